@@ -1,0 +1,311 @@
+"""The PAR Index methodology (framework and criteria tree) and a province's plan on it."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+SCORE_DIGITS = {"max_digits": 6, "decimal_places": 2}
+
+
+def code_sort_key(code: str) -> str:
+    """Order codes numerically part by part, so that "1.10" follows "1.9"."""
+    return ".".join(part.zfill(4) for part in code.split("."))
+
+
+class Framework(models.Model):
+    """A version of the national methodology, e.g. QĐ 2948/QĐ-BNV, for the years it applies to."""
+
+    code = models.CharField(_("số hiệu"), max_length=60, unique=True)
+    name = models.CharField(_("tên"), max_length=300)
+    first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
+    max_score = models.DecimalField(_("tổng điểm tối đa"), **SCORE_DIGITS, default=Decimal(100))
+
+    class Meta:
+        verbose_name = _("bộ chỉ số")
+        verbose_name_plural = _("bộ chỉ số")
+        ordering = ["-first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__isnull=True) | Q(last_year__gte=F("first_year")),
+                name="framework_years_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CriterionQuerySet(models.QuerySet):
+    def for_tree(self) -> "CriterionQuerySet":
+        return self.order_by("sort_key")
+
+    def areas(self) -> "CriterionQuerySet":
+        return self.filter(parent__isnull=True)
+
+    def leaves(self) -> "CriterionQuerySet":
+        return self.filter(children__isnull=True)
+
+
+class Criterion(models.Model):
+    """One row of the criteria tree: an area (level 1), a criterion (2) or a sub-criterion (3)."""
+
+    class Level(models.IntegerChoices):
+        AREA = 1, _("Lĩnh vực")
+        CRITERION = 2, _("Tiêu chí")
+        SUB_CRITERION = 3, _("Tiêu chí thành phần")
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("bộ chỉ số")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("thuộc"),
+    )
+    code = models.CharField(_("mã"), max_length=20)
+    title = models.TextField(_("nội dung"))
+    level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices, editable=False)
+    sort_key = models.CharField(max_length=100, editable=False, db_index=True)
+    max_score = models.DecimalField(_("điểm chuẩn"), **SCORE_DIGITS)
+    is_survey = models.BooleanField(
+        _("chấm qua điều tra XHH"),
+        default=False,
+        help_text=_("Điểm do Bộ Nội vụ chấm qua điều tra xã hội học, tỉnh không tự chấm."),
+    )
+
+    history = HistoricalRecords()
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["framework", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="criterion_code_unique"),
+            models.CheckConstraint(
+                condition=Q(max_score__gte=0), name="criterion_max_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Both are pure functions of the code, kept as columns so the database can sort.
+        self.level = self.code.count(".") + 1
+        self.sort_key = code_sort_key(self.code)
+        super().save(*args, **kwargs)
+
+    @property
+    def parent_code(self) -> str | None:
+        head, dot, _tail = self.code.rpartition(".")
+        return head if dot else None
+
+
+class Plan(models.Model):
+    """A province's plan to raise its index, e.g. 252/KH-UBND of Tiền Giang for 2018-2020."""
+
+    number = models.CharField(_("số kế hoạch"), max_length=60, unique=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    issued_on = models.DateField(_("ngày ban hành"))
+    province = models.CharField(_("tỉnh"), max_length=100)
+    framework = models.ForeignKey(
+        Framework, on_delete=models.PROTECT, related_name="plans", verbose_name=_("bộ chỉ số")
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("năm gốc"))
+    first_year = models.PositiveSmallIntegerField(_("từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        ordering = ["-first_year", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_year__lte=F("last_year")), name="plan_years_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__lt=F("first_year")), name="plan_baseline_before_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TargetQuerySet(models.QuerySet):
+    def totals(self) -> "TargetQuerySet":
+        return self.filter(criterion__isnull=True)
+
+
+class Target(models.Model):
+    """The score a plan aims at for a criterion (or the whole index) over a span of years."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="targets", verbose_name=_("kế hoạch")
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("tiêu chí"),
+        help_text=_("Để trống: mục tiêu tổng điểm của cả chỉ số."),
+    )
+    first_year = models.PositiveSmallIntegerField(_("từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm"))
+    min_score = models.DecimalField(_("mục tiêu thấp nhất"), **SCORE_DIGITS)
+    max_score = models.DecimalField(_("mục tiêu cao nhất"), **SCORE_DIGITS)
+
+    history = HistoricalRecords()
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+        ordering = ["plan", "criterion__sort_key", "first_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "criterion", "first_year"], name="target_unique_per_span"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "first_year"],
+                condition=Q(criterion__isnull=True),
+                name="total_target_unique_per_span",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_score__gte=0) & Q(min_score__lte=F("max_score")),
+                name="target_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__lte=F("last_year")), name="target_years_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion or _('Tổng điểm')} {self.years_label}: {self.range_label}"
+
+    @property
+    def years_label(self) -> str:
+        if self.first_year == self.last_year:
+            return str(self.first_year)
+        return f"{self.first_year}–{self.last_year}"
+
+    @property
+    def is_range(self) -> bool:
+        return self.min_score != self.max_score
+
+    @property
+    def range_label(self) -> str:
+        if self.is_range:
+            return f"{self.min_score.normalize()} – {self.max_score.normalize()}"
+        return str(self.min_score.normalize())
+
+
+class Score(models.Model):
+    """A criterion's score for one year: the province's self-assessment or the official result."""
+
+    class Kind(models.TextChoices):
+        SELF = "self", _("Tỉnh tự đánh giá")
+        OFFICIAL = "official", _("Bộ Nội vụ thẩm định")
+
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("tiêu chí")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    kind = models.CharField(_("loại điểm"), max_length=10, choices=Kind.choices)
+    value = models.DecimalField(_("điểm"), **SCORE_DIGITS)
+    note = models.TextField(_("ghi chú"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    entered_at = models.DateTimeField(_("thời điểm nhập"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("điểm")
+        verbose_name_plural = _("điểm")
+        ordering = ["criterion__sort_key", "year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "year", "kind"], name="score_unique_per_year_kind"
+            ),
+            # The upper bound (the criterion's maximum) lives in another table: a trigger
+            # added by migration 0002 enforces it.
+            models.CheckConstraint(condition=Q(value__gte=0), name="score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code} {self.year} {self.get_kind_display()}: {self.value}"
+
+
+class Action(models.Model):
+    """What the plan says must be done for a criterion, and by whom (the appendix's last column)."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="actions", verbose_name=_("kế hoạch")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="actions", verbose_name=_("tiêu chí")
+    )
+    text = models.TextField(_("thực hiện"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("giải pháp thực hiện")
+        verbose_name_plural = _("giải pháp thực hiện")
+        ordering = ["plan", "criterion__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "criterion"], name="action_unique_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.text[:60]}"
+
+
+class IndexResult(models.Model):
+    """The province's published PAR Index for a year: total score and rank among provinces."""
+
+    province = models.CharField(_("tỉnh"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    total = models.DecimalField(_("tổng điểm"), **SCORE_DIGITS)
+    rank = models.PositiveSmallIntegerField(_("xếp hạng"), null=True, blank=True)
+    province_count = models.PositiveSmallIntegerField(_("số tỉnh, thành phố"), default=63)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết quả chỉ số")
+        verbose_name_plural = _("kết quả chỉ số")
+        ordering = ["province", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="index_result_unique_year"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="index_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True)
+                | (Q(rank__gte=1) & Q(rank__lte=F("province_count"))),
+                name="index_rank_within_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year}: {self.total}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from criteria import views
+
+app_name = "criteria"
+
+urlpatterns = [
+    path("plans/", views.plan_detail_current, name="plan-detail-current"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+]

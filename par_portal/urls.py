@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("criteria.urls")),
+    path("", RedirectView.as_view(pattern_name="criteria:plan-detail-current"), name="home"),
+]
+
+admin.site.site_header = "PAR Portal"
+admin.site.site_title = "PAR Portal"
