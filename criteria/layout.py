@@ -82,3 +82,53 @@ class AppendixTable:
     @property
     def criteria_rows(self) -> list[AppendixRow]:
         return [row for row in self.rows if not row.is_total]
+
+    @classmethod
+    def from_plan(cls, plan) -> "AppendixTable":
+        """Rebuild a plan's appendix from the database in five queries, whatever its size."""
+        from criteria.models import Action, Criterion, IndexResult, Score, Target
+
+        baseline = {
+            score.criterion_id: score.value
+            for score in Score.objects.filter(
+                criterion__framework=plan.framework_id,
+                year=plan.baseline_year,
+                kind=Score.Kind.OFFICIAL,
+            )
+        }
+        targets: dict[int | None, dict[YearSpan, tuple[Decimal, Decimal]]] = {}
+        for target in Target.objects.filter(plan=plan):
+            span = YearSpan(target.first_year, target.last_year)
+            targets.setdefault(target.criterion_id, {})[span] = (
+                target.min_score,
+                target.max_score,
+            )
+        spans = sorted(
+            {span for by_span in targets.values() for span in by_span}, key=lambda s: s.first
+        )
+        actions = dict(Action.objects.filter(plan=plan).values_list("criterion_id", "text"))
+        rows = [
+            AppendixRow(
+                excel_row=0,
+                code=criterion.code,
+                title=criterion.title,
+                max_score=criterion.max_score,
+                baseline=baseline.get(criterion.id),
+                targets={span: targets.get(criterion.id, {}).get(span) for span in spans},
+                action=actions.get(criterion.id, ""),
+            )
+            for criterion in Criterion.objects.filter(framework=plan.framework_id).for_tree()
+        ]
+        result = IndexResult.objects.filter(province=plan.province, year=plan.baseline_year).first()
+        rows.append(
+            AppendixRow(
+                excel_row=0,
+                code="",
+                title=TOTAL_LABEL,
+                max_score=plan.framework.max_score,
+                baseline=result.total if result else None,
+                targets={span: targets.get(None, {}).get(span) for span in spans},
+                is_total=True,
+            )
+        )
+        return cls(baseline_year=plan.baseline_year, target_spans=spans, rows=rows)
