@@ -1,0 +1,186 @@
+"""find_mismatches: each parent row of an appendix against the sum of its children."""
+
+from decimal import Decimal
+
+from criteria.consistency import Mismatch, find_mismatches
+from criteria.layout import AppendixRow, AppendixTable, YearSpan
+
+D = Decimal
+Y2018 = YearSpan(2018, 2018)
+Y2019 = YearSpan(2019, 2020)
+
+
+def row(
+    code: str,
+    max_score: str | None,
+    baseline: str | None = None,
+    targets: dict[YearSpan, tuple[str, str] | None] | None = None,
+    *,
+    is_total: bool = False,
+) -> AppendixRow:
+    return AppendixRow(
+        excel_row=0,
+        code=code,
+        title=code or "TỔNG ĐIỂM",
+        max_score=None if max_score is None else D(max_score),
+        baseline=None if baseline is None else D(baseline),
+        targets={
+            span: None if pair is None else (D(pair[0]), D(pair[1]))
+            for span, pair in (targets or {}).items()
+        },
+        is_total=is_total,
+    )
+
+
+def table(*rows: AppendixRow, spans: list[YearSpan] | None = None) -> AppendixTable:
+    return AppendixTable(baseline_year=2017, target_spans=spans or [], rows=list(rows))
+
+
+def test_parent_equal_to_its_children_gives_no_mismatch():
+    consistent = table(
+        row("1", "1.5", "1.25"),
+        row("1.1", "0.5", "0.5"),
+        row("1.2", "1.00", "0.75"),
+        row("", "1.5", "1.25", is_total=True),
+    )
+
+    assert find_mismatches(consistent) == []
+
+
+def test_parent_maximum_above_its_children_is_reported_with_both_values():
+    inconsistent = table(
+        row("1", "10"),
+        row("1.1", "1.5"),
+        row("1.2", "3"),
+        row("1.2.1", "1"),
+        row("1.2.2", "1.5"),
+    )
+
+    mismatches = find_mismatches(inconsistent)
+
+    assert mismatches == [
+        Mismatch("1", "Điểm chuẩn", D("10"), D("4.5")),
+        Mismatch("1.2", "Điểm chuẩn", D("3"), D("2.5")),
+    ]
+
+
+def test_baseline_column_is_named_with_its_year():
+    inconsistent = table(row("1", "2", "1.5"), row("1.1", "1", "1"), row("1.2", "1", "0.25"))
+
+    (mismatch,) = find_mismatches(inconsistent)
+
+    assert mismatch == Mismatch("1", "Điểm đạt được năm 2017", D("1.5"), D("1.25"))
+
+
+def test_only_direct_children_are_summed():
+    # 1.1 = 1.1.1 + 1.1.2, and 1 = 1.1 + 1.2: grandchildren must not be counted twice.
+    consistent = table(
+        row("1", "3"),
+        row("1.1", "2"),
+        row("1.1.1", "1"),
+        row("1.1.2", "1"),
+        row("1.2", "1"),
+    )
+
+    assert find_mismatches(consistent) == []
+
+
+def test_code_prefix_without_dot_is_not_a_child():
+    # "1.10" is a sibling of "1.1", not its child.
+    consistent = table(row("1", "3"), row("1.1", "1"), row("1.10", "2"))
+
+    assert find_mismatches(consistent) == []
+
+
+def test_total_row_is_compared_with_the_areas():
+    inconsistent = table(
+        row("1", "10", "7.5"),
+        row("2", "6.5", "4"),
+        row("2.1", "6.5", "4"),
+        row("", "100", "11.5", is_total=True),
+    )
+
+    mismatches = find_mismatches(inconsistent)
+
+    assert mismatches == [Mismatch("", "Điểm chuẩn", D("100"), D("16.5"))]
+    assert mismatches[0].label == "TỔNG ĐIỂM"
+
+
+def test_target_range_is_checked_on_both_bounds():
+    # 2018 adds up (1.6 + 2 = 3.6, 1.8 + 2.5 = 4.3); 2019-2020 does not (2 + 2 = 4, 2 + 2.5 = 4.5).
+    inconsistent = table(
+        row("7", "4.5", targets={Y2018: ("3.6", "4.3"), Y2019: ("3.5", "5")}),
+        row("7.1", "2", targets={Y2018: ("1.6", "1.8"), Y2019: ("2", "2")}),
+        row("7.2", "2.5", targets={Y2018: ("2", "2.5"), Y2019: ("2", "2.5")}),
+        spans=[Y2018, Y2019],
+    )
+
+    mismatches = find_mismatches(inconsistent)
+
+    assert mismatches == [
+        Mismatch("7", "Mục tiêu năm 2019 - 2020 (cận dưới)", D("3.5"), D("4")),
+        Mismatch("7", "Mục tiêu năm 2019 - 2020 (cận trên)", D("5"), D("4.5")),
+    ]
+
+
+def test_single_number_target_against_a_range_sum_reports_the_differing_bound():
+    inconsistent = table(
+        row("8", "3.5", targets={Y2018: ("2.5", "2.5")}),
+        row("8.1", "1", targets={Y2018: ("0.5", "1")}),
+        row("8.2", "2.5", targets={Y2018: ("2", "2")}),
+        spans=[Y2018],
+    )
+
+    assert find_mismatches(inconsistent) == [
+        Mismatch("8", "Mục tiêu năm 2018 (cận trên)", D("2.5"), D("3")),
+    ]
+
+
+def test_empty_parent_cell_is_not_compared():
+    no_baseline = table(row("1", "2", None), row("1.1", "1", "1"), row("1.2", "1", "0.5"))
+
+    assert find_mismatches(no_baseline) == []
+
+
+def test_empty_child_cell_makes_the_sum_unknown_and_is_not_compared():
+    # 1.2 has no baseline: the sum 1 + ? is not known, so 5 is not reported against 1.
+    child_missing = table(
+        row("1", "2", "5", targets={Y2018: ("2", "2")}),
+        row("1.1", "1", "1", targets={Y2018: ("1", "1")}),
+        row("1.2", "1", None, targets={Y2018: None}),
+        spans=[Y2018],
+    )
+
+    assert find_mismatches(child_missing) == []
+
+
+def test_rows_without_children_are_never_reported():
+    leaves_only = table(row("1.1", "1", "0.5"), row("1.2", "3", "3"))
+
+    assert find_mismatches(leaves_only) == []
+
+
+def test_mismatches_follow_table_order_then_column_order():
+    spans = [Y2018]
+    inconsistent = table(
+        row("1", "3", "3", targets={Y2018: ("3", "3")}),
+        row("1.1", "1", "1", targets={Y2018: ("1", "1")}),
+        row("2", "5", "1", targets={Y2018: ("1", "1")}),
+        row("2.1", "1", "2", targets={Y2018: ("2", "2")}),
+        row("", "9", "4", targets={Y2018: ("4", "4")}, is_total=True),
+        spans=spans,
+    )
+
+    found = [(m.label, m.column) for m in find_mismatches(inconsistent)]
+
+    assert found == [
+        ("1", "Điểm chuẩn"),
+        ("1", "Điểm đạt được năm 2017"),
+        ("1", "Mục tiêu năm 2018 (cận dưới)"),
+        ("1", "Mục tiêu năm 2018 (cận trên)"),
+        ("2", "Điểm chuẩn"),
+        ("2", "Điểm đạt được năm 2017"),
+        ("2", "Mục tiêu năm 2018 (cận dưới)"),
+        ("2", "Mục tiêu năm 2018 (cận trên)"),
+        ("TỔNG ĐIỂM", "Điểm chuẩn"),
+    ]
