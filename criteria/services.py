@@ -1,0 +1,247 @@
+"""Writes to the criteria tree and a plan that touch several models at once."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from criteria.importers import AppendixError, is_survey_row
+from criteria.layout import AppendixRow, AppendixTable, YearSpan
+from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
+
+EMPTY = "∅"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell of the appendix that differs from what the database holds."""
+
+    code: str
+    column: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.code or _('TỔNG ĐIỂM')} · {self.column}: {self.old} → {self.new}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def updated(self) -> list[str]:
+        return sorted({c.code for c in self.changes if c.code not in self.created})
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.created or self.changes)
+
+    def summary(self) -> str:
+        return _(
+            "%(created)s tiêu chí mới, %(updated)s dòng thay đổi (%(cells)s ô), "
+            "%(unchanged)s dòng không đổi, %(warnings)s cảnh báo."
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "cells": len([c for c in self.changes if c.code not in self.created]),
+            "unchanged": self.unchanged,
+            "warnings": len(self.warnings),
+        }
+
+
+def show(value: object) -> str:
+    """A cell's value as the report prints it: numbers without trailing zeros, ranges "a - b"."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, tuple):
+        low, high = value
+        return show(low) if low == high else f"{show(low)} - {show(high)}"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    return str(value)
+
+
+def row_cells(row: AppendixRow, table: AppendixTable) -> dict[str, object]:
+    cells: dict[str, object] = {
+        _("Nội dung"): row.title,
+        _("Điểm chuẩn"): row.max_score,
+        _("Điểm đạt được năm %(year)s") % {"year": table.baseline_year}: row.baseline,
+    }
+    for span in table.target_spans:
+        cells[_("Mục tiêu năm %(years)s") % {"years": span.label}] = row.targets.get(span)
+    if not row.is_total:
+        cells[_("Thực hiện")] = row.action
+    return cells
+
+
+def _check_years(table: AppendixTable, plan: Plan) -> None:
+    problems = []
+    if table.baseline_year != plan.baseline_year:
+        problems.append(
+            _("Tệp có cột điểm năm %(file)s nhưng năm gốc của kế hoạch %(plan)s là %(year)s.")
+            % {"file": table.baseline_year, "plan": plan.number, "year": plan.baseline_year}
+        )
+    for span in table.target_spans:
+        if span.first < plan.first_year or span.last > plan.last_year:
+            problems.append(
+                _("Cột “Mục tiêu năm %(years)s” nằm ngoài thời kỳ %(first)s–%(last)s của kế hoạch.")
+                % {"years": span.label, "first": plan.first_year, "last": plan.last_year}
+            )
+    if problems:
+        raise AppendixError(problems)
+
+
+def compare_tables(old: AppendixTable, new: AppendixTable) -> ImportReport:
+    """The cells of `new` that differ from `old`, row by row, matched by code."""
+    report = ImportReport()
+    current = {(row.code, row.is_total): row for row in old.rows}
+    for row in new.rows:
+        before = current.get((row.code, row.is_total))
+        if before is None and not row.is_total:
+            report.created.append(row.code)
+            continue
+        old_cells = row_cells(before, new) if before else {}
+        changes = [
+            Change(row.code, column, show(old_cells.get(column)), show(value))
+            for column, value in row_cells(row, new).items()
+            if show(old_cells.get(column)) != show(value)
+        ]
+        report.changes.extend(changes)
+        if not changes:
+            report.unchanged += 1
+    codes = {row.code for row in new.criteria_rows}
+    for row in old.criteria_rows:
+        if row.code not in codes:
+            report.warnings.append(
+                _("Tiêu chí %(code)s có trong cổng nhưng không có trong tệp; không bị xóa.")
+                % {"code": row.code}
+            )
+    return report
+
+
+def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) -> ImportReport:
+    """Bring a plan's criteria, 2017 scores, targets and actions in line with `table`.
+
+    Everything or nothing: any failure rolls the whole import back. Values the file
+    states are kept as stated; where a parent differs from the sum of its children a
+    warning says so.
+    """
+    from criteria.consistency import find_mismatches
+
+    _check_years(table, plan)
+    report = compare_tables(AppendixTable.from_plan(plan), table)
+    report.dry_run = dry_run
+    report.warnings.extend(
+        _("%(code)s · %(column)s: ghi %(stated)s nhưng tổng các dòng con là %(sum)s.")
+        % {
+            "code": mismatch.label,
+            "column": mismatch.column,
+            "stated": show(mismatch.stated),
+            "sum": show(mismatch.children_sum),
+        }
+        for mismatch in find_mismatches(table)
+    )
+    if dry_run or not report.has_changes:
+        return report
+    try:
+        with transaction.atomic():
+            _write(table, plan, {c.code for c in report.changes} | set(report.created))
+    except IntegrityError as error:
+        raise AppendixError(
+            [
+                _("Không lưu được phụ lục: dữ liệu mâu thuẫn với điểm đã có (%(error)s).")
+                % {"error": error}
+            ]
+        ) from None
+    return report
+
+
+def _write(table: AppendixTable, plan: Plan, codes: set[str]) -> None:
+    """Save the rows whose codes changed, parents before children."""
+    framework = plan.framework
+    existing = {c.code: c for c in Criterion.objects.filter(framework=framework)}
+    for row in sorted(table.rows, key=lambda r: (r.depth, r.excel_row)):
+        if row.code not in codes:
+            continue
+        if row.is_total:
+            _write_total(row, table, plan)
+            continue
+        criterion = existing.get(row.code) or Criterion(framework=framework, code=row.code)
+        criterion.title = row.title
+        criterion.max_score = row.max_score
+        criterion.is_survey = is_survey_row(row)
+        parent_code = criterion.parent_code
+        criterion.parent = existing[parent_code] if parent_code else None
+        criterion.save()
+        existing[row.code] = criterion
+        _write_score(criterion, plan.baseline_year, row.baseline)
+        _write_targets(plan, criterion, row.targets)
+        if row.action:
+            Action.objects.update_or_create(
+                plan=plan, criterion=criterion, defaults={"text": row.action}
+            )
+        else:
+            Action.objects.filter(plan=plan, criterion=criterion).delete()
+
+
+def _write_score(criterion: Criterion, year: int, value: Decimal | None) -> None:
+    scores = Score.objects.filter(criterion=criterion, year=year, kind=Score.Kind.OFFICIAL)
+    if value is None:
+        scores.delete()
+        return
+    score = scores.first()
+    if score is None:
+        Score.objects.create(
+            criterion=criterion,
+            year=year,
+            kind=Score.Kind.OFFICIAL,
+            value=value,
+            note=_("Theo phụ lục kế hoạch"),
+        )
+    elif score.value != value:
+        score.value = value
+        score.version += 1
+        score.save()
+
+
+def _write_targets(
+    plan: Plan, criterion: Criterion | None, targets: dict[YearSpan, tuple[Decimal, Decimal] | None]
+) -> None:
+    for span, bounds in targets.items():
+        found = Target.objects.filter(plan=plan, criterion=criterion, first_year=span.first)
+        if bounds is None:
+            found.delete()
+            continue
+        target = found.first() or Target(plan=plan, criterion=criterion, first_year=span.first)
+        target.last_year = span.last
+        target.min_score, target.max_score = bounds
+        target.save()
+
+
+def _write_total(row: AppendixRow, table: AppendixTable, plan: Plan) -> None:
+    framework = plan.framework
+    if row.max_score is not None and framework.max_score != row.max_score:
+        framework.max_score = row.max_score
+        framework.save(update_fields=["max_score"])
+    if row.baseline is not None:
+        result = IndexResult.objects.filter(
+            province=plan.province, year=table.baseline_year
+        ).first()
+        if result is None:
+            IndexResult.objects.create(
+                province=plan.province, year=table.baseline_year, total=row.baseline
+            )
+        elif result.total != row.baseline:
+            result.total = row.baseline
+            result.save()
+    _write_targets(plan, None, row.targets)
