@@ -4,7 +4,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings) -> None:
+def _test_server_settings(settings) -> None:
+    # The test client speaks plain HTTP; the tests of production headers turn this back on.
+    settings.SECURE_SSL_REDIRECT = False
     # The manifest storage of production needs collectstatic; tests serve files as they are.
     settings.STORAGES = {
         **settings.STORAGES,
