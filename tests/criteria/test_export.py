@@ -4,8 +4,10 @@ import datetime
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command, load_command_class
 from django.db import connections
 from django.urls import reverse
@@ -392,3 +394,14 @@ def test_download_query_count_does_not_grow_with_the_plan(
         response = staff_client.get(url, secure=True)
 
     assert response.status_code == 200
+
+
+def test_committed_seed_appendix_holds_every_row_and_the_printed_total():
+    path = Path(settings.BASE_DIR) / "fixtures" / "appendix_252_KH-UBND.xlsx"
+
+    sheet = load_workbook(path).active
+
+    rows = list(sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
+    assert len(rows) == 107 + 1
+    assert [rows[0][0], rows[-2][0]] == ["1", "8.2.3"]
+    assert rows[-1][:6] == ("TỔNG ĐIỂM", None, 100, 73.64, "89.2 - 93.1", "93.1 - 99.5")
