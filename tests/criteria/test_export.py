@@ -396,6 +396,28 @@ def test_download_query_count_does_not_grow_with_the_plan(
     assert response.status_code == 200
 
 
+def test_seed_plan_fixture_loads():
+    assert not Plan.objects.exists()
+
+    call_command(
+        "loaddata", str(Path(settings.BASE_DIR) / "fixtures" / "seed_plan.json"), verbosity=0
+    )
+
+    plan = Plan.objects.select_related("framework").get()
+    assert (plan.number, plan.province, plan.issued_on) == (
+        "252/KH-UBND",
+        "Tiền Giang",
+        datetime.date(2018, 9, 19),
+    )
+    assert (plan.baseline_year, plan.first_year, plan.last_year) == (2017, 2018, 2020)
+    assert (plan.framework.code, plan.framework.max_score) == ("QĐ 2948/QĐ-BNV", Decimal(100))
+    assert list(IndexResult.objects.values_list("year", "total", "rank", "province_count")) == [
+        (2015, Decimal("85.51"), 32, 63),
+        (2016, Decimal("70.61"), 39, 63),
+        (2017, Decimal("73.64"), 51, 63),
+    ]
+
+
 def test_committed_seed_appendix_holds_every_row_and_the_printed_total():
     path = Path(settings.BASE_DIR) / "fixtures" / "appendix_252_KH-UBND.xlsx"
 
