@@ -1,5 +1,6 @@
 """The appendix export: official layout, inert text cells, the command and the download."""
 
+import dataclasses
 import datetime
 import io
 import zipfile
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from criteria.exporters import FIRST_DATA_ROW, HEADER_ROW, plan_appendix_bytes, write_appendix
+from criteria.importers import read_appendix
 from criteria.layout import AppendixRow, AppendixTable, YearSpan
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
 
@@ -237,6 +239,20 @@ def test_export_marks_bulleted_actions_without_changing_their_text(plan):
     assert not plain.quotePrefix
 
 
+def test_exported_appendix_reads_back_unchanged_including_formula_looking_text(plan):
+    formula = _criterion(plan.framework, "3", "=1+1", "5")
+    Action.objects.create(plan=plan, criterion=formula, text="@SUM(A1)")
+    exported = AppendixTable.from_plan(plan)
+
+    imported = read_appendix(plan_appendix_bytes(plan))
+
+    assert imported.baseline_year == exported.baseline_year
+    assert imported.target_spans == exported.target_spans
+    assert [dataclasses.replace(row, excel_row=0) for row in imported.rows] == exported.rows
+    assert imported.criteria_rows[-1].title == "=1+1"
+    assert imported.criteria_rows[-1].action == "@SUM(A1)"
+
+
 @pytest.mark.parametrize("text", ["+1", "-1", '=HYPERLINK("x")', "\tTab", "#N/A"])
 def test_write_appendix_never_writes_text_as_formula_or_error(text):
     table = AppendixTable(
@@ -345,9 +361,7 @@ def staff_client(client, django_user_model, staff_password):
 
 
 def test_download_gives_the_plan_appendix_as_xlsx(plan, staff_client):
-    response = staff_client.get(
-        reverse("criteria:plan-appendix-download", args=[plan.pk]), secure=True
-    )
+    response = staff_client.get(reverse("criteria:plan-appendix-download", args=[plan.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == (
@@ -359,9 +373,7 @@ def test_download_gives_the_plan_appendix_as_xlsx(plan, staff_client):
 
 
 def test_download_of_unknown_plan_gets_404(plan, staff_client):
-    response = staff_client.get(
-        reverse("criteria:plan-appendix-download", args=[plan.pk + 1]), secure=True
-    )
+    response = staff_client.get(reverse("criteria:plan-appendix-download", args=[plan.pk + 1]))
 
     assert response.status_code == 404
 
@@ -369,16 +381,14 @@ def test_download_of_unknown_plan_gets_404(plan, staff_client):
 def test_download_sends_anonymous_to_login(plan, client):
     url = reverse("criteria:plan-appendix-download", args=[plan.pk])
 
-    response = client.get(url, secure=True)
+    response = client.get(url)
 
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={url}"
 
 
 def test_download_refuses_post(plan, staff_client):
-    response = staff_client.post(
-        reverse("criteria:plan-appendix-download", args=[plan.pk]), secure=True
-    )
+    response = staff_client.post(reverse("criteria:plan-appendix-download", args=[plan.pk]))
 
     assert response.status_code == 405
 
@@ -391,7 +401,7 @@ def test_download_query_count_does_not_grow_with_the_plan(
     # session, user, plan with framework, official baseline scores, targets, actions,
     # criteria in code order, the province's index result of the baseline year
     with django_assert_num_queries(8):
-        response = staff_client.get(url, secure=True)
+        response = staff_client.get(url)
 
     assert response.status_code == 200
 
@@ -427,3 +437,16 @@ def test_committed_seed_appendix_holds_every_row_and_the_printed_total():
     assert len(rows) == 107 + 1
     assert [rows[0][0], rows[-2][0]] == ["1", "8.2.3"]
     assert rows[-1][:6] == ("TỔNG ĐIỂM", None, 100, 73.64, "89.2 - 93.1", "93.1 - 99.5")
+
+
+def test_committed_seed_appendix_imports_whole():
+    path = Path(settings.BASE_DIR) / "fixtures" / "appendix_252_KH-UBND.xlsx"
+
+    table = read_appendix(path.read_bytes())
+
+    assert len(table.criteria_rows) == 107
+    assert (table.total.max_score, table.total.baseline) == (Decimal(100), Decimal("73.64"))
+    assert list(table.total.targets.values()) == [
+        (Decimal("89.2"), Decimal("93.1")),
+        (Decimal("93.1"), Decimal("99.5")),
+    ]
