@@ -7,4 +7,9 @@ app_name = "criteria"
 urlpatterns = [
     path("plans/", views.plan_detail_current, name="plan-detail-current"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path(
+        "plans/<int:pk>/appendix.xlsx",
+        views.plan_appendix_download,
+        name="plan-appendix-download",
+    ),
 ]
