@@ -1,9 +1,15 @@
 """find_mismatches: each parent row of an appendix against the sum of its children."""
 
+import datetime
+from collections.abc import Callable
 from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command, execute_from_command_line
 
 from criteria.consistency import Mismatch, find_mismatches
 from criteria.layout import AppendixRow, AppendixTable, YearSpan
+from criteria.models import Criterion, Framework, IndexResult, Plan, Score, Target
 
 D = Decimal
 Y2018 = YearSpan(2018, 2018)
@@ -184,3 +190,130 @@ def test_mismatches_follow_table_order_then_column_order():
         ("2", "Mục tiêu năm 2018 (cận trên)"),
         ("TỔNG ĐIỂM", "Điểm chuẩn"),
     ]
+
+
+# The check_plan command, on plans built with the ORM.
+
+
+@pytest.fixture
+def build_plan() -> Callable[..., Plan]:
+    """A plan on a one-area tree, area 1 = 1.1 + 1.2, with 2017 scores and 2018 targets.
+
+    With the defaults every row adds up: maximum 2 = 1 + 1, 2017 score 1.5 = 1 + 0.5,
+    target 2 = 1 + 1, and the total row (maximum 2, index 1.5, target 2) equals area 1.
+    """
+
+    def build(number: str, *, area_max: str = "2", area_baseline: str = "1.5") -> Plan:
+        framework = Framework.objects.create(
+            code=f"Bộ chỉ số của {number}", name="Đề án", first_year=2017, max_score=D("2")
+        )
+        plan = Plan.objects.create(
+            number=number,
+            title="Kế hoạch nâng cao Chỉ số CCHC",
+            issued_on=datetime.date(2018, 9, 19),
+            province=f"Tỉnh của {number}",
+            framework=framework,
+            baseline_year=2017,
+            first_year=2018,
+            last_year=2018,
+        )
+        IndexResult.objects.create(province=plan.province, year=2017, total=D("1.5"))
+        Target.objects.create(
+            plan=plan, first_year=2018, last_year=2018, min_score=D("2"), max_score=D("2")
+        )
+        for code, max_score, baseline, target in [
+            ("1", area_max, area_baseline, "2"),
+            ("1.1", "1", "1", "1"),
+            ("1.2", "1", "0.5", "1"),
+        ]:
+            criterion = Criterion.objects.create(
+                framework=framework, code=code, title=f"Tiêu chí {code}", max_score=D(max_score)
+            )
+            Score.objects.create(
+                criterion=criterion, year=2017, kind=Score.Kind.OFFICIAL, value=D(baseline)
+            )
+            Target.objects.create(
+                plan=plan,
+                criterion=criterion,
+                first_year=2018,
+                last_year=2018,
+                min_score=D(target),
+                max_score=D(target),
+            )
+        return plan
+
+    return build
+
+
+@pytest.mark.django_db
+def test_check_plan_on_a_consistent_plan_prints_only_the_summary(build_plan, capsys):
+    build_plan("252/KH-UBND")
+
+    call_command("check_plan", "--plan", "252/KH-UBND")
+
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "Kế hoạch 252/KH-UBND: 4 dòng, mỗi dòng đều bằng tổng các dòng con."
+    ]
+
+
+@pytest.mark.django_db
+def test_check_plan_lists_each_mismatch_and_fails(build_plan, capsys):
+    build_plan("252/KH-UBND", area_max="3", area_baseline="1.75")
+
+    with pytest.raises(CommandError, match="252/KH-UBND: 4 chỗ chưa khớp"):
+        call_command("check_plan", "--plan", "252/KH-UBND")
+
+    # Area 1 states 3 and 1,75 over children worth 2 and 1,5; the total row states the
+    # framework's 2 and the index's 1,5 over area 1's 3 and 1,75.
+    assert capsys.readouterr().out.splitlines() == [
+        "1 | Điểm chuẩn | ghi 3 | tổng các dòng con 2",
+        "1 | Điểm đạt được năm 2017 | ghi 1,75 | tổng các dòng con 1,5",
+        "TỔNG ĐIỂM | Điểm chuẩn | ghi 2 | tổng các dòng con 3",
+        "TỔNG ĐIỂM | Điểm đạt được năm 2017 | ghi 1,5 | tổng các dòng con 1,75",
+    ]
+
+
+@pytest.mark.django_db
+def test_check_plan_exit_code_is_one_with_mismatches_and_zero_without(build_plan, capsys):
+    build_plan("252/KH-UBND")
+    build_plan("99/KH-UBND", area_max="3")
+
+    execute_from_command_line(["manage.py", "check_plan", "--plan", "252/KH-UBND"])
+    with pytest.raises(SystemExit) as exit_info:
+        execute_from_command_line(["manage.py", "check_plan", "--plan", "99/KH-UBND"])
+
+    assert exit_info.value.code == 1
+    assert "99/KH-UBND: 2 chỗ chưa khớp" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_check_plan_without_option_checks_the_only_plan(build_plan, capsys):
+    build_plan("252/KH-UBND")
+
+    call_command("check_plan")
+
+    assert "252/KH-UBND" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_check_plan_without_option_refuses_to_guess_between_plans(build_plan):
+    build_plan("252/KH-UBND")
+    build_plan("99/KH-UBND")
+
+    with pytest.raises(CommandError, match="--plan: 252/KH-UBND, 99/KH-UBND"):
+        call_command("check_plan")
+
+
+@pytest.mark.django_db
+def test_check_plan_with_unknown_number_names_the_known_plans(build_plan):
+    build_plan("252/KH-UBND")
+
+    with pytest.raises(CommandError, match="Không có kế hoạch số 1/KH. .*: 252/KH-UBND"):
+        call_command("check_plan", "--plan", "1/KH")
+
+
+@pytest.mark.django_db
+def test_check_plan_without_any_plan_says_so():
+    with pytest.raises(CommandError, match="Chưa có kế hoạch nào"):
+        call_command("check_plan")
