@@ -1,11 +1,17 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
-from criteria.models import Plan
+from criteria.layout import AppendixRow, AppendixTable
+from criteria.models import Criterion, IndexResult, Plan
 
 
 @require_GET
@@ -21,7 +27,24 @@ def plan_detail_current(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
-    return render(request, "criteria/plan_detail.html", {"plan": plan})
+    table = AppendixTable.from_plan(plan)
+    mismatches = find_mismatches(table)
+    survey_codes = set(
+        Criterion.objects.filter(framework=plan.framework_id, is_survey=True).values_list(
+            "code", flat=True
+        )
+    )
+    history = IndexResult.objects.filter(province=plan.province).order_by("year")
+    context = {
+        "plan": plan,
+        "table": table,
+        "areas": _area_groups(table),
+        "survey_codes": survey_codes,
+        "mismatches": mismatches,
+        "mismatched_codes": {mismatch.code for mismatch in mismatches},
+        "history": _history_years(history),
+    }
+    return render(request, "criteria/plan_detail.html", context)
 
 
 @require_GET
@@ -37,3 +60,54 @@ def plan_appendix_download(request: HttpRequest, pk: int) -> HttpResponse:
             )
         },
     )
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """An area's row and the rows below it, which the plan page folds together."""
+
+    area: AppendixRow | None  # None for rows that come before any area
+    rows: list[AppendixRow]
+
+
+def _area_groups(table: AppendixTable) -> list[AreaGroup]:
+    groups: list[AreaGroup] = []
+    for row in table.criteria_rows:
+        if row.depth == 1:
+            groups.append(AreaGroup(area=row, rows=[]))
+        elif groups:
+            groups[-1].rows.append(row)
+        else:
+            groups.append(AreaGroup(area=None, rows=[row]))
+    return groups
+
+
+@dataclass(frozen=True)
+class HistoryYear:
+    """A year's published index, with its change against the year before (None for the first)."""
+
+    result: IndexResult
+    total_change: Decimal | None
+    places_gained: int | None  # positive when the rank moved up, i.e. its number went down
+
+    @property
+    def total_change_size(self) -> Decimal | None:
+        return None if self.total_change is None else abs(self.total_change)
+
+    @property
+    def places_changed(self) -> int | None:
+        return None if self.places_gained is None else abs(self.places_gained)
+
+
+def _history_years(results: Iterable[IndexResult]) -> list[HistoryYear]:
+    years = []
+    previous = None
+    for result in results:
+        total_change = places_gained = None
+        if previous is not None and previous.year == result.year - 1:
+            total_change = result.total - previous.total
+            if previous.rank is not None and result.rank is not None:
+                places_gained = previous.rank - result.rank
+        years.append(HistoryYear(result, total_change, places_gained))
+        previous = result
+    return years

@@ -1,0 +1,27 @@
+"""Scores as the active language writes them: "8,5 – 9" in Vietnamese, "8.5 – 9" in English."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def score(value: Decimal | None) -> str:
+    """A score without trailing zeros, with the active language's decimal mark; "" when empty."""
+    if value is None:
+        return ""
+    return number_format(Decimal(value).normalize())
+
+
+@register.filter
+def score_range(value: tuple[Decimal, Decimal] | None) -> str:
+    """A target: one score, or "low – high" with an en dash when the bounds differ."""
+    if value is None:
+        return ""
+    low, high = value
+    if low == high:
+        return score(low)
+    return f"{score(low)} – {score(high)}"
