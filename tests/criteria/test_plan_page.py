@@ -95,12 +95,6 @@ def build_plan(
     return plan
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings) -> None:
-    # Production redirects HTTP to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def plan() -> Plan:
     return build_plan(
