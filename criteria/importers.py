@@ -479,6 +479,7 @@ def _read_row(
         targets={span: parsed.get(f"target:{span.label}") for span in columns.spans},
         action="" if is_total else action,
         is_total=is_total,
+        is_survey=is_survey_row(title, action),
     )
 
 
@@ -523,6 +524,6 @@ def _check_tree(rows: Iterable[AppendixRow], columns: _Columns) -> list[str]:
     return problems
 
 
-def is_survey_row(row: AppendixRow) -> bool:
+def is_survey_row(title: str, action: str) -> bool:
     """Rows the Ministry scores by sociological survey ("qua điều tra XHH")."""
-    return "điều tra xhh" in normalise(row.title) or normalise(row.action) == "điều tra xhh"
+    return "điều tra xhh" in normalise(title) or normalise(action) == "điều tra xhh"

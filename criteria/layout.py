@@ -61,6 +61,7 @@ class AppendixRow:
     targets: dict[YearSpan, tuple[Decimal, Decimal] | None] = field(default_factory=dict)
     action: str = ""
     is_total: bool = False
+    is_survey: bool = False
 
     @property
     def depth(self) -> int:
@@ -116,6 +117,7 @@ class AppendixTable:
                 baseline=baseline.get(criterion.id),
                 targets={span: targets.get(criterion.id, {}).get(span) for span in spans},
                 action=actions.get(criterion.id, ""),
+                is_survey=criterion.is_survey,
             )
             for criterion in Criterion.objects.filter(framework=plan.framework_id).for_tree()
         ]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from criteria.importers import AppendixError, is_survey_row
+from criteria.importers import AppendixError
 from criteria.layout import AppendixRow, AppendixTable, YearSpan
 from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
 
@@ -179,7 +179,7 @@ def _write(table: AppendixTable, plan: Plan, codes: set[str]) -> None:
         criterion = existing.get(row.code) or Criterion(framework=framework, code=row.code)
         criterion.title = row.title
         criterion.max_score = row.max_score
-        criterion.is_survey = is_survey_row(row)
+        criterion.is_survey = row.is_survey
         parent_code = criterion.parent_code
         criterion.parent = existing[parent_code] if parent_code else None
         criterion.save()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
 from criteria.layout import AppendixRow, AppendixTable
-from criteria.models import Criterion, IndexResult, Plan
+from criteria.models import IndexResult, Plan
 
 
 @require_GET
@@ -29,11 +29,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
     table = AppendixTable.from_plan(plan)
     mismatches = find_mismatches(table)
-    survey_codes = set(
-        Criterion.objects.filter(framework=plan.framework_id, is_survey=True).values_list(
-            "code", flat=True
-        )
-    )
+    survey_codes = {row.code for row in table.criteria_rows if row.is_survey}
     history = IndexResult.objects.filter(province=plan.province).order_by("year")
     context = {
         "plan": plan,

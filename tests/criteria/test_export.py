@@ -77,6 +77,8 @@ def plan() -> Plan:
     tenth = _criterion(framework, "1.10", "Tiêu chí thứ mười", "1")
     area_2 = _criterion(framework, "2", "XÂY DỰNG VÀ TỔ CHỨC THỰC HIỆN VBQPPL", "10")
     survey = _criterion(framework, "2.4", "Tác động của cải cách (qua điều tra XHH)", "5")
+    survey.is_survey = True
+    survey.save()
 
     for criterion, baseline in [
         (area_1, "7.5"),

@@ -235,9 +235,8 @@ def test_query_count_does_not_grow_with_the_tree(reader, plan, django_assert_num
 
     for shown in (plan, bigger):
         # session, user, plan with framework, 2017 official scores, targets, actions,
-        # criteria in tree order, 2017 index result (the total row), survey criteria,
-        # index history
-        with django_assert_num_queries(10):
+        # criteria in tree order, 2017 index result (the total row), index history
+        with django_assert_num_queries(9):
             response = reader.get(reverse("criteria:plan-detail", args=[shown.pk]))
         assert shown.number in response.text
 
