@@ -1,0 +1,196 @@
+"""Production-safe settings: deploy checks, headers, cookies, sessions, lockout, error pages."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import path, reverse
+
+from par_portal.middleware import LOGGED_IN_AT
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PASSWORD = "mật-khẩu-đủ-dài-2026"
+
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ9vR4tY8wK3nB6cJ1" * 2,
+    "DJANGO_ALLOWED_HOSTS": "par.tiengiang.gov.vn",
+    "DJANGO_DEBUG": "false",
+    "DJANGO_EMAIL_HOST": "smtp.tiengiang.gov.vn",
+    "DATABASE_URL": "sqlite:///" + str(BASE_DIR / "unused-deploy-check.sqlite3"),
+}
+
+
+def test_deploy_check_passes_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | PRODUCTION_ENV
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env | {"DJANGO_DEBUG": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_bad_boolean_setting_fails_loudly():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=env | {"DJANGO_DEBUG": "maybe"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+@pytest.mark.django_db
+def test_responses_carry_csp_hsts_and_nosniff(client):
+    response = client.get(reverse("login"), secure=True)
+
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp
+    assert "base-uri 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_to_https_in_production(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+def test_login_sets_secure_httponly_session_cookie(client, django_user_model):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+
+    response = client.post(
+        reverse("login"), {"username": "noivu", "password": PASSWORD}, secure=True
+    )
+
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert response.status_code == 302
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert int(cookie["max-age"]) == 30 * 60
+    assert response.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_lock_the_account_out(client, django_user_model):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "noivu", "password": "sai-mật-khẩu"})
+
+    response = client.post(reverse("login"), {"username": "noivu", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Tạm khóa đăng nhập" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_session_ends_at_the_absolute_limit_however_active(client, django_user_model):
+    user = django_user_model.objects.create_user("noivu", password=PASSWORD)
+    client.force_login(user)
+    session = client.session
+    session[LOGGED_IN_AT] = int(time.time()) - settings.PAR_SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+
+    response = client.get(reverse("criteria:plan-detail-current"))
+
+    assert response.status_code == 302
+    assert reverse("login") in response.headers["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_logout_ends_the_session_on_the_server(client, django_user_model):
+    from django.contrib.sessions.models import Session
+
+    user = django_user_model.objects.create_user("noivu", password=PASSWORD)
+    client.force_login(user)
+    key = client.session.session_key
+
+    client.post(reverse("logout"))
+
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+@pytest.mark.django_db
+def test_deactivated_user_is_logged_out_on_next_request(client, django_user_model):
+    user = django_user_model.objects.create_user("noivu", password=PASSWORD)
+    client.force_login(user)
+    user.is_active = False
+    user.save()
+
+    response = client.get(reverse("criteria:plan-detail-current"))
+
+    assert response.status_code == 302
+    assert reverse("login") in response.headers["Location"]
+
+
+def test_password_validators_need_twelve_characters():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("Ngắn-1234")
+    validate_password("một-mật-khẩu-đủ-dài-2026")
+
+
+def _boom(request):
+    raise RuntimeError("secret internal detail")
+
+
+urlpatterns = [path("boom/", _boom)]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_server_error_shows_a_plain_page_without_trace(client):
+    client.raise_request_exception = False
+
+    response = client.get("/boom/")
+
+    assert response.status_code == 500
+    assert "Lỗi hệ thống" in response.content.decode()
+    assert "secret internal detail" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
