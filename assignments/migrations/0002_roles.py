@@ -38,10 +38,12 @@ def create_role_groups(apps, schema_editor):
     using = schema_editor.connection.alias
 
     for label in ["auth", *APPS]:
+        # create_permissions skips an app without a models module, as apps in a migration are.
         app_config = apps.get_app_config(label)
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0, using=using)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     every = ["add", "change", "delete", "view"]
     grants = {
