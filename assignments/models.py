@@ -9,6 +9,7 @@ import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,10 @@ class Agency(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.name,)
 
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("Một đơn vị không thể trực thuộc chính nó.")})
+
 
 class AgencyAliasManager(models.Manager):
     def get_by_natural_key(self, text: str) -> "AgencyAlias":
@@ -157,6 +162,13 @@ class AgencyGroup(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+    def clean(self) -> None:
+        unknown = [kind for kind in self.kinds if kind not in Agency.Kind.values]
+        if unknown:
+            message = _("Không có loại đơn vị “%(kinds)s”.")
+            params = {"kinds": ", ".join(map(str, unknown))}
+            raise ValidationError({"kinds": ValidationError(message, params=params)})
 
     def members(self) -> models.QuerySet[Agency]:
         return Agency.objects.filter(

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from assignments.admin import AgencyAliasForm, AgencyGroupForm
@@ -210,3 +211,22 @@ def test_group_form_stores_the_kinds_ticked(tien_giang):
         "Đài Phát thanh và Truyền hình tỉnh",
         "Báo Ấp Bắc",
     }
+
+
+def test_group_with_an_unknown_kind_is_refused(db):
+    group = AgencyGroup(name="Các hội, đoàn thể", kinds=["association"])
+
+    with pytest.raises(ValidationError, match="association"):
+        group.full_clean()
+
+    assert not AgencyGroup.objects.exists()
+
+
+def test_agency_cannot_be_its_own_parent(tien_giang):
+    district = Agency.objects.get(name="UBND huyện Cái Bè")
+    district.parent = district
+
+    with pytest.raises(ValidationError, match="chính nó"):
+        district.full_clean()
+
+    assert Agency.objects.get(pk=district.pk).parent is None
