@@ -1,6 +1,10 @@
 """Shared fixtures: personas by role and the plain static storage for test servers."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+
+from assignments.models import Agency, Membership, Role
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +23,45 @@ def _test_server_settings(settings) -> None:
 @pytest.fixture
 def staff_password() -> str:
     return "mật-khẩu-đủ-dài-2026"
+
+
+@pytest.fixture
+def agency(db) -> Agency:
+    return Agency.objects.create(name="Sở Tư pháp", short_name="Sở TP", kind=Agency.Kind.DEPARTMENT)
+
+
+@pytest.fixture
+def other_agency(db) -> Agency:
+    return Agency.objects.create(
+        name="UBND huyện Cái Bè", short_name="H. Cái Bè", kind=Agency.Kind.DISTRICT
+    )
+
+
+def _user_with_role(
+    username: str, password: str, role: Role, agency: Agency | None = None
+) -> AbstractUser:
+    user = get_user_model().objects.create_user(username=username, password=password)
+    user.groups.add(Group.objects.get(name=role.value))
+    if agency is not None:
+        Membership.objects.create(user=user, agency=agency)
+    return user
+
+
+@pytest.fixture
+def noivu_staff(db, staff_password) -> AbstractUser:
+    return _user_with_role("noivu", staff_password, Role.NOIVU_STAFF)
+
+
+@pytest.fixture
+def leader(db, staff_password) -> AbstractUser:
+    return _user_with_role("lanhdao", staff_password, Role.LEADER)
+
+
+@pytest.fixture
+def agency_user(agency, staff_password) -> AbstractUser:
+    return _user_with_role("canbo.sotuphap", staff_password, Role.AGENCY_USER, agency)
+
+
+@pytest.fixture
+def other_agency_user(other_agency, staff_password) -> AbstractUser:
+    return _user_with_role("canbo.caibe", staff_password, Role.AGENCY_USER, other_agency)

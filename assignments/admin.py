@@ -1,0 +1,117 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from assignments.matching import AgencyRegistry
+from assignments.models import Agency, AgencyAlias, AgencyGroup, AgencyGroupAlias, Membership
+
+
+def check_name_is_free(text: str, own: Model | None) -> None:
+    """Refuse a name that already calls another agency or group: matching could not choose."""
+    owner = AgencyRegistry.load().owner(text)
+    if owner is not None and owner != own:
+        raise ValidationError(
+            _("“%(text)s” đã là tên gọi của %(owner)s."),
+            params={"text": text, "owner": owner},
+        )
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "short_name", "kind", "parent", "is_active"]
+
+    def clean_name(self) -> str:
+        check_name_is_free(self.cleaned_data["name"], self.instance)
+        return self.cleaned_data["name"]
+
+    def clean_short_name(self) -> str:
+        check_name_is_free(self.cleaned_data["short_name"], self.instance)
+        return self.cleaned_data["short_name"]
+
+
+class AgencyAliasForm(forms.ModelForm):
+    class Meta:
+        model = AgencyAlias
+        fields = ["text"]
+
+    def clean_text(self) -> str:
+        own = self.instance.agency if self.instance.agency_id else None
+        check_name_is_free(self.cleaned_data["text"], own)
+        return self.cleaned_data["text"]
+
+
+class AgencyAliasInline(admin.TabularInline):
+    model = AgencyAlias
+    form = AgencyAliasForm
+    extra = 1
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    form = AgencyForm
+    inlines = [AgencyAliasInline]
+    list_display = ["name", "short_name", "kind", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "aliases__text"]
+    autocomplete_fields = ["parent"]
+
+
+class AgencyGroupForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("Gồm các loại đơn vị"),
+        choices=Agency.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=AgencyGroup._meta.get_field("kinds").help_text,
+    )
+
+    class Meta:
+        model = AgencyGroup
+        fields = ["name", "kinds", "agencies"]
+
+    def clean_name(self) -> str:
+        check_name_is_free(self.cleaned_data["name"], self.instance)
+        return self.cleaned_data["name"]
+
+
+class AgencyGroupAliasForm(forms.ModelForm):
+    class Meta:
+        model = AgencyGroupAlias
+        fields = ["text"]
+
+    def clean_text(self) -> str:
+        own = self.instance.group if self.instance.group_id else None
+        check_name_is_free(self.cleaned_data["text"], own)
+        return self.cleaned_data["text"]
+
+
+class AgencyGroupAliasInline(admin.TabularInline):
+    model = AgencyGroupAlias
+    form = AgencyGroupAliasForm
+    extra = 1
+
+
+@admin.register(AgencyGroup)
+class AgencyGroupAdmin(admin.ModelAdmin):
+    form = AgencyGroupForm
+    inlines = [AgencyGroupAliasInline]
+    list_display = ["name", "kinds_display"]
+    search_fields = ["name", "aliases__text"]
+    filter_horizontal = ["agencies"]
+
+    @admin.display(description=_("gồm các loại đơn vị"))
+    def kinds_display(self, group: AgencyGroup) -> str:
+        labels = dict(Agency.Kind.choices)
+        return ", ".join(str(labels.get(kind, kind)) for kind in group.kinds)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency"]
+    list_filter = ["agency__kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
+    autocomplete_fields = ["user", "agency"]
+    list_select_related = ["user", "agency"]
