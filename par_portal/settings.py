@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "par_portal.middleware.SessionLifetimeMiddleware",
+    "assignments.security.SessionLifetimeMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -201,10 +201,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "par-portal@loc
 # The public overview for citizens is off unless the province turns it on.
 PAR_PUBLIC_PAGE_ENABLED = env_bool("PAR_PUBLIC_PAGE_ENABLED", False)
 
-# A session ends after 30 idle minutes, and 10 hours after login whatever happens.
-SESSION_COOKIE_AGE = env_int("PAR_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# A session ends after 30 idle minutes, and 10 hours after login whatever happens
+# (assignments.security.SessionLifetimeMiddleware).
+PAR_SESSION_IDLE_SECONDS = env_int("PAR_SESSION_IDLE_MINUTES", 30) * 60
 PAR_SESSION_ABSOLUTE_SECONDS = env_int("PAR_SESSION_ABSOLUTE_HOURS", 10) * 60 * 60
+SESSION_COOKIE_AGE = PAR_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -233,4 +234,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "par.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

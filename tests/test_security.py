@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import path, reverse
 
-from par_portal.middleware import LOGGED_IN_AT
+from assignments.security import LAST_SEEN_AT, LOGGED_IN_AT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "mật-khẩu-đủ-dài-2026"
@@ -109,13 +109,14 @@ def test_login_sets_secure_httponly_session_cookie(client, django_user_model):
     assert response.status_code == 302
     assert cookie["secure"] is True
     assert cookie["httponly"] is True
-    assert int(cookie["max-age"]) == 30 * 60
+    assert int(cookie["max-age"]) == settings.PAR_SESSION_ABSOLUTE_SECONDS
     assert response.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
 
 
 @pytest.mark.django_db
-def test_repeated_wrong_passwords_lock_the_account_out(client, django_user_model):
+def test_repeated_wrong_passwords_lock_the_account_out(client, django_user_model, caplog):
     django_user_model.objects.create_user("noivu", password=PASSWORD)
+    caplog.set_level("INFO", logger="par.security")
     for _attempt in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "noivu", "password": "sai-mật-khẩu"})
 
@@ -123,6 +124,7 @@ def test_repeated_wrong_passwords_lock_the_account_out(client, django_user_model
 
     assert response.status_code == 429
     assert "Tạm khóa đăng nhập" in response.content.decode()
+    assert any(r.getMessage().startswith("locked-out user=noivu") for r in caplog.records)
     assert "_auth_user_id" not in client.session
 
 
@@ -139,6 +141,49 @@ def test_session_ends_at_the_absolute_limit_however_active(client, django_user_m
     assert response.status_code == 302
     assert reverse("login") in response.headers["Location"]
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_session_ends_after_idle_time(client, django_user_model):
+    user = django_user_model.objects.create_user("noivu", password=PASSWORD)
+    client.force_login(user)
+    session = client.session
+    session[LAST_SEEN_AT] = int(time.time()) - settings.PAR_SESSION_IDLE_SECONDS - 1
+    session.save()
+
+    response = client.get(reverse("criteria:plan-detail-current"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_active_session_stays_logged_in(client, django_user_model):
+    user = django_user_model.objects.create_user("noivu", password=PASSWORD)
+    client.force_login(user)
+
+    response = client.get(reverse("criteria:plan-detail-current"))
+
+    assert response.status_code in (200, 302)
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_security_log_records_logins_logouts_and_failures_one_line_each(
+    client, django_user_model, caplog
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    caplog.set_level("INFO", logger="par.security")
+
+    client.post(reverse("login"), {"username": "noivu", "password": PASSWORD})
+    client.post(reverse("logout"))
+    client.post(reverse("login"), {"username": "kẻ\nlạ login user=admin", "password": "x"})
+
+    lines = [record.getMessage() for record in caplog.records if record.name == "par.security"]
+    assert lines[0].startswith("login user=noivu ip=127.0.0.1")
+    assert lines[1].startswith("logout user=noivu")
+    assert lines[2].startswith("login-failed user=k\\u1ebb\\nl\\u1ea1 login")
+    assert all("\n" not in line for line in lines)
 
 
 @pytest.mark.django_db
