@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Vietnamese is written with the tone mark on either vowel of "oa", "oe", "uy" when the
 # syllable ends there ("hoá"/"hóa", "Uỷ"/"Ủy"). Decomposed, the mark is a combining
@@ -273,3 +274,390 @@ def user_agency(user: AbstractBaseUser | AnonymousUser) -> Agency | None:
         return None
     membership = Membership.objects.select_related("agency").filter(user=user).first()
     return membership.agency if membership else None
+
+
+# -- Who acts on each criterion, and the tasks of section II ------------------------------
+
+
+class Responsibility(models.Model):
+    """Who acts on a criterion under a plan: read from the action text, corrected by Sở Nội vụ."""
+
+    plan = models.ForeignKey(
+        "criteria.Plan",
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("kế hoạch"),
+    )
+    criterion = models.ForeignKey(
+        "criteria.Criterion",
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("tiêu chí"),
+    )
+    lead = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_responsibilities",
+        verbose_name=_("đơn vị chủ trì"),
+    )
+    supporting = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="supported_responsibilities",
+        verbose_name=_("đơn vị phối hợp"),
+    )
+    groups = models.ManyToManyField(
+        AgencyGroup, blank=True, related_name="responsibilities", verbose_name=_("nhóm đơn vị")
+    )
+    is_recognised = models.BooleanField(
+        _("nhận ra đơn vị"),
+        default=False,
+        help_text=_("Sai khi không nhận ra đơn vị nào trong nội dung “Thực hiện”: cần gán tay."),
+    )
+    is_edited = models.BooleanField(
+        _("đã chỉnh tay"),
+        default=False,
+        help_text=_("Đúng khi Sở Nội vụ đã sửa: lần nhập sau không ghi đè."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[supporting, groups])
+
+    class Meta:
+        verbose_name = _("phân công tiêu chí")
+        verbose_name_plural = _("phân công tiêu chí")
+        ordering = ["plan", "criterion__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "criterion"], name="responsibility_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.lead or '—'}"
+
+
+class ContentArea(models.Model):
+    """One of the content areas of the plan's section II ("1. Công tác chỉ đạo điều hành")."""
+
+    plan = models.ForeignKey(
+        "criteria.Plan",
+        on_delete=models.CASCADE,
+        related_name="content_areas",
+        verbose_name=_("kế hoạch"),
+    )
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    title = models.CharField(_("nội dung"), max_length=300)
+
+    class Meta:
+        verbose_name = _("nội dung kế hoạch")
+        verbose_name_plural = _("nội dung kế hoạch")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="content_area_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_agency(self, agency: Agency) -> "TaskQuerySet":
+        """Tasks an agency leads or coordinates, directly or through a group it belongs to."""
+        groups = AgencyGroup.objects.prefetch_related("agencies")
+        group_ids = [group.pk for group in groups if group.includes(agency)]
+        return self.filter(
+            Q(lead_agencies=agency)
+            | Q(coordinating_agencies=agency)
+            | Q(coordinating_groups__in=group_ids)
+        ).distinct()
+
+
+class Task(models.Model):
+    """A bullet of section II: work to do, who leads it, who coordinates, what it serves."""
+
+    content_area = models.ForeignKey(
+        ContentArea, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("nội dung")
+    )
+    number = models.PositiveSmallIntegerField(_("số thứ tự"))
+    text = models.TextField(_("nhiệm vụ"))
+    lead_agencies = models.ManyToManyField(
+        Agency, related_name="led_tasks", verbose_name=_("đơn vị chủ trì")
+    )
+    coordinating_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="coordinated_tasks", verbose_name=_("đơn vị phối hợp")
+    )
+    coordinating_groups = models.ManyToManyField(
+        AgencyGroup, blank=True, related_name="coordinated_tasks", verbose_name=_("nhóm phối hợp")
+    )
+    criteria = models.ManyToManyField(
+        "criteria.Criterion", blank=True, related_name="tasks", verbose_name=_("phục vụ tiêu chí")
+    )
+
+    history = HistoricalRecords(
+        m2m_fields=[lead_agencies, coordinating_agencies, coordinating_groups]
+    )
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["content_area", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_area", "number"], name="task_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_area.number}.{self.number} {self.text[:60]}"
+
+
+class TaskTarget(models.Model):
+    """A measurable target in a task's text: "ít nhất 70% … mức 3", "95% - 100% … đúng hạn"."""
+
+    class Comparator(models.TextChoices):
+        AT_LEAST = "at_least", _("ít nhất / từ … trở lên")
+        ABOVE = "above", _("trên")
+        EXACTLY = "exactly", _("đạt")
+        BETWEEN = "between", _("từ … đến")
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="targets", verbose_name=_("nhiệm vụ")
+    )
+    description = models.CharField(_("chỉ tiêu"), max_length=300)
+    comparator = models.CharField(_("so sánh"), max_length=10, choices=Comparator.choices)
+    value = models.DecimalField(_("giá trị"), max_digits=9, decimal_places=2)
+    value_max = models.DecimalField(
+        _("giá trị cận trên"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(_("đơn vị tính"), max_length=30, default="%")
+    first_year = models.PositiveSmallIntegerField(_("từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu đo được")
+        verbose_name_plural = _("chỉ tiêu đo được")
+        ordering = ["task", "first_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(comparator="between") & Q(value_max__gte=models.F("value")))
+                | (~Q(comparator="between") & Q(value_max__isnull=True)),
+                name="task_target_range_only_between",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__lte=models.F("last_year")), name="task_target_years"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.get_comparator_display()} {self.value}{self.unit}"
+
+    def is_met_by(self, achieved) -> bool:
+        """Whether an achieved value meets this target."""
+        if self.comparator == self.Comparator.ABOVE:
+            return achieved > self.value
+        if self.comparator == self.Comparator.EXACTLY:
+            return achieved == self.value
+        return achieved >= self.value
+
+
+# -- The yearly report due 25/11 ----------------------------------------------------------
+
+
+class ReportingCycle(models.Model):
+    """A year's reporting round: agencies report before its deadline (25/11 by default)."""
+
+    plan = models.ForeignKey(
+        "criteria.Plan", on_delete=models.CASCADE, related_name="cycles", verbose_name=_("kế hoạch")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    deadline = models.DateField(_("hạn báo cáo"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["plan", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="cycle_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Kỳ báo cáo năm %(year)s") % {"year": self.year}
+
+
+class Extension(models.Model):
+    """A later deadline Sở Nội vụ grants one agency in one cycle."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("kỳ báo cáo"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("đơn vị")
+    )
+    until = models.DateField(_("gia hạn đến"))
+    reason = models.TextField(_("lý do"), blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người gia hạn"),
+    )
+    granted_at = models.DateTimeField(_("thời điểm gia hạn"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("gia hạn báo cáo")
+        verbose_name_plural = _("gia hạn báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency"], name="extension_unique_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} → {self.until}"
+
+
+class Report(models.Model):
+    """An agency's report on one task for one year, moving draft → submitted → accepted/returned."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã gửi")
+        ACCEPTED = "accepted", _("Đã chấp nhận")
+        RETURNED = "returned", _("Bị trả lại")
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", _("Chưa triển khai")
+        IN_PROGRESS = "in_progress", _("Đang triển khai")
+        DONE = "done", _("Hoàn thành")
+        AT_RISK = "at_risk", _("Có nguy cơ không đạt")
+
+    cycle = models.ForeignKey(
+        ReportingCycle,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("kỳ báo cáo"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="reports", verbose_name=_("đơn vị")
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, related_name="reports", verbose_name=_("nhiệm vụ")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    progress = models.CharField(
+        _("tiến độ"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
+    )
+    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["cycle", "agency", "task"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "agency", "task"], name="report_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} – {self.task} ({self.cycle.year})"
+
+
+class ReportValue(models.Model):
+    """The value an agency achieved against one measurable target of its task."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="values", verbose_name=_("báo cáo")
+    )
+    target = models.ForeignKey(
+        TaskTarget, on_delete=models.PROTECT, related_name="values", verbose_name=_("chỉ tiêu")
+    )
+    value = models.DecimalField(_("kết quả đạt được"), max_digits=9, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết quả chỉ tiêu")
+        verbose_name_plural = _("kết quả chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="report_value_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.value}"
+
+
+class ReportTransition(models.Model):
+    """One step of a report's life: who moved it, when, from which status to which, and why."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("báo cáo")
+    )
+    from_status = models.CharField(_("từ"), max_length=10, choices=Report.Status.choices)
+    to_status = models.CharField(_("sang"), max_length=10, choices=Report.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("chuyển trạng thái báo cáo")
+        verbose_name_plural = _("chuyển trạng thái báo cáo")
+        ordering = ["report", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.from_status} → {self.to_status}"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    """A generated name: the user's file name never reaches the disk."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.report.cycle.year}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file attached to a report as proof; served only to those who may see the report."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("báo cáo")
+    )
+    file = models.FileField(_("tệp"), upload_to=evidence_path)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tài liệu minh chứng")
+        verbose_name_plural = _("tài liệu minh chứng")
+        ordering = ["report", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
