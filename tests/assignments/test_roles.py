@@ -14,6 +14,7 @@ from assignments.models import Role, user_agency, user_role
 pytestmark = pytest.mark.django_db
 
 roles_migration = importlib.import_module("assignments.migrations.0002_roles")
+work_migration = importlib.import_module("assignments.migrations.0004_work_permissions")
 
 
 def permissions_by_group() -> dict[str, set[str]]:
@@ -32,9 +33,11 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     before = permissions_by_group()
     editor = SimpleNamespace(connection=connection)
 
+    work_migration.revoke(apps, editor)
     roles_migration.delete_role_groups(apps, editor)
     emptied = Group.objects.count()
     roles_migration.create_role_groups(apps, editor)
+    work_migration.grant(apps, editor)
 
     assert emptied == 0
     assert permissions_by_group() == before
