@@ -4,10 +4,10 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from assignments.models import Role, user_agency, user_role
 
@@ -33,11 +33,16 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     before = permissions_by_group()
     editor = SimpleNamespace(connection=connection)
 
-    work_migration.revoke(apps, editor)
-    roles_migration.delete_role_groups(apps, editor)
+    # Each migration runs against the models as they were when it was written.
+    loader = MigrationExecutor(connection).loader
+    roles_apps = loader.project_state(("assignments", "0002_roles")).apps
+    work_apps = loader.project_state(("assignments", "0004_work_permissions")).apps
+
+    work_migration.revoke(work_apps, editor)
+    roles_migration.delete_role_groups(roles_apps, editor)
     emptied = Group.objects.count()
-    roles_migration.create_role_groups(apps, editor)
-    work_migration.grant(apps, editor)
+    roles_migration.create_role_groups(roles_apps, editor)
+    work_migration.grant(work_apps, editor)
 
     assert emptied == 0
     assert permissions_by_group() == before
