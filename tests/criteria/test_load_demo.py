@@ -1,0 +1,72 @@
+"""The run command's data: the seed plan, the agencies and one demo account per role."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from assignments.models import Agency, Role, user_agency, user_role
+from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from criteria.models import Criterion, IndexResult
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings):
+    settings.DEBUG = True
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert Criterion.objects.count() == 107
+    assert IndexResult.objects.filter(province="Tiền Giang").count() == 3
+    assert Agency.objects.filter(name="UBND huyện Tân Phú Đông").exists()
+    users = get_user_model().objects.in_bulk(
+        [name for name, *_ in DEMO_ACCOUNTS], field_name="username"
+    )
+    assert {user_role(users[name]) for name in users} == set(Role)
+    assert user_agency(users["sotuphap"]).name == "Sở Tư pháp"
+    assert user_agency(users["noivu"]) is None
+
+
+def test_load_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    counts = (Criterion.objects.count(), Agency.objects.count(), get_user_model().objects.count())
+
+    call_command("load_demo", stdout=(out := io.StringIO()))
+
+    assert (
+        Criterion.objects.count(),
+        Agency.objects.count(),
+        get_user_model().objects.count(),
+    ) == counts
+    assert "0 tiêu chí mới, 0 dòng thay đổi" in out.getvalue()
+
+
+def test_load_demo_refuses_accounts_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG tắt"):
+        call_command("load_demo", stdout=io.StringIO())
+
+    assert not get_user_model().objects.exists()
+
+
+def test_load_demo_without_accounts_works_in_production(settings):
+    settings.DEBUG = False
+
+    call_command("load_demo", "--no-accounts", stdout=io.StringIO())
+
+    assert Criterion.objects.count() == 107
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_accounts_log_in_through_the_login_page(settings, client):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+
+    response = client.post("/accounts/login/", {"username": "sotuphap", "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
