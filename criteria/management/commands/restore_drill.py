@@ -5,10 +5,10 @@ import uuid
 from pathlib import Path
 
 import psycopg2
-from psycopg2 import sql
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
+from psycopg2 import sql
 
 # Sums that must survive a backup to the cent, besides every table's row count.
 TOTALS = {
