@@ -16,7 +16,7 @@ def staff(django_user_model, staff_password):
     )
 
 
-def test_anonymous_visitor_is_sent_to_the_login_form(page, live_server):
+def test_anonymous_visitor_is_sent_to_the_login_form(page, live_server, screenshot):
     plan_url = reverse("criteria:plan-detail-current")
 
     page.goto(live_server.url + plan_url)
@@ -24,6 +24,7 @@ def test_anonymous_visitor_is_sent_to_the_login_form(page, live_server):
     expect(page).to_have_url(re.compile(re.escape(reverse("login")) + r"\?next="))
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)
+    screenshot(page, "login")
 
 
 def test_wrong_password_shows_the_error_and_logs_nobody_in(page, live_server, staff):
