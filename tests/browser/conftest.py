@@ -9,11 +9,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
+
+from criteria.importers import read_appendix
+from criteria.models import Plan
+from criteria.services import import_appendix
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,7 +33,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +62,38 @@ def live_server() -> Iterator[LiveServer]:
         server = LiveServer("localhost")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def _migrated_rows_serialized(django_db_setup, django_db_blocker, playwright) -> None:
+    """Keep a copy of the rows migrations made (the role groups) on the tests' connections.
+
+    While Playwright's event loop runs, asgiref takes this thread for an async one and
+    Django hands it connections of its own: they lack the copy pytest-django made on the
+    first connection, without which serialized rollback puts nothing back.
+    """
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows_restored(_migrated_rows_serialized, django_db_serialized_rollback) -> None:
+    """Put back, before each journey, the rows migrations made.
+
+    The live server only sees committed rows, so every journey ends by emptying all tables.
+    """
+
+
+@pytest.fixture
+def seed_plan() -> Plan:
+    """Plan 252/KH-UBND as `make serve` loads it: the seed fixture, then its appendix."""
+    call_command("loaddata", FIXTURES / "seed_plan.json", verbosity=0)
+    plan = Plan.objects.select_related("framework").get(number="252/KH-UBND")
+    table = read_appendix((FIXTURES / "appendix_252_KH-UBND.xlsx").read_bytes())
+    import_appendix(table=table, plan=plan)
+    return plan
 
 
 def _login(page: Page, live_server: LiveServer, user: AbstractBaseUser, password: str) -> None:
