@@ -99,10 +99,13 @@ class Criterion(models.Model):
         return f"{self.code}. {self.title}"
 
     def save(self, *args, **kwargs) -> None:
-        # Both are pure functions of the code, kept as columns so the database can sort.
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> None:
+        """Level and sort key: pure functions of the code, kept as columns so SQL can sort."""
         self.level = self.code.count(".") + 1
         self.sort_key = code_sort_key(self.code)
-        super().save(*args, **kwargs)
 
     @property
     def parent_code(self) -> str | None:

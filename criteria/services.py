@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from criteria.importers import AppendixError
 from criteria.layout import AppendixRow, AppendixTable, YearSpan
@@ -167,65 +169,120 @@ def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) 
 
 
 def _write(table: AppendixTable, plan: Plan, codes: set[str]) -> None:
-    """Save the rows whose codes changed, parents before children."""
+    """Save the rows whose codes changed: a handful of bulk statements, history included."""
     framework = plan.framework
     existing = {c.code: c for c in Criterion.objects.filter(framework=framework)}
-    for row in sorted(table.rows, key=lambda r: (r.depth, r.excel_row)):
-        if row.code not in codes:
-            continue
-        if row.is_total:
-            _write_total(row, table, plan)
-            continue
-        criterion = existing.get(row.code) or Criterion(framework=framework, code=row.code)
-        criterion.title = row.title
-        criterion.max_score = row.max_score
-        criterion.is_survey = row.is_survey
-        parent_code = criterion.parent_code
-        criterion.parent = existing[parent_code] if parent_code else None
-        criterion.save()
-        existing[row.code] = criterion
-        _write_score(criterion, plan.baseline_year, row.baseline)
-        _write_targets(plan, criterion, row.targets)
-        if row.action:
-            Action.objects.update_or_create(
-                plan=plan, criterion=criterion, defaults={"text": row.action}
+    rows = [row for row in table.criteria_rows if row.code in codes]
+    for depth in sorted({row.depth for row in rows}):
+        created, updated = [], []
+        for row in (row for row in rows if row.depth == depth):
+            criterion = existing.get(row.code)
+            (updated if criterion else created).append(
+                criterion := criterion or Criterion(framework=framework, code=row.code)
             )
-        else:
-            Action.objects.filter(plan=plan, criterion=criterion).delete()
-
-
-def _write_score(criterion: Criterion, year: int, value: Decimal | None) -> None:
-    scores = Score.objects.filter(criterion=criterion, year=year, kind=Score.Kind.OFFICIAL)
-    if value is None:
-        scores.delete()
-        return
-    score = scores.first()
-    if score is None:
-        Score.objects.create(
-            criterion=criterion,
-            year=year,
-            kind=Score.Kind.OFFICIAL,
-            value=value,
-            note=_("Theo phụ lục kế hoạch"),
+            criterion.title, criterion.max_score = row.title, row.max_score
+            criterion.is_survey = row.is_survey
+            parent_code = criterion.parent_code
+            criterion.parent = existing[parent_code] if parent_code else None
+            criterion.fill_derived()
+        bulk_create_with_history(created, Criterion)
+        bulk_update_with_history(
+            updated, Criterion, ["title", "max_score", "is_survey", "parent", "level", "sort_key"]
         )
-    elif score.value != value:
-        score.value = value
-        score.version += 1
-        score.save()
+        existing.update({criterion.code: criterion for criterion in created})
+    by_id = {existing[row.code].pk: row for row in rows}
+    _write_scores(by_id, plan.baseline_year)
+    _write_targets(plan, {pk: row.targets for pk, row in by_id.items()})
+    _write_actions(plan, by_id)
+    total = table.total
+    if total is not None and "" in codes:
+        _write_total(total, table, plan)
+
+
+def _save_all(model, created: list, updated: list, fields: list[str], deleted) -> None:
+    bulk_create_with_history(created, model)
+    bulk_update_with_history(updated, model, fields)
+    if deleted:
+        model.objects.filter(pk__in=[obj.pk for obj in deleted]).delete()
+
+
+def _write_scores(rows: dict[int, AppendixRow], year: int) -> None:
+    found = {
+        score.criterion_id: score
+        for score in Score.objects.filter(criterion__in=rows, year=year, kind=Score.Kind.OFFICIAL)
+    }
+    created, updated, deleted = [], [], []
+    for criterion_id, row in rows.items():
+        score = found.get(criterion_id)
+        if row.baseline is None:
+            deleted += [score] if score else []
+        elif score is None:
+            created.append(
+                Score(
+                    criterion_id=criterion_id,
+                    year=year,
+                    kind=Score.Kind.OFFICIAL,
+                    value=row.baseline,
+                    note=_("Theo phụ lục kế hoạch"),
+                )
+            )
+        elif score.value != row.baseline:
+            score.value, score.version = row.baseline, score.version + 1
+            updated.append(score)
+    _save_all(Score, created, updated, ["value", "version"], deleted)
 
 
 def _write_targets(
-    plan: Plan, criterion: Criterion | None, targets: dict[YearSpan, tuple[Decimal, Decimal] | None]
+    plan: Plan, rows: dict[int | None, dict[YearSpan, tuple[Decimal, Decimal] | None]]
 ) -> None:
-    for span, bounds in targets.items():
-        found = Target.objects.filter(plan=plan, criterion=criterion, first_year=span.first)
-        if bounds is None:
-            found.delete()
-            continue
-        target = found.first() or Target(plan=plan, criterion=criterion, first_year=span.first)
-        target.last_year = span.last
-        target.min_score, target.max_score = bounds
-        target.save()
+    """Targets of the given criteria (None: the whole index), one per year span."""
+    wanted = Q(criterion__in=[pk for pk in rows if pk is not None])
+    if None in rows:
+        wanted |= Q(criterion__isnull=True)
+    found = {
+        (target.criterion_id, target.first_year): target
+        for target in Target.objects.filter(wanted, plan=plan)
+    }
+    created, updated, deleted = [], [], []
+    for criterion_id, targets in rows.items():
+        for span, bounds in targets.items():
+            target = found.get((criterion_id, span.first))
+            if bounds is None:
+                deleted += [target] if target else []
+                continue
+            if target is None:
+                created.append(
+                    Target(
+                        plan=plan,
+                        criterion_id=criterion_id,
+                        first_year=span.first,
+                        last_year=span.last,
+                        min_score=bounds[0],
+                        max_score=bounds[1],
+                    )
+                )
+            elif (target.last_year, target.min_score, target.max_score) != (span.last, *bounds):
+                target.last_year, (target.min_score, target.max_score) = span.last, bounds
+                updated.append(target)
+    _save_all(Target, created, updated, ["last_year", "min_score", "max_score"], deleted)
+
+
+def _write_actions(plan: Plan, rows: dict[int, AppendixRow]) -> None:
+    found = {
+        action.criterion_id: action
+        for action in Action.objects.filter(plan=plan, criterion__in=rows)
+    }
+    created, updated, deleted = [], [], []
+    for criterion_id, row in rows.items():
+        action = found.get(criterion_id)
+        if not row.action:
+            deleted += [action] if action else []
+        elif action is None:
+            created.append(Action(plan=plan, criterion_id=criterion_id, text=row.action))
+        elif action.text != row.action:
+            action.text = row.action
+            updated.append(action)
+    _save_all(Action, created, updated, ["text"], deleted)
 
 
 def _write_total(row: AppendixRow, table: AppendixTable, plan: Plan) -> None:
@@ -244,4 +301,4 @@ def _write_total(row: AppendixRow, table: AppendixTable, plan: Plan) -> None:
         elif result.total != row.baseline:
             result.total = row.baseline
             result.save()
-    _write_targets(plan, None, row.targets)
+    _write_targets(plan, {None: row.targets})
