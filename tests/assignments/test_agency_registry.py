@@ -1,4 +1,4 @@
-"""The agency registry as data: Tiền Giang's fixture, groups and their members."""
+"""The agency fresh_registry as data: Tiền Giang's fixture, groups and their members."""
 
 from pathlib import Path
 
@@ -68,8 +68,8 @@ def test_loading_the_fixture_again_adds_nothing(tien_giang):
     assert after == before
 
 
-def test_fixture_names_no_agency_twice(registry):
-    assert registry.ambiguous == {}
+def test_fixture_names_no_agency_twice(fresh_registry):
+    assert fresh_registry.ambiguous == {}
 
 
 @pytest.mark.parametrize(
@@ -87,8 +87,8 @@ def test_fixture_names_no_agency_twice(registry):
         ("Đài PTTH tỉnh", "Đài Phát thanh và Truyền hình tỉnh"),
     ],
 )
-def test_registry_knows_the_short_forms_texts_use(registry, alias, agency):
-    assert registry.owner(alias) == Agency.objects.get(name=agency)
+def test_registry_knows_the_short_forms_texts_use(fresh_registry, alias, agency):
+    assert fresh_registry.owner(alias) == Agency.objects.get(name=agency)
 
 
 @pytest.mark.parametrize(
@@ -113,8 +113,8 @@ def test_registry_knows_the_short_forms_texts_use(registry, alias, agency):
         ("các cơ quan, đơn vị có liên quan", "Các cơ quan, đơn vị có liên quan"),
     ],
 )
-def test_registry_knows_the_group_phrases_texts_use(registry, phrase, group):
-    assert registry.owner(phrase) == AgencyGroup.objects.get(name=group)
+def test_registry_knows_the_group_phrases_texts_use(fresh_registry, phrase, group):
+    assert fresh_registry.owner(phrase) == AgencyGroup.objects.get(name=group)
 
 
 def test_district_group_is_every_district(tien_giang):
@@ -123,7 +123,7 @@ def test_district_group_is_every_district(tien_giang):
     assert {agency.name for agency in group.members()} == set(DISTRICTS)
 
 
-def test_new_district_joins_the_district_group(registry):
+def test_new_district_joins_the_district_group(fresh_registry):
     group = AgencyGroup.objects.get(name="UBND cấp huyện")
     assert group.members().count() == 11
 
@@ -133,8 +133,8 @@ def test_new_district_joins_the_district_group(registry):
 
     assert group.members().count() == 12
     assert district in group.members()
-    assert district not in registry.members(group)  # a registry is read once, then kept
-    assert district in type(registry).load().members(group)
+    assert district not in fresh_registry.members(group)  # a fresh_registry is read once, then kept
+    assert district in type(fresh_registry).load().members(group)
 
 
 def test_closed_district_leaves_the_district_group(tien_giang):
@@ -165,16 +165,16 @@ def test_group_of_chosen_agencies_only_does_not_grow_with_its_kind(tien_giang):
     assert Agency.objects.get(name="Ban Quản lý các khu công nghiệp") not in before
 
 
-def test_commune_group_is_recognised_before_any_commune_is_registered(registry):
+def test_commune_group_is_recognised_before_any_commune_is_registered(fresh_registry):
     group = AgencyGroup.objects.get(name="UBND cấp xã")
 
-    assert registry.owner("UBND cấp xã") == group
+    assert fresh_registry.owner("UBND cấp xã") == group
     assert list(group.members()) == []
 
 
-def test_registry_members_are_the_groups_own_members(registry):
+def test_registry_members_are_the_groups_own_members(fresh_registry):
     for group in AgencyGroup.objects.all():
-        assert set(registry.members(group)) == set(group.members()), group.name
+        assert set(fresh_registry.members(group)) == set(group.members()), group.name
 
 
 def test_alias_form_refuses_a_name_of_another_agency(tien_giang):

@@ -81,8 +81,8 @@ def test_agencies_listed_in_charge_keep_their_order(registry):
     assert names(match.supporting) == ["Sở Y tế", "Sở Giáo dục và Đào tạo"]
 
 
-def test_coordinating_groups_resolve_to_their_members(registry):
-    match = registry.match("\n".join(SECTION_II_RESPONSIBILITIES["1.2"]))
+def test_coordinating_groups_resolve_to_their_members(fresh_registry):
+    match = fresh_registry.match("\n".join(SECTION_II_RESPONSIBILITIES["1.2"]))
 
     assert names(match.supporting) == ["Đài Phát thanh và Truyền hình tỉnh", "Báo Ấp Bắc"]
     assert group_names(match.groups) == [
@@ -140,8 +140,8 @@ def test_text_naming_only_a_group_is_recognised_without_a_lead(registry, code, g
     assert group_names(match.groups) == [group]
 
 
-def test_group_acting_in_its_own_line_joins_the_agency_that_leads(registry):
-    match = registry.match(APPENDIX_ACTIONS["5.2.1"])
+def test_group_acting_in_its_own_line_joins_the_agency_that_leads(fresh_registry):
+    match = fresh_registry.match(APPENDIX_ACTIONS["5.2.1"])
 
     assert match.lead.name == "Sở Nội vụ"
     assert group_names(match.groups) == ["UBND cấp huyện"]
@@ -205,8 +205,8 @@ def test_text_without_a_registered_name_is_not_recognised(registry, text):
     assert not registry.match(text).recognised
 
 
-def test_an_agency_added_to_the_registry_is_matched_without_code_changes(registry):
-    before = registry.match("Sở Ngoại vụ chủ trì thực hiện")
+def test_an_agency_added_to_the_registry_is_matched_without_code_changes(fresh_registry):
+    before = fresh_registry.match("Sở Ngoại vụ chủ trì thực hiện")
     agency = Agency.objects.create(
         name="Sở Ngoại vụ", short_name="Sở NgV", kind=Agency.Kind.DEPARTMENT
     )
@@ -219,10 +219,10 @@ def test_an_agency_added_to_the_registry_is_matched_without_code_changes(registr
     assert after.match("SNgV chủ trì").lead == agency
 
 
-def test_inactive_agency_is_neither_matched_nor_a_member(registry):
+def test_inactive_agency_is_neither_matched_nor_a_member(fresh_registry):
     health = Agency.objects.get(name="Sở Y tế")
     departments = AgencyGroup.objects.get(name="Các sở, ban, ngành tỉnh")
-    assert registry.match("Sở Y tế thực hiện").lead == health
+    assert fresh_registry.match("Sở Y tế thực hiện").lead == health
     Agency.objects.filter(pk=health.pk).update(is_active=False)
 
     reloaded = AgencyRegistry.load()
@@ -231,13 +231,13 @@ def test_inactive_agency_is_neither_matched_nor_a_member(registry):
     assert health not in reloaded.members(departments)
 
 
-def test_name_claimed_by_two_agencies_is_reported_not_guessed(registry):
+def test_name_claimed_by_two_agencies_is_reported_not_guessed(fresh_registry):
     justice = Agency.objects.get(name="Sở Tư pháp")
     AgencyAlias.objects.create(agency=justice, text="Sở TC")
 
     reloaded = AgencyRegistry.load()
 
-    assert registry.match("Sở TC thực hiện").lead.name == "Sở Tài chính"
+    assert fresh_registry.match("Sở TC thực hiện").lead.name == "Sở Tài chính"
     assert names(reloaded.ambiguous["sở tc"]) == ["Sở Tài chính", "Sở Tư pháp"]
     assert not reloaded.match("Sở TC thực hiện").recognised
 
