@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("criteria.urls")),
     path("", RedirectView.as_view(pattern_name="criteria:plan-detail-current"), name="home"),
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("public/", views.public_overview, name="public-overview"),
+    path("scores/<int:year>/", views.score_grid, name="score-grid"),
+    path("scores/<int:year>/<int:criterion_pk>/", views.score_save, name="score-save"),
+    path("gaps/<int:year>/", views.gap_dashboard, name="gap-dashboard"),
+    path("results/<int:year>/export.xlsx", views.results_export, name="results-export"),
+    path("results/<int:year>/print/", views.results_print, name="results-print"),
+    path("route/<int:year>/", views.route_to_target, name="route"),
+]

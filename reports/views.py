@@ -1,0 +1,214 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from criteria.models import Criterion, Plan
+from reports import charts
+from reports.exports import results_workbook
+from reports.forms import GapFilterForm, ScoreRowForm
+from reports.rollups import (
+    DEFAULT_GAP_SORT,
+    Overview,
+    Route,
+    ScoreGrid,
+    YearResults,
+    current_plan,
+    filter_gap_rows,
+    plan_years,
+    sort_gap_rows,
+)
+from reports.services import StaleRowError, save_scores
+
+CHANGE_SCORE = "criteria.change_score"
+
+
+def _get_plan_for_year(year: int) -> Plan:
+    """The current plan, if `year` is one of its years; 404 otherwise."""
+    plan = current_plan()
+    if plan is None or year not in plan_years(plan):
+        raise Http404(_("Không có năm %(year)s trong kế hoạch.") % {"year": year})
+    return plan
+
+
+def _overview_context(plan: Plan) -> dict:
+    overview = Overview.build(plan)
+    return {
+        "plan": plan,
+        "overview": overview,
+        "years": plan_years(plan),
+        "totals_chart": charts.totals_chart(overview.years, plan.framework.max_score),
+        "rank_chart": charts.rank_chart(overview.years),
+        "areas_chart": charts.areas_chart(overview.areas, plan.baseline_year, overview.latest_year),
+    }
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    plan = current_plan()
+    if plan is None:
+        return render(request, "criteria/plan_empty.html")
+    return render(request, "reports/overview.html", _overview_context(plan))
+
+
+@require_GET
+def public_overview(request: HttpRequest) -> HttpResponse:
+    """The overview for citizens: official results only, no names; off unless enabled."""
+    plan = current_plan() if settings.PAR_PUBLIC_PAGE_ENABLED else None
+    if plan is None:
+        raise Http404
+    return render(request, "reports/public_overview.html", _overview_context(plan))
+
+
+@require_GET
+@login_required
+def score_grid(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _get_plan_for_year(year)
+    grid = ScoreGrid.build(plan.framework_id, year)
+    context = {
+        "plan": plan,
+        "grid": grid,
+        "years": plan_years(plan),
+        "can_edit": request.user.has_perm(CHANGE_SCORE),
+    }
+    return render(request, "reports/score_grid.html", context)
+
+
+@require_POST
+@login_required
+@permission_required(CHANGE_SCORE, raise_exception=True)
+def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpResponse:
+    """Save one leaf's scores; htmx gets the row's status and the sums above it."""
+    plan = _get_plan_for_year(year)
+    criterion = get_object_or_404(
+        Criterion.objects.leaves(), pk=criterion_pk, framework=plan.framework_id
+    )
+    form = ScoreRowForm(request.POST, criterion=criterion)
+    status, outcome = 200, "saved"
+    if not form.is_valid():
+        status, outcome = 422, "invalid"
+    else:
+        try:
+            changed = save_scores(
+                criterion=criterion, year=year, entries=form.entries(), by=request.user
+            )
+        except StaleRowError:
+            status, outcome = 409, "stale"
+        else:
+            outcome = "saved" if changed else "unchanged"
+    if not request.htmx:
+        return _score_save_fallback(request, year, criterion, form, outcome)
+    grid = ScoreGrid.build(plan.framework_id, year)
+    context = {
+        "plan": plan,
+        "grid": grid,
+        "row": grid.by_id[criterion.pk],
+        "ancestors": grid.ancestors(criterion),
+        "form": form,
+        "outcome": outcome,
+        "can_edit": True,
+    }
+    response = render(request, "reports/score_saved.html", context, status=status)
+    if outcome == "stale":
+        # Someone else's values replace the typed ones: swap the whole row.
+        response = retarget(response, f"#row-{criterion.pk}")
+        response = reswap(response, "outerHTML")
+    return response
+
+
+def _score_save_fallback(
+    request: HttpRequest, year: int, criterion: Criterion, form: ScoreRowForm, outcome: str
+) -> HttpResponse:
+    """Without JavaScript the grid's forms post here: report by message, back to the grid."""
+    if outcome == "invalid":
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        messages.error(request, f"{criterion.code}: {errors}")
+    elif outcome == "stale":
+        messages.error(
+            request,
+            _("%(code)s: %(message)s")
+            % {
+                "code": criterion.code,
+                "message": _("Dòng này vừa được người khác sửa; giá trị hiện tại đang hiển thị."),
+            },
+        )
+    else:
+        messages.success(request, _("Đã lưu điểm tiêu chí %(code)s.") % {"code": criterion.code})
+    return redirect(reverse("reports:score-grid", args=[year]) + f"#row-{criterion.pk}")
+
+
+@require_GET
+@login_required
+def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _get_plan_for_year(year)
+    results = YearResults.build(plan, year)
+    form = GapFilterForm(request.GET, areas=[row.criterion for row in results.areas])
+    sort = form.value_of("sort") or DEFAULT_GAP_SORT
+    survey = form.value_of("survey")
+    rows = filter_gap_rows(
+        results.rows,
+        area_id=form.value_of("area"),
+        is_survey={"yes": True, "no": False}.get(survey),
+        status=form.value_of("status"),
+    )
+    context = {
+        "plan": plan,
+        "results": results,
+        "rows": sort_gap_rows(rows, sort),
+        "form": form,
+        "sort": sort,
+        "headers": _sort_headers(request, sort, plan),
+        "years": plan_years(plan),
+    }
+    return render(request, "reports/gap_dashboard.html", context)
+
+
+def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
+    """The gap table's sortable column headers: a link that sorts by the column, then flips."""
+    labels = {
+        **GapFilterForm.SORTS,
+        "baseline": _("Năm %(year)s") % {"year": plan.baseline_year},
+    }
+    headers = []
+    for key, label in labels.items():
+        query = request.GET.copy()
+        query["sort"] = key if sort == f"-{key}" else f"-{key}"
+        state = {f"-{key}": "descending", key: "ascending"}.get(sort)
+        headers.append({"key": key, "label": label, "url": f"?{query.urlencode()}", "state": state})
+    return headers
+
+
+@require_GET
+@login_required
+def results_export(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _get_plan_for_year(year)
+    response = HttpResponse(
+        results_workbook(YearResults.build(plan, year)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-chi-so-cchc-{year}.xlsx"'
+    return response
+
+
+@require_GET
+@login_required
+def results_print(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _get_plan_for_year(year)
+    context = {"plan": plan, "results": YearResults.build(plan, year)}
+    return render(request, "reports/results_print.html", context)
+
+
+@require_GET
+@login_required
+def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _get_plan_for_year(year)
+    without_survey = request.GET.get("without_survey") == "1"
+    route = Route.build(YearResults.build(plan, year), without_survey=without_survey)
+    context = {"plan": plan, "route": route, "years": plan_years(plan)}
+    return render(request, "reports/route.html", context)
