@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import AbstractUser
 
 from criteria.models import Criterion, Framework, IndexResult, Plan, Score, Target
 
@@ -131,32 +131,15 @@ def scored_plan(plan: Plan, tree: dict[str, Criterion]) -> Plan:
     return plan
 
 
-# The clients log in with force_login: no password to hash (hashing is slow on purpose).
-
-
 @pytest.fixture
-def noivu_staff(db) -> User:
-    """Sở Nội vụ staff: may enter scores."""
-    user = User.objects.create_user("noivu", first_name="Lan", last_name="Nguyễn Thị")
-    user.user_permissions.add(
-        Permission.objects.get(codename="change_score", content_type__app_label="criteria")
-    )
-    return user
-
-
-@pytest.fixture
-def leader(db) -> User:
-    """A leader: reads everything, changes nothing."""
-    return User.objects.create_user("lanhdao", first_name="Minh", last_name="Trần Văn")
-
-
-@pytest.fixture
-def staff_client(client, noivu_staff: User):
+def staff_client(client, noivu_staff: AbstractUser):
+    """Sở Nội vụ staff, who enter the scores (through their group's permission)."""
     client.force_login(noivu_staff)
     return client
 
 
 @pytest.fixture
-def leader_client(client, leader: User):
+def leader_client(client, leader: AbstractUser):
+    """A leader, who reads everything and changes nothing."""
     client.force_login(leader)
     return client

@@ -77,6 +77,14 @@ def test_overview_without_a_plan_says_so(leader_client, db):
     assert "Chưa có kế hoạch" in response.content.decode()
 
 
+def test_overview_is_open_to_every_role(client, scored_plan, agency_user):
+    client.force_login(agency_user)
+
+    response = client.get(reverse("reports:overview"))
+
+    assert response.status_code == 200
+
+
 def test_overview_sends_anonymous_to_login(client, scored_plan):
     response = client.get(reverse("reports:overview"))
 
@@ -345,6 +353,8 @@ def test_public_page_has_no_staff_names_and_no_self_assessment(
     client, scored_plan, tree, settings, noivu_staff
 ):
     settings.PAR_PUBLIC_PAGE_ENABLED = True
+    noivu_staff.first_name, noivu_staff.last_name = "Lan", "Nguyễn Thị"
+    noivu_staff.save()
     Score.objects.create(
         criterion=tree["3"],
         year=2018,

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from criteria.models import Score
@@ -379,6 +380,28 @@ def test_parent_rows_cannot_be_entered(staff_client, plan, tree):
 
 def test_save_without_permission_is_403(leader_client, plan, tree):
     response = leader_client.post(save_url(tree["1.2"]), row_data(official_value="1"), headers=HTMX)
+
+    assert response.status_code == 403
+    assert not Score.objects.exists()
+
+
+def test_save_needs_the_permission_not_a_group(client, plan, tree, django_user_model):
+    user = django_user_model.objects.create_user("nhap.diem")
+    user.user_permissions.add(
+        Permission.objects.get(codename="change_score", content_type__app_label="criteria")
+    )
+    client.force_login(user)
+
+    response = client.post(save_url(tree["1.2"]), row_data(official_value="1"), headers=HTMX)
+
+    assert response.status_code == 200
+    assert scores_of(tree["1.2"])[Score.Kind.OFFICIAL][0] == D("1")
+
+
+def test_agency_user_cannot_save(client, plan, tree, agency_user):
+    client.force_login(agency_user)
+
+    response = client.post(save_url(tree["1.2"]), row_data(official_value="1"), headers=HTMX)
 
     assert response.status_code == 403
     assert not Score.objects.exists()
