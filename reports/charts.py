@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from criteria.templatetags.scores import score as format_score
 from reports.rollups import AreaSummary, YearTotal
-from reports.templatetags.scores import format_score
 
 WIDTH = 640
 HEIGHT = 260

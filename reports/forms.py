@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria.importers import parse_number
 from criteria.models import Criterion, Score
+from criteria.templatetags.scores import score as format_score
 from reports.rollups import Status
 from reports.services import ScoreEntry
-from reports.templatetags.scores import format_score
 
 
 class ScoreRowForm(forms.Form):
