@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,8 @@ from reports.rollups import (
 from reports.services import StaleRowError, save_scores
 
 CHANGE_SCORE = "criteria.change_score"
+# A refused value and a stale row are answers the grid shows, with their own status codes.
+SAVE_STATUS = {"saved": 200, "unchanged": 200, "invalid": 422, "stale": 409}
 
 
 def _get_plan_for_year(year: int) -> Plan:
@@ -90,18 +93,7 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
         Criterion.objects.leaves(), pk=criterion_pk, framework=plan.framework_id
     )
     form = ScoreRowForm(request.POST, criterion=criterion)
-    status, outcome = 200, "saved"
-    if not form.is_valid():
-        status, outcome = 422, "invalid"
-    else:
-        try:
-            changed = save_scores(
-                criterion=criterion, year=year, entries=form.entries(), by=request.user
-            )
-        except StaleRowError:
-            status, outcome = 409, "stale"
-        else:
-            outcome = "saved" if changed else "unchanged"
+    outcome = _save_row(form, criterion, year, request.user)
     if not request.htmx:
         return _score_save_fallback(request, year, criterion, form, outcome)
     grid = ScoreGrid.build(plan.framework_id, year)
@@ -114,32 +106,40 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
         "outcome": outcome,
         "can_edit": True,
     }
-    response = render(request, "reports/score_saved.html", context, status=status)
+    response = render(request, "reports/score_saved.html", context, status=SAVE_STATUS[outcome])
     if outcome == "stale":
         # Someone else's values replace the typed ones: swap the whole row.
-        response = retarget(response, f"#row-{criterion.pk}")
-        response = reswap(response, "outerHTML")
+        response = reswap(retarget(response, f"#row-{criterion.pk}"), "outerHTML")
     return response
+
+
+def _save_row(form: ScoreRowForm, criterion: Criterion, year: int, user: AbstractBaseUser) -> str:
+    """Validate and save a grid row: "saved", "unchanged", "invalid" or "stale"."""
+    if not form.is_valid():
+        return "invalid"
+    try:
+        changed = save_scores(criterion=criterion, year=year, entries=form.entries(), by=user)
+    except StaleRowError:
+        return "stale"
+    return "saved" if changed else "unchanged"
 
 
 def _score_save_fallback(
     request: HttpRequest, year: int, criterion: Criterion, form: ScoreRowForm, outcome: str
 ) -> HttpResponse:
     """Without JavaScript the grid's forms post here: report by message, back to the grid."""
+    code = {"code": criterion.code}
     if outcome == "invalid":
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
         messages.error(request, f"{criterion.code}: {errors}")
     elif outcome == "stale":
         messages.error(
             request,
-            _("%(code)s: %(message)s")
-            % {
-                "code": criterion.code,
-                "message": _("Dòng này vừa được người khác sửa; giá trị hiện tại đang hiển thị."),
-            },
+            _("%(code)s: dòng này vừa được người khác sửa nên chưa lưu; hãy kiểm tra rồi nhập lại.")
+            % code,
         )
     else:
-        messages.success(request, _("Đã lưu điểm tiêu chí %(code)s.") % {"code": criterion.code})
+        messages.success(request, _("Đã lưu điểm tiêu chí %(code)s.") % code)
     return redirect(reverse("reports:score-grid", args=[year]) + f"#row-{criterion.pk}")
 
 

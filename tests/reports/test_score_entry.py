@@ -438,3 +438,15 @@ def test_save_without_javascript_reports_a_refused_value(staff_client, plan, tre
 
     assert "1.2: Điểm 5 vượt quá điểm chuẩn 3 của tiêu chí 1.2." in response.content.decode()
     assert not Score.objects.exists()
+
+
+def test_save_without_javascript_reports_a_stale_row(staff_client, scored_plan, tree):
+    leaf = tree["1.2"]
+    Score.objects.filter(criterion=leaf, year=2018, kind=Score.Kind.OFFICIAL).update(version=2)
+
+    response = staff_client.post(
+        save_url(leaf), row_data(official_value="1", official_version="1"), follow=True
+    )
+
+    assert "1.2: dòng này vừa được người khác sửa nên chưa lưu" in response.content.decode()
+    assert scores_of(leaf)[Score.Kind.OFFICIAL] == (D("2.5"), 2, "")
