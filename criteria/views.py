@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
+from criteria.history import history_entries
 from criteria.layout import AppendixRow, AppendixTable
-from criteria.models import IndexResult, Plan
+from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
 
 
 @require_GET
@@ -107,3 +109,27 @@ def _history_years(results: Iterable[IndexResult]) -> list[HistoryYear]:
         years.append(HistoryYear(result, total_change, places_gained))
         previous = result
     return years
+
+
+@require_GET
+@login_required
+def criterion_history(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = get_object_or_404(Criterion.objects.select_related("framework"), pk=pk)
+    records = [
+        *Criterion.history.filter(id=pk).select_related("history_user"),
+        *Score.history.filter(criterion_id=pk).select_related("history_user"),
+        *Target.history.filter(criterion_id=pk).select_related("history_user", "plan"),
+        *Action.history.filter(criterion_id=pk).select_related("history_user", "plan"),
+    ]
+    subjects = {
+        "HistoricalCriterion": lambda r: _("Tiêu chí"),
+        "HistoricalScore": lambda r: (
+            _("Điểm năm %(year)s (%(kind)s)") % {"year": r.year, "kind": Score.Kind(r.kind).label}
+        ),
+        "HistoricalTarget": lambda r: _("Mục tiêu %(years)s") % {"years": r.first_year},
+        "HistoricalAction": lambda r: _("Giải pháp thực hiện"),
+    }
+    entries = history_entries(records, lambda r: subjects[type(r).__name__](r))
+    return render(
+        request, "criteria/criterion_history.html", {"criterion": criterion, "entries": entries}
+    )
