@@ -72,16 +72,21 @@ def write_appendix(
     issued_on: datetime.date,
     out: str | os.PathLike | BinaryIO,
     period: YearSpan | None = None,
+    extra_columns: dict[str, dict[str, Decimal | str | None]] | None = None,
 ) -> None:
     """Write the table as the plan's appendix: title lines, two-row header, rows, total.
 
     `period` is the plan's years for the title; by default those of the target columns.
+    `extra_columns` adds columns after "Thực hiện" (e.g. a year's actual scores): title →
+    value by code, "" for the total row. The importer skips columns it does not know, so
+    such a file still imports back as the plan.
     """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
     spans = table.target_spans
-    last_column = 5 + len(spans)
+    extra_columns = extra_columns or {}
+    last_column = 5 + len(spans) + len(extra_columns)
 
     if period is None:
         if not spans:
@@ -110,6 +115,23 @@ def write_appendix(
     _write_header(sheet, table)
     for row_number, row in enumerate(table.rows, start=FIRST_DATA_ROW):
         _write_row(sheet, row_number, row, table)
+    for column, (title, values) in enumerate(extra_columns.items(), start=6 + len(spans)):
+        _write_text(sheet.cell(HEADER_ROW, column), title)
+        sheet.merge_cells(
+            start_row=HEADER_ROW, start_column=column, end_row=HEADER_ROW + 1, end_column=column
+        )
+        sheet.cell(HEADER_ROW, column).font = BOLD
+        sheet.cell(HEADER_ROW, column).alignment = CENTER
+        for row_number, row in enumerate(table.rows, start=FIRST_DATA_ROW):
+            value = values.get(row.code)
+            cell = sheet.cell(row_number, column)
+            if isinstance(value, str):
+                _write_text(cell, value)
+            else:
+                cell.value = value
+            cell.alignment = CENTER
+            if row.is_total or row.depth == 1:
+                cell.font = BOLD
 
     last_row = FIRST_DATA_ROW + len(table.rows) - 1
     for cells in sheet.iter_rows(
@@ -119,7 +141,7 @@ def write_appendix(
             cell.border = BORDER
 
     widths = [CODE_WIDTH, NAME_WIDTH, SCORE_WIDTH, SCORE_WIDTH]
-    widths += [SCORE_WIDTH] * len(spans) + [ACTION_WIDTH]
+    widths += [SCORE_WIDTH] * len(spans) + [ACTION_WIDTH] + [SCORE_WIDTH] * len(extra_columns)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 1)

@@ -1,118 +1,56 @@
-"""A year's results as a plain .xlsx: the whole tree with the year's actual scores.
+"""A year's results as the plan's appendix with the year's actual columns added.
 
-Until the appendix exporter (criteria/exporters.py) writes actual columns in the official
-layout, this writes the gap table's figures in tree order. Text cells are neutralised the
-way that exporter does it: a string cell, with Excel's quote prefix when the text starts
-like a formula, so no spreadsheet runs it.
+The file keeps the official layout (criteria/exporters.py), so it prints like the plan and
+imports back through the appendix importer, which leaves the extra columns aside.
 """
 
 import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from criteria.exporters import FORMULA_TRIGGERS
-from reports.rollups import GapRow, YearResults
-
-BOLD = Font(bold=True)
-HEADER_ROW = 4  # two title lines, a blank line
-WIDTHS = (8, 60, 10, 12, 11, 11, 12, 10, 12, 18, 12)
+from criteria.exporters import write_appendix
+from criteria.layout import AppendixTable, YearSpan
+from criteria.models import Plan
+from reports.rollups import ScoreGrid, YearResults
 
 
-def _write_text(cell: Cell, text: str) -> None:
-    cell.value = text
-    cell.data_type = "s"  # openpyxl would otherwise store "=1+1" as a formula
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
-
-
-def _write_row(sheet: Worksheet, row: int, values: list[object], *, bold: bool = False) -> None:
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            _write_text(cell, value)
-        else:
-            cell.value = value
-        if bold:
-            cell.font = BOLD
-
-
-def _headers(results: YearResults) -> list[object]:
-    return [
-        _("Stt"),
-        _("Lĩnh vực/Tiêu chí/Tiêu chí thành phần"),
-        _("Điểm chuẩn"),
-        _("Điểm đạt được năm %(year)s") % {"year": results.plan.baseline_year},
-        _("Mục tiêu (cận dưới)"),
-        _("Mục tiêu (cận trên)"),
-        _("Điểm đạt được năm %(year)s") % {"year": results.year},
-        _("Điểm bị mất"),
-        _("Còn thiếu để đạt mục tiêu"),
-        _("Trạng thái"),
-        _("Chấm qua điều tra XHH"),
-    ]
-
-
-def _row_values(row: GapRow) -> list[object]:
-    return [
-        row.criterion.code,
-        row.criterion.title,
-        row.max_score,
-        row.baseline,
-        row.target.min_score if row.target else None,
-        row.target.max_score if row.target else None,
-        row.actual,
-        row.points_lost,
-        row.shortfall,
-        str(row.status.label) if row.status else None,
-        _("có") if row.criterion.is_survey else None,
-    ]
-
-
-def _total_values(results: YearResults) -> list[object]:
-    total, max_score = results.total, results.plan.framework.max_score
-    lost: Decimal | None = None if total.total is None else max_score - total.total
-    return [
-        None,
-        _("TỔNG ĐIỂM"),
-        max_score,
-        None,
-        total.target.min_score if total.target else None,
-        total.target.max_score if total.target else None,
-        total.total,
-        lost,
-        total.shortfall,
-        str(total.status.label) if total.status else None,
-        None,
-    ]
-
-
-def results_workbook(results: YearResults) -> bytes:
-    """The workbook's bytes: two title lines, a header row, the criteria, the total."""
-    plan = results.plan
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Kết quả năm %(year)s") % {"year": results.year}
-    title = _("KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM %(year)s – TỈNH %(province)s") % {
-        "year": results.year,
-        "province": plan.province.upper(),
+def results_workbook(plan: Plan, year: int) -> bytes:
+    """The appendix of `plan` with self-assessed, official, lost points and status for `year`."""
+    table = AppendixTable.from_plan(plan)
+    grid = ScoreGrid.build(plan.framework_id, year)
+    results = YearResults.build(plan, year)
+    by_code = {row.criterion.code: row for row in grid.rows}
+    gaps = {row.criterion.code: row for row in results.rows}
+    self_scores: dict[str, Decimal | str | None] = {
+        code: row.self_total for code, row in by_code.items()
     }
-    _write_row(sheet, 1, [title], bold=True)
-    _write_row(sheet, 2, [_("Theo Kế hoạch số %(number)s") % {"number": plan.number}])
-    _write_row(sheet, HEADER_ROW, _headers(results), bold=True)
-    for cell in sheet[HEADER_ROW]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for number, row in enumerate(results.rows, start=HEADER_ROW + 1):
-        _write_row(sheet, number, _row_values(row), bold=row.criterion.level == 1)
-    _write_row(sheet, HEADER_ROW + len(results.rows) + 1, _total_values(results), bold=True)
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=3)
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    official: dict[str, Decimal | str | None] = {
+        code: row.official_total for code, row in by_code.items()
+    }
+    lost: dict[str, Decimal | str | None] = {code: gap.points_lost for code, gap in gaps.items()}
+    status: dict[str, Decimal | str | None] = {
+        code: str(gap.status.label) if gap.status else None for code, gap in gaps.items()
+    }
+    self_scores[""] = grid.self_total
+    official[""] = results.total.total
+    lost[""] = (
+        plan.framework.max_score - results.total.total if results.total.total is not None else None
+    )
+    status[""] = str(results.total.status.label) if results.total.status else None
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_appendix(
+        table,
+        province=plan.province,
+        plan_number=plan.number,
+        issued_on=plan.issued_on,
+        out=buffer,
+        period=YearSpan(plan.first_year, plan.last_year),
+        extra_columns={
+            _("Tự đánh giá năm %(year)s") % {"year": year}: self_scores,
+            _("Kết quả thẩm định năm %(year)s") % {"year": year}: official,
+            _("Điểm bị mất năm %(year)s") % {"year": year}: lost,
+            _("So với mục tiêu năm %(year)s") % {"year": year}: status,
+        },
+    )
     return buffer.getvalue()

@@ -189,7 +189,7 @@ def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
 def results_export(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     response = HttpResponse(
-        results_workbook(YearResults.build(plan, year)),
+        results_workbook(plan, year),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="ket-qua-chi-so-cchc-{year}.xlsx"'

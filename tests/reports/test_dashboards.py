@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from criteria.importers import read_appendix
 from criteria.models import Criterion, IndexResult, Score
+from criteria.services import import_appendix
 from tests.reports.conftest import add_scores, add_target
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,10 @@ YEAR_PAGES = {
     "reports:gap-dashboard": 7,
     "reports:route": 7,
     "reports:results-print": 7,
-    "reports:results-export": 7,
+    # session, user, plan; the appendix (official baseline scores, targets, actions,
+    # criteria, baseline index result); the grid (criteria, scores of the year); the results
+    # (criteria, official scores, targets, the year's published index)
+    "reports:results-export": 14,
 }
 
 
@@ -215,7 +220,7 @@ def test_route_refuses_post(leader_client, scored_plan):
 # -- Export and print --------------------------------------------------------------------------
 
 
-def test_export_writes_the_years_results_as_xlsx(leader_client, scored_plan, tree):
+def test_export_writes_the_appendix_with_the_years_actual_columns(leader_client, scored_plan, tree):
     response = leader_client.get(reverse("reports:results-export", args=[2018]))
 
     assert response.status_code == 200
@@ -224,21 +229,33 @@ def test_export_writes_the_years_results_as_xlsx(leader_client, scored_plan, tre
     )
     assert 'filename="ket-qua-chi-so-cchc-2018.xlsx"' in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(min_row=4, values_only=True))
-    assert rows[0][:7] == (
+    header = [cell.value for cell in sheet[5]]
+    assert header[:4] == [
         "Stt",
         "Lĩnh vực/Tiêu chí/Tiêu chí thành phần",
         "Điểm chuẩn",
         "Điểm đạt được năm 2017",
-        "Mục tiêu (cận dưới)",
-        "Mục tiêu (cận trên)",
-        "Điểm đạt được năm 2018",
-    )
-    by_code = {row[0]: row for row in rows[1:]}
-    assert len(by_code) == Criterion.objects.count() + 1
-    assert by_code["2.1"][2:10] == (4, 2, 4, 4, 3.5, 0.5, 0.5, "Chưa đạt mục tiêu")
-    total = rows[-1]
-    assert total[1:3] == ("TỔNG ĐIỂM", 28) and total[6] == 22.5
+    ]
+    assert header[-4:] == [
+        "Tự đánh giá năm 2018",
+        "Kết quả thẩm định năm 2018",
+        "Điểm bị mất năm 2018",
+        "So với mục tiêu năm 2018",
+    ]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=7, values_only=True)}
+    assert len(rows) == Criterion.objects.count() + 1
+    assert rows["2.1"][-3:] == (3.5, 0.5, "Chưa đạt mục tiêu")
+    assert rows["TỔNG ĐIỂM"][-3] == 22.5
+
+
+def test_exported_results_import_back_as_the_plan_unchanged(leader_client, scored_plan, tree):
+    # This small tree's maximum is 28: its published 2017 index must fit under it.
+    IndexResult.objects.filter(year=2017).update(total=D("20.5"))
+    response = leader_client.get(reverse("reports:results-export", args=[2018]))
+
+    report = import_appendix(table=read_appendix(response.content), plan=scored_plan, dry_run=True)
+
+    assert not report.has_changes, [str(change) for change in report.changes]
 
 
 def test_export_neutralises_text_a_spreadsheet_would_run(leader_client, scored_plan, tree):
@@ -248,7 +265,7 @@ def test_export_neutralises_text_a_spreadsheet_would_run(leader_client, scored_p
     response = leader_client.get(reverse("reports:results-export", args=[2018]))
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    cell = next(row[1] for row in sheet.iter_rows(min_row=5) if row[0].value == "1.2")
+    cell = next(row[1] for row in sheet.iter_rows(min_row=7) if row[0].value == "1.2")
     assert cell.data_type == "s"
     assert cell.quotePrefix
     assert cell.value == '=HYPERLINK("http://evil.example","bấm")'
