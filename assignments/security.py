@@ -2,6 +2,11 @@
 
 One line per event on the "par.security" logger, with user, UTC time and source address;
 user-supplied text has its newlines escaped so that nobody can forge a log line.
+
+A user with a two-factor device who has given only the password is logged in but held at
+the code step (assignments.twofactor) until a valid code is given; when
+PAR_REQUIRE_2FA_FOR_ADMINS is on, administrators and those who may import the appendix
+are also kept out of the admin until they have verified with a code.
 """
 
 import logging
@@ -11,10 +16,13 @@ from collections.abc import Callable
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django_otp import user_has_device
 
 security_log = logging.getLogger("par.security")
 
@@ -22,6 +30,12 @@ LOGGED_IN_AT = "par_logged_in_at"
 LAST_SEEN_AT = "par_last_seen_at"
 # Refresh the last-seen stamp at most this often, so a page view rarely writes the session.
 LAST_SEEN_RESOLUTION = 60
+# Set at login for a user with a confirmed device, removed when a valid code is given.
+OTP_PENDING = "par_otp_pending"
+# The sender of user_login_failed for a wrong code at the second step of login.
+SECOND_FACTOR = "par.second-factor"
+# Who must have verified with a code before the admin opens, when the setting is on.
+IMPORT_PERMISSION = "criteria.change_criterion"
 
 
 def clean(value: object) -> str:
@@ -41,7 +55,11 @@ def log_event(event: str, *, request: HttpRequest | None, username: object, **de
 
 
 class SessionLifetimeMiddleware:
-    """End a session after idle time and at an absolute limit after login."""
+    """End a session after idle time and at an absolute limit after login.
+
+    It also holds a session that still owes a one-time code at the code step, and keeps
+    unverified administrators out of the admin when PAR_REQUIRE_2FA_FOR_ADMINS is on.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,7 +80,48 @@ class SessionLifetimeMiddleware:
             if now - seen >= LAST_SEEN_RESOLUTION or LOGGED_IN_AT not in session:
                 session[LOGGED_IN_AT] = started
                 session[LAST_SEEN_AT] = now
+            held = _hold_for_second_factor(request)
+            if held is not None:
+                return held
         return self.get_response(request)
+
+
+def is_privileged(user: AbstractBaseUser) -> bool:
+    """An administrator, or one who may import the appendix."""
+    return user.is_superuser or user.has_perm(IMPORT_PERMISSION)
+
+
+def must_verify_for_admin(user: AbstractBaseUser) -> bool:
+    """Whether the setting asks this user for a code before the admin opens."""
+    return settings.PAR_REQUIRE_2FA_FOR_ADMINS and not user.is_verified() and is_privileged(user)
+
+
+def _hold_for_second_factor(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to the code step or the set-up page, or None to let the request through."""
+    verify_url = reverse("twofactor:login-verify")
+    if request.session.get(OTP_PENDING):
+        if request.path in {verify_url, reverse("logout"), reverse("set_language")}:
+            return None
+        return redirect_to_login(request.get_full_path(), verify_url)
+    if request.path.startswith(reverse("admin:index")) and must_verify_for_admin(request.user):
+        # The set-up page tells them why they are there.
+        target = verify_url if user_has_device(request.user) else reverse("twofactor:device-detail")
+        return redirect_to_login(request.get_full_path(), target)
+    return None
+
+
+def refuse_one_time_code(*, request: HttpRequest, user: AbstractBaseUser) -> None:
+    """Count a wrong code at the second step of login as a failed login.
+
+    django-axes counts it towards the lockout of this user from this address, as it does a
+    wrong password. When that locks the pair out, the half-open session ends here and
+    AxesMiddleware answers with the lockout page.
+    """
+    user_login_failed.send(
+        sender=SECOND_FACTOR, credentials={"username": user.get_username()}, request=request
+    )
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
 
 
 @receiver(user_logged_in)
@@ -71,6 +130,9 @@ def _stamp_and_log_login(sender, request: HttpRequest, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[LOGGED_IN_AT] = now
         request.session[LAST_SEEN_AT] = now
+        # Whatever view logged the user in (ours, the admin's), a device means a code is due.
+        if user_has_device(user):
+            request.session[OTP_PENDING] = True
     log_event("login", request=request, username=user.get_username())
 
 
@@ -81,7 +143,11 @@ def _log_logout(sender, request: HttpRequest, user, **kwargs) -> None:
 
 @receiver(user_login_failed)
 def _log_login_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
-    log_event("login-failed", request=request, username=credentials.get("username", "-"))
+    username = credentials.get("username", "-")
+    if sender == SECOND_FACTOR:
+        log_event("otp-failed", request=request, username=username, step="login")
+    else:
+        log_event("login-failed", request=request, username=username)
 
 
 @receiver(user_locked_out)

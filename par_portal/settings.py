@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "criteria",
     "assignments",
     "reports",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -205,6 +208,9 @@ PAR_PUBLIC_PAGE_ENABLED = env_bool("PAR_PUBLIC_PAGE_ENABLED", False)
 # (assignments.security.SessionLifetimeMiddleware).
 PAR_SESSION_IDLE_SECONDS = env_int("PAR_SESSION_IDLE_MINUTES", 30) * 60
 PAR_SESSION_ABSOLUTE_SECONDS = env_int("PAR_SESSION_ABSOLUTE_HOURS", 10) * 60 * 60
+# Administrators and those who may import the appendix must log in with a one-time code
+# before the admin opens to them (assignments.security). On in production, off in development.
+PAR_REQUIRE_2FA_FOR_ADMINS = env_bool("PAR_REQUIRE_2FA_FOR_ADMINS", not DEBUG)
 SESSION_COOKIE_AGE = PAR_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
