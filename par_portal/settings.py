@@ -143,6 +143,8 @@ AXES_FAILURE_LIMIT = env_int("PAR_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("PAR_LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A wrong two-factor code is a failed login too; never store the code itself.
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
