@@ -1,0 +1,184 @@
+"""Every page of the portal against every role and method, read from the URL resolver.
+
+A page added without an entry in PAGES fails `test_every_page_is_in_the_matrix`, so no page
+escapes the matrix. For each page and role the expected status of GET and POST is stated;
+after every refused POST the database is unchanged.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from criteria.models import Criterion, Framework, Plan, Score, Target
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "agency_user", "other_agency_user", "leader", "noivu_staff", "admin_user"]
+LOGGED_IN = ROLES[1:]
+
+# Django's own account pages, the admin (guarded by is_staff and model permissions, tested
+# with the appendix import) and the language switch, which every visitor may use.
+NOT_PORTAL_PAGES = {
+    "set_language",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "home",
+}
+
+
+@dataclass
+class World:
+    plan: Plan
+    criterion: Criterion
+
+
+@dataclass(frozen=True)
+class Page:
+    """How to reach a page, and the status each role gets for GET and for POST."""
+
+    args: Callable[[World], list] = lambda world: []
+    get: dict[str, int] = field(default_factory=dict)
+    post: dict[str, int] = field(default_factory=dict)
+
+
+def everyone(status: int, anonymous: int = 302) -> dict[str, int]:
+    return {"anonymous": anonymous} | dict.fromkeys(LOGGED_IN, status)
+
+
+# A method a page does not take is refused before anything else, even for anonymous visitors.
+WRONG_METHOD = everyone(405, 405)
+
+
+def only(allowed: set[str], status: int, refused: int = 403) -> dict[str, int]:
+    return {"anonymous": 302} | {role: status if role in allowed else refused for role in LOGGED_IN}
+
+
+SCORE_EDITORS = {"noivu_staff", "admin_user"}
+YEAR = lambda world: [2018]  # noqa: E731
+
+PAGES: dict[str, Page] = {
+    "criteria:plan-detail-current": Page(get=everyone(302), post=WRONG_METHOD),
+    "criteria:plan-detail": Page(lambda w: [w.plan.pk], everyone(200), WRONG_METHOD),
+    "criteria:plan-appendix-download": Page(lambda w: [w.plan.pk], everyone(200), WRONG_METHOD),
+    "criteria:criterion-history": Page(lambda w: [w.criterion.pk], everyone(200), WRONG_METHOD),
+    "reports:overview": Page(get=everyone(200), post=WRONG_METHOD),
+    # Off by default: the public page does not exist until the province turns it on.
+    "reports:public-overview": Page(get=everyone(404, 404), post=everyone(405, 405)),
+    "reports:score-grid": Page(YEAR, everyone(200), WRONG_METHOD),
+    "reports:score-save": Page(
+        # Without htmx an empty form is sent back to the grid with its errors.
+        lambda w: [2018, w.criterion.pk],
+        WRONG_METHOD,
+        only(SCORE_EDITORS, 302),
+    ),
+    "reports:gap-dashboard": Page(YEAR, everyone(200), WRONG_METHOD),
+    "reports:results-export": Page(YEAR, everyone(200), WRONG_METHOD),
+    "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),
+    "reports:route": Page(YEAR, everyone(200), WRONG_METHOD),
+    "twofactor:device-detail": Page(get=everyone(200), post=WRONG_METHOD),
+    "twofactor:device-create": Page(get=WRONG_METHOD, post=everyone(302)),
+    "twofactor:device-confirm": Page(get=WRONG_METHOD, post=everyone(302)),
+    "twofactor:device-delete": Page(get=WRONG_METHOD, post=everyone(302)),
+    "twofactor:login-verify": Page(get=everyone(302), post=everyone(302)),
+}
+
+
+def portal_url_names() -> set[str]:
+    names = set()
+
+    def walk(resolver: URLResolver, namespace: str | None) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = pattern.namespace or None
+                walk(pattern, ":".join(filter(None, [namespace, inner])) or None)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver(), None)
+    return names - NOT_PORTAL_PAGES
+
+
+def test_every_page_is_in_the_matrix():
+    assert portal_url_names() == set(PAGES)
+
+
+@pytest.fixture
+def world() -> World:
+    framework = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
+    plan = Plan.objects.create(
+        number="252/KH-UBND",
+        title="Kế hoạch",
+        issued_on="2018-09-19",
+        province="Tiền Giang",
+        framework=framework,
+        baseline_year=2017,
+        first_year=2018,
+        last_year=2020,
+    )
+    area = Criterion.objects.create(framework=framework, code="1", title="Lĩnh vực", max_score=2)
+    criterion = Criterion.objects.create(
+        framework=framework, parent=area, code="1.1", title="Tiêu chí", max_score=2
+    )
+    Score.objects.create(criterion=criterion, year=2018, kind="official", value=Decimal(1))
+    Target.objects.create(
+        plan=plan, criterion=area, first_year=2018, last_year=2018, min_score=1, max_score=2
+    )
+    return World(plan=plan, criterion=criterion)
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every project model, to prove a refused request wrote nothing."""
+    state = {}
+    for label in ("criteria", "assignments", "reports"):
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.model_name.startswith("historical"):
+                continue
+            state[model._meta.label] = sorted(map(str, model.objects.values_list()))
+    return state
+
+
+@pytest.fixture
+def as_role(request, client):
+    def login(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return login
+
+
+CASES = [
+    (name, role, method) for name in sorted(PAGES) for role in ROLES for method in ("get", "post")
+]
+
+
+@pytest.mark.parametrize(("name", "role", "method"), CASES)
+def test_role_gets_the_expected_status(world, as_role, name, role, method):
+    page = PAGES[name]
+    expected = getattr(page, method)[role]
+    client = as_role(role)
+    before = snapshot()
+
+    response = getattr(client, method)(reverse(name, args=page.args(world)))
+
+    assert response.status_code == expected
+    if expected == 302 and role == "anonymous":
+        assert response.headers["Location"].startswith(reverse("login"))
+    if (
+        method == "post"
+        and expected in (302, 403, 404, 405, 422)
+        and name.startswith(("criteria:", "reports:", "assignments:"))
+    ):
+        assert snapshot() == before
