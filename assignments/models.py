@@ -336,6 +336,11 @@ class Responsibility(models.Model):
         return f"{self.criterion.code}: {self.lead or '—'}"
 
 
+class ContentAreaManager(models.Manager):
+    def get_by_natural_key(self, plan_number: str, number: int) -> "ContentArea":
+        return self.get(plan__number=plan_number, number=number)
+
+
 class ContentArea(models.Model):
     """One of the content areas of the plan's section II ("1. Công tác chỉ đạo điều hành")."""
 
@@ -348,6 +353,8 @@ class ContentArea(models.Model):
     number = models.PositiveSmallIntegerField(_("số thứ tự"))
     title = models.CharField(_("nội dung"), max_length=300)
 
+    objects = ContentAreaManager()
+
     class Meta:
         verbose_name = _("nội dung kế hoạch")
         verbose_name_plural = _("nội dung kế hoạch")
@@ -358,6 +365,11 @@ class ContentArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (*self.plan.natural_key(), self.number)
+
+    natural_key.dependencies = ["criteria.plan"]
 
 
 class TaskQuerySet(models.QuerySet):
@@ -370,6 +382,15 @@ class TaskQuerySet(models.QuerySet):
             | Q(coordinating_agencies=agency)
             | Q(coordinating_groups__in=group_ids)
         ).distinct()
+
+
+class TaskManager(models.Manager.from_queryset(TaskQuerySet)):
+    def get_by_natural_key(self, plan_number: str, area_number: int, number: int) -> "Task":
+        return self.get(
+            content_area__plan__number=plan_number,
+            content_area__number=area_number,
+            number=number,
+        )
 
 
 class Task(models.Model):
@@ -396,7 +417,7 @@ class Task(models.Model):
     history = HistoricalRecords(
         m2m_fields=[lead_agencies, coordinating_agencies, coordinating_groups]
     )
-    objects = TaskQuerySet.as_manager()
+    objects = TaskManager()
 
     class Meta:
         verbose_name = _("nhiệm vụ")
@@ -408,6 +429,27 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_area.number}.{self.number} {self.text[:60]}"
+
+    def natural_key(self) -> tuple[str, int, int]:
+        return (*self.content_area.natural_key(), self.number)
+
+    natural_key.dependencies = ["assignments.contentarea"]
+
+
+class TaskTargetManager(models.Manager):
+    def get_by_natural_key(
+        self,
+        plan_number: str,
+        area_number: int,
+        task_number: int,
+        description: str,
+        first_year: int,
+    ) -> "TaskTarget":
+        return self.get(
+            task=Task.objects.get_by_natural_key(plan_number, area_number, task_number),
+            description=description,
+            first_year=first_year,
+        )
 
 
 class TaskTarget(models.Model):
@@ -433,6 +475,7 @@ class TaskTarget(models.Model):
     last_year = models.PositiveSmallIntegerField(_("đến năm"))
 
     history = HistoricalRecords()
+    objects = TaskTargetManager()
 
     class Meta:
         verbose_name = _("chỉ tiêu đo được")
@@ -452,12 +495,19 @@ class TaskTarget(models.Model):
     def __str__(self) -> str:
         return f"{self.description}: {self.get_comparator_display()} {self.value}{self.unit}"
 
+    def natural_key(self) -> tuple[str, int, int, str, int]:
+        return (*self.task.natural_key(), self.description, self.first_year)
+
+    natural_key.dependencies = ["assignments.task"]
+
     def is_met_by(self, achieved) -> bool:
         """Whether an achieved value meets this target."""
         if self.comparator == self.Comparator.ABOVE:
             return achieved > self.value
         if self.comparator == self.Comparator.EXACTLY:
             return achieved == self.value
+        if self.comparator == self.Comparator.BETWEEN:
+            return self.value <= achieved <= self.value_max
         return achieved >= self.value
 
 

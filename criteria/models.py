@@ -16,6 +16,11 @@ def code_sort_key(code: str) -> str:
     return ".".join(part.zfill(4) for part in code.split("."))
 
 
+class FrameworkManager(models.Manager):
+    def get_by_natural_key(self, code: str) -> "Framework":
+        return self.get(code=code)
+
+
 class Framework(models.Model):
     """A version of the national methodology, e.g. QĐ 2948/QĐ-BNV, for the years it applies to."""
 
@@ -24,6 +29,8 @@ class Framework(models.Model):
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
     last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
     max_score = models.DecimalField(_("tổng điểm tối đa"), **SCORE_DIGITS, default=Decimal(100))
+
+    objects = FrameworkManager()
 
     class Meta:
         verbose_name = _("bộ chỉ số")
@@ -39,6 +46,9 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
 
 class CriterionQuerySet(models.QuerySet):
     def for_tree(self) -> "CriterionQuerySet":
@@ -49,6 +59,11 @@ class CriterionQuerySet(models.QuerySet):
 
     def leaves(self) -> "CriterionQuerySet":
         return self.filter(children__isnull=True)
+
+
+class CriterionManager(models.Manager.from_queryset(CriterionQuerySet)):
+    def get_by_natural_key(self, framework_code: str, code: str) -> "Criterion":
+        return self.get(framework__code=framework_code, code=code)
 
 
 class Criterion(models.Model):
@@ -82,7 +97,7 @@ class Criterion(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = CriterionQuerySet.as_manager()
+    objects = CriterionManager()
 
     class Meta:
         verbose_name = _("tiêu chí")
@@ -107,10 +122,20 @@ class Criterion(models.Model):
         self.level = self.code.count(".") + 1
         self.sort_key = code_sort_key(self.code)
 
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.framework.natural_key(), self.code)
+
+    natural_key.dependencies = ["criteria.framework"]
+
     @property
     def parent_code(self) -> str | None:
         head, dot, _tail = self.code.rpartition(".")
         return head if dot else None
+
+
+class PlanManager(models.Manager):
+    def get_by_natural_key(self, number: str) -> "Plan":
+        return self.get(number=number)
 
 
 class Plan(models.Model):
@@ -128,6 +153,7 @@ class Plan(models.Model):
     last_year = models.PositiveSmallIntegerField(_("đến năm"))
 
     history = HistoricalRecords()
+    objects = PlanManager()
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -144,6 +170,9 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def natural_key(self) -> tuple[str]:
+        return (self.number,)
 
 
 class TargetQuerySet(models.QuerySet):

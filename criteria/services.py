@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -11,6 +12,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from criteria.importers import AppendixError
 from criteria.layout import AppendixRow, AppendixTable, YearSpan
 from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
+
+if TYPE_CHECKING:
+    from assignments.services import UnrecognisedAction
 
 EMPTY = "∅"
 
@@ -138,6 +142,9 @@ def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) 
     states are kept as stated; where a parent differs from the sum of its children a
     warning says so.
     """
+    # assignments imports the criteria models: importing it here keeps the imports acyclic.
+    from assignments.matching import AgencyRegistry
+    from assignments.services import assign_from_actions, find_unrecognised
     from criteria.consistency import find_mismatches
 
     _check_years(table, plan)
@@ -153,11 +160,17 @@ def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) 
         }
         for mismatch in find_mismatches(table)
     )
-    if dry_run or not report.has_changes:
+    if dry_run:
+        actions = [(row.code, row.action) for row in table.criteria_rows if row.action]
+        unrecognised = find_unrecognised(actions, registry=AgencyRegistry.load())
+        report.warnings.extend(_unrecognised_warnings(unrecognised))
         return report
     try:
         with transaction.atomic():
-            _write(table, plan, {c.code for c in report.changes} | set(report.created))
+            if report.has_changes:
+                _write(table, plan, {c.code for c in report.changes} | set(report.created))
+            # An unchanged file is assigned again too: the agencies may have changed.
+            report.warnings.extend(_unrecognised_warnings(assign_from_actions(plan=plan)))
     except IntegrityError as error:
         raise AppendixError(
             [
@@ -166,6 +179,14 @@ def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) 
             ]
         ) from None
     return report
+
+
+def _unrecognised_warnings(unrecognised: list["UnrecognisedAction"]) -> list[str]:
+    return [
+        _("Không nhận ra đơn vị thực hiện ở tiêu chí %(code)s: “%(text)s”")
+        % {"code": item.code, "text": " ".join(item.text.split())}
+        for item in unrecognised
+    ]
 
 
 def _write(table: AppendixTable, plan: Plan, codes: set[str]) -> None:
