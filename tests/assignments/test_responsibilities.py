@@ -1,0 +1,176 @@
+"""Who acts on each criterion: read from the action texts on import, kept when edited by hand."""
+
+import dataclasses
+import io
+
+import pytest
+from django.core.management import call_command
+
+from assignments.matching import AgencyRegistry
+from assignments.models import Agency, AgencyGroup, Responsibility
+from assignments.services import UnrecognisedAction, assign_from_actions
+from criteria.importers import read_appendix
+from criteria.models import Action, Plan
+from criteria.services import import_appendix
+from tests.assignments.conftest import FIXTURES, SEED_PLAN_NUMBER, seed_appendix
+
+pytestmark = pytest.mark.django_db
+
+UNRECOGNISED_8_1 = "Không nhận ra đơn vị thực hiện ở tiêu chí 8.1: “Điều tra XHH”"
+
+
+def lead_of(plan: Plan, code: str) -> str | None:
+    responsibility = Responsibility.objects.select_related("lead").get(
+        plan=plan, criterion__code=code
+    )
+    return responsibility.lead.short_name if responsibility.lead else None
+
+
+def unassigned_seed_plan() -> Plan:
+    call_command("loaddata", FIXTURES / "seed_plan.json", verbosity=0)
+    return Plan.objects.select_related("framework").get(number=SEED_PLAN_NUMBER)
+
+
+def test_every_criterion_with_an_action_is_assigned_and_only_8_1_is_not_recognised(seed_plan):
+    actions = set(Action.objects.filter(plan=seed_plan).values_list("criterion__code", flat=True))
+    assigned = Responsibility.objects.filter(plan=seed_plan)
+
+    assert set(assigned.values_list("criterion__code", flat=True)) == actions
+    assert len(actions) == 75
+    assert list(assigned.filter(is_recognised=False).values_list("criterion__code", flat=True)) == [
+        "8.1"
+    ]
+    # Recognised means a lead agency or a group that acts.
+    for responsibility in assigned.filter(is_recognised=True, lead__isnull=True):
+        assert responsibility.groups.exists(), responsibility.criterion.code
+
+
+def test_the_first_agency_named_leads_and_the_others_support(seed_plan):
+    modern = Responsibility.objects.get(plan=seed_plan, criterion__code="7.5")
+    one_stop = Responsibility.objects.get(plan=seed_plan, criterion__code="3.4.2")
+
+    assert modern.lead.name == "Sở Thông tin và Truyền thông"
+    assert set(modern.supporting.values_list("name", flat=True)) == {
+        "Sở Khoa học và Công nghệ",
+        "Văn phòng UBND tỉnh",
+    }
+    assert lead_of(seed_plan, "4.4") == "VPUB"
+    assert one_stop.lead is None
+    assert list(one_stop.groups.values_list("name", flat=True)) == ["UBND cấp huyện"]
+
+
+def test_import_warns_of_each_text_naming_no_agency(tien_giang):
+    plan = unassigned_seed_plan()
+
+    report = import_appendix(table=read_appendix(seed_appendix()), plan=plan)
+
+    unrecognised = [w for w in report.warnings if w.startswith("Không nhận ra đơn vị")]
+    assert unrecognised == [UNRECOGNISED_8_1]
+
+
+def test_dry_run_warns_of_the_same_texts_and_assigns_nothing(tien_giang):
+    plan = unassigned_seed_plan()
+
+    report = import_appendix(table=read_appendix(seed_appendix()), plan=plan, dry_run=True)
+
+    assert UNRECOGNISED_8_1 in report.warnings
+    assert not Responsibility.objects.exists()
+
+
+def test_command_prints_the_unrecognised_text(tien_giang, tmp_path):
+    unassigned_seed_plan()
+    path = tmp_path / "phu-luc.xlsx"
+    path.write_bytes(seed_appendix())
+
+    call_command("import_appendix", str(path), stdout=io.StringIO(), stderr=(err := io.StringIO()))
+
+    assert f"! {UNRECOGNISED_8_1}" in err.getvalue()
+
+
+def test_a_multi_line_text_is_listed_whole_and_warned_on_one_line(tien_giang):
+    plan = unassigned_seed_plan()
+    table = read_appendix(seed_appendix())
+    text = "- Tham mưu UBND tỉnh\n- Tổ chức thực hiện"
+    table.rows = [
+        dataclasses.replace(row, action=text) if row.code == "1.5" else row for row in table.rows
+    ]
+
+    report = import_appendix(table=table, plan=plan)
+
+    assert (
+        "Không nhận ra đơn vị thực hiện ở tiêu chí 1.5: “- Tham mưu UBND tỉnh - Tổ chức thực hiện”"
+        in report.warnings
+    )
+    assert assign_from_actions(plan=plan) == [
+        UnrecognisedAction("1.5", text),
+        UnrecognisedAction("8.1", "Điều tra XHH"),
+    ]
+
+
+def test_an_edited_responsibility_survives_reimport(seed_plan):
+    edited = Responsibility.objects.get(plan=seed_plan, criterion__code="1.1.1")
+    edited.lead = Agency.objects.get(name="Sở Tư pháp")
+    edited.is_edited = True
+    edited.save()
+    edited.groups.set([AgencyGroup.objects.get(name="UBND cấp huyện")])
+    # Changed by hand but not marked edited: the text wins again.
+    Responsibility.objects.filter(plan=seed_plan, criterion__code="1.1.2").update(
+        lead=Agency.objects.get(name="Sở Y tế")
+    )
+
+    import_appendix(table=read_appendix(seed_appendix()), plan=seed_plan)
+
+    assert lead_of(seed_plan, "1.1.1") == "Sở TP"
+    assert list(Responsibility.objects.get(pk=edited.pk).groups.values_list("name", flat=True)) == [
+        "UBND cấp huyện"
+    ]
+    assert lead_of(seed_plan, "1.1.2") == "Sở NV"
+
+
+def test_agencies_loaded_after_the_import_are_assigned_by_the_next_import(db):
+    plan = unassigned_seed_plan()
+    first = import_appendix(table=read_appendix(seed_appendix()), plan=plan)
+    assert Responsibility.objects.filter(is_recognised=False).count() == 75
+    assert len([w for w in first.warnings if w.startswith("Không nhận ra")]) == 75
+
+    call_command("loaddata", FIXTURES / "agencies.json", verbosity=0)
+    second = import_appendix(table=read_appendix(seed_appendix()), plan=plan)
+
+    assert not second.has_changes
+    assert Responsibility.objects.filter(is_recognised=False).count() == 1
+    assert lead_of(plan, "2.2") == "Sở TP"
+
+
+def test_a_removed_action_removes_its_responsibility_unless_edited(seed_plan):
+    Responsibility.objects.filter(plan=seed_plan, criterion__code="2.3").update(is_edited=True)
+    Action.objects.filter(plan=seed_plan, criterion__code__in=["2.2", "2.3"]).delete()
+
+    assign_from_actions(plan=seed_plan)
+
+    remaining = Responsibility.objects.filter(plan=seed_plan, criterion__code__startswith="2.")
+    assert set(remaining.values_list("criterion__code", flat=True)) == {
+        "2.1.1",
+        "2.1.2",
+        "2.3",
+        "2.4",
+    }
+
+
+def test_a_second_run_only_reads(seed_plan, django_assert_num_queries):
+    registry = AgencyRegistry.load()
+    before = list(Responsibility.history.values_list("history_id", flat=True))
+
+    # savepoint, actions with criteria, responsibilities, their supporting agencies,
+    # their groups, release savepoint
+    with django_assert_num_queries(6):
+        unrecognised = assign_from_actions(plan=seed_plan, registry=registry)
+
+    assert unrecognised == [UnrecognisedAction("8.1", "Điều tra XHH")]
+    assert list(Responsibility.history.values_list("history_id", flat=True)) == before
+
+
+def test_the_registry_is_read_in_a_constant_number_of_queries(seed_plan, django_assert_num_queries):
+    # savepoint, agencies, their aliases, groups, their aliases, their agencies, actions with
+    # criteria, responsibilities, their supporting agencies, their groups, release savepoint
+    with django_assert_num_queries(11):
+        assign_from_actions(plan=seed_plan)
