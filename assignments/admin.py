@@ -3,9 +3,21 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
+from assignments.forms import TaskTargetForm
 from assignments.matching import AgencyRegistry
-from assignments.models import Agency, AgencyAlias, AgencyGroup, AgencyGroupAlias, Membership
+from assignments.models import (
+    Agency,
+    AgencyAlias,
+    AgencyGroup,
+    AgencyGroupAlias,
+    ContentArea,
+    Membership,
+    Responsibility,
+    Task,
+    TaskTarget,
+)
 
 
 def check_name_is_free(text: str, own: Model | None) -> None:
@@ -115,3 +127,54 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]
+
+
+# -- Who acts on each criterion, and the tasks of section II ------------------------------
+
+
+@admin.register(Responsibility)
+class ResponsibilityAdmin(SimpleHistoryAdmin):
+    list_display = ["criterion", "plan", "lead", "is_recognised", "is_edited"]
+    list_filter = ["plan", "is_recognised", "is_edited", "lead"]
+    search_fields = ["criterion__code", "criterion__title", "lead__name"]
+    autocomplete_fields = ["lead"]
+    filter_horizontal = ["supporting", "groups"]
+    list_select_related = ["criterion", "plan", "lead"]
+
+    def get_readonly_fields(self, request, obj: Responsibility | None = None) -> list[str]:
+        # Whether the text names an agency is read from it, never typed in.
+        return ["plan", "criterion", "is_recognised"] if obj else ["is_recognised"]
+
+    def save_model(self, request, obj: Responsibility, form, change: bool) -> None:
+        # A change by hand is kept by later imports, as in the browser.
+        obj.is_edited = True
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContentArea)
+class ContentAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["title"]
+
+
+class TaskTargetInline(admin.TabularInline):
+    model = TaskTarget
+    form = TaskTargetForm
+    extra = 0
+    fields = ["description", "comparator", "value", "value_max", "unit", "first_year", "last_year"]
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "content_area"]
+    list_filter = ["content_area__plan", "content_area"]
+    search_fields = ["text"]
+    filter_horizontal = [
+        "lead_agencies",
+        "coordinating_agencies",
+        "coordinating_groups",
+        "criteria",
+    ]
+    list_select_related = ["content_area"]
+    inlines = [TaskTargetInline]

@@ -2,12 +2,17 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 
 from assignments.matching import AgencyRegistry, Match
-from assignments.models import Responsibility
+from assignments.models import Agency, AgencyGroup, Responsibility, Task
 from criteria.models import Action, Plan
+
+if TYPE_CHECKING:
+    from assignments.forms import TaskForm
 
 
 @dataclass(frozen=True)
@@ -92,3 +97,29 @@ def _apply(responsibility: Responsibility, match: Match) -> None:
         responsibility.supporting.set(supporting)
     if groups != current_groups:
         responsibility.groups.set(groups)
+
+
+@transaction.atomic
+def update_responsibility(
+    *,
+    responsibility: Responsibility,
+    lead: Agency | None,
+    supporting: Iterable[Agency],
+    groups: Iterable[AgencyGroup],
+) -> Responsibility:
+    """Sở Nội vụ's assignment of a criterion: marked edited, so later imports keep it."""
+    responsibility.lead = lead
+    responsibility.is_edited = True
+    responsibility.save()
+    responsibility.supporting.set(supporting)
+    responsibility.groups.set(groups)
+    return responsibility
+
+
+@transaction.atomic
+def save_task(*, form: "TaskForm", targets: BaseInlineFormSet) -> Task:
+    """Save a task and its targets together, or neither."""
+    task = form.save()
+    targets.instance = task
+    targets.save()
+    return task

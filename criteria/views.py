@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from assignments.models import Responsibility
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
 from criteria.history import history_entries
@@ -33,10 +35,18 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mismatches = find_mismatches(table)
     survey_codes = {row.code for row in table.criteria_rows if row.is_survey}
     history = IndexResult.objects.filter(province=plan.province).order_by("year")
+    responsibilities = {
+        responsibility.criterion.code: responsibility
+        for responsibility in Responsibility.objects.filter(plan=plan)
+        .select_related("criterion", "lead")
+        .prefetch_related("groups")
+    }
     context = {
         "plan": plan,
         "table": table,
-        "areas": _area_groups(table),
+        "areas": _area_groups(table, responsibilities),
+        "unassigned": _unassigned(table, responsibilities),
+        "can_assign": request.user.has_perm("assignments.change_responsibility"),
         "survey_codes": survey_codes,
         "mismatches": mismatches,
         "mismatched_codes": {mismatch.code for mismatch in mismatches},
@@ -60,24 +70,46 @@ def plan_appendix_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class PlanLine(NamedTuple):
+    """A row of the appendix and who acts on it (None before its action is assigned)."""
+
+    row: AppendixRow
+    responsibility: Responsibility | None
+
+
 @dataclass(frozen=True)
 class AreaGroup:
     """An area's row and the rows below it, which the plan page folds together."""
 
-    area: AppendixRow | None  # None for rows that come before any area
-    rows: list[AppendixRow]
+    area: PlanLine | None  # None for rows that come before any area
+    rows: list[PlanLine]
 
 
-def _area_groups(table: AppendixTable) -> list[AreaGroup]:
+def _area_groups(
+    table: AppendixTable, responsibilities: dict[str, Responsibility]
+) -> list[AreaGroup]:
     groups: list[AreaGroup] = []
     for row in table.criteria_rows:
+        line = PlanLine(row, responsibilities.get(row.code))
         if row.depth == 1:
-            groups.append(AreaGroup(area=row, rows=[]))
+            groups.append(AreaGroup(area=line, rows=[]))
         elif groups:
-            groups[-1].rows.append(row)
+            groups[-1].rows.append(line)
         else:
-            groups.append(AreaGroup(area=None, rows=[row]))
+            groups.append(AreaGroup(area=None, rows=[line]))
     return groups
+
+
+def _unassigned(
+    table: AppendixTable, responsibilities: dict[str, Responsibility]
+) -> list[PlanLine]:
+    """Rows whose action text names no agency, or was never read: a person must assign them."""
+    lines = []
+    for row in table.criteria_rows:
+        responsibility = responsibilities.get(row.code)
+        if row.action and (responsibility is None or not responsibility.is_recognised):
+            lines.append(PlanLine(row, responsibility))
+    return lines
 
 
 @dataclass(frozen=True)

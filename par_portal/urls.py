@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/2fa/", include("assignments.twofactor_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("reports/", include("reports.urls")),
+    path("work/", include("assignments.urls")),
     path("", include("criteria.urls")),
     path("", RedirectView.as_view(pattern_name="criteria:plan-detail-current"), name="home"),
 ]

@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from assignments.models import Agency, AgencyGroup, Responsibility
+from assignments.services import assign_from_actions
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,25 @@ def plan() -> Plan:
     return build_plan(
         "252/KH-UBND", "Tiền Giang", TIEN_GIANG_ROWS, TIEN_GIANG_TOTAL, TIEN_GIANG_HISTORY
     )
+
+
+@pytest.fixture
+def agencies() -> None:
+    """The agencies the slice's action texts name."""
+    Agency.objects.create(name="Sở Nội vụ", short_name="Sở NV", kind=Agency.Kind.DEPARTMENT)
+    Agency.objects.create(
+        name="Sở Thông tin và Truyền thông", short_name="Sở TT&TT", kind=Agency.Kind.DEPARTMENT
+    )
+    Agency.objects.create(
+        name="Sở Khoa học và Công nghệ", short_name="Sở KH&CN", kind=Agency.Kind.DEPARTMENT
+    )
+    AgencyGroup.objects.create(name="UBND cấp huyện", kinds=[Agency.Kind.DISTRICT])
+
+
+@pytest.fixture
+def assigned(plan, agencies) -> Plan:
+    assign_from_actions(plan=plan)
+    return plan
 
 
 @pytest.fixture
@@ -221,6 +242,75 @@ def test_area_fold_script_is_loaded_with_the_csp_nonce(reader, plan):
     assert "<script>" not in response.text
 
 
+def test_each_row_with_an_action_shows_its_lead(reader, assigned):
+    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    html = response.text
+    assert html.count('<td class="lead"><abbr title="Sở Nội vụ">Sở NV</abbr>') == 3
+    assert '<td class="lead"><abbr title="Sở Thông tin và Truyền thông">Sở TT&amp;TT</abbr>' in html
+    # 2.1 names no agency ("Điều tra XHH"); areas have no action and show nothing.
+    assert (
+        '<td class="action">Điều tra XHH</td>\n  <td class="lead"><span class="badge unassigned">'
+        in html
+    )
+    assert '<td class="action"></td>\n  <td class="lead">\n</td>' in html
+
+
+def test_a_row_led_by_a_group_shows_the_group(reader, assigned):
+    responsibility = Responsibility.objects.get(plan=assigned, criterion__code="2.1")
+    responsibility.groups.add(AgencyGroup.objects.get(name="UBND cấp huyện"))
+
+    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    assert '<td class="lead">UBND cấp huyện' in response.text
+
+
+def test_texts_naming_no_agency_are_listed_for_review(reader, assigned):
+    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    html = response.text
+    assert "Nội dung chưa nhận ra đơn vị thực hiện" in html
+    assert "Có 1 nội dung “Thực hiện” không nêu tên đơn vị nào" in html
+    assert (
+        '<th scope="row"><a href="#row-2.1">2.1</a></th>\n          <td>Điều tra XHH</td>' in html
+    )
+
+
+def test_texts_never_read_for_agencies_are_listed_too(reader, plan):
+    response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
+
+    html = response.text
+    assert "Có 5 nội dung “Thực hiện” không nêu tên đơn vị nào" in html
+    assert html.count("Chưa đọc: hãy nhập lại phụ lục.") == 5
+
+
+def test_plan_with_every_text_recognised_says_so(reader, assigned):
+    Action.objects.filter(plan=assigned, criterion__code="2.1").update(text="Sở Nội vụ phối hợp")
+    assign_from_actions(plan=assigned)
+
+    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    assert "Mọi nội dung “Thực hiện” đều đã nhận ra đơn vị thực hiện." in response.text
+
+
+def test_noivu_staff_get_a_link_to_edit_each_assignment(client, assigned, noivu_staff):
+    client.force_login(noivu_staff)
+    responsibility = Responsibility.objects.get(plan=assigned, criterion__code="2.1")
+
+    response = client.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    edit_url = reverse("assignments:responsibility-edit", args=[responsibility.pk])
+    # Once in its row, once in the list of texts to review.
+    assert response.text.count(f'href="{edit_url}"') == 2
+    assert response.text.count('class="edit-link no-print"') == 6
+
+
+def test_readers_get_no_edit_links(reader, assigned):
+    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    assert "edit-link" not in response.text
+
+
 def test_query_count_does_not_grow_with_the_tree(reader, plan, django_assert_num_queries):
     bigger = build_plan(
         "99/KH-UBND",
@@ -232,11 +322,20 @@ def test_query_count_does_not_grow_with_the_tree(reader, plan, django_assert_num
         TIEN_GIANG_HISTORY,
     )
     assert Criterion.objects.filter(framework=bigger.framework).count() == 13
+    district = AgencyGroup.objects.create(name="UBND cấp huyện", kinds=[Agency.Kind.DISTRICT])
+    Agency.objects.create(name="Sở Nội vụ", short_name="Sở NV", kind=Agency.Kind.DEPARTMENT)
+    for shown in (plan, bigger):
+        assign_from_actions(plan=shown)
+        for responsibility in Responsibility.objects.filter(plan=shown)[:2]:
+            responsibility.groups.add(district)
+    assert Responsibility.objects.filter(plan=bigger, lead__isnull=False).count() == 6
 
     for shown in (plan, bigger):
         # session, user, plan with framework, 2017 official scores, targets, actions,
-        # criteria in tree order, 2017 index result (the total row), index history
-        with django_assert_num_queries(9):
+        # criteria in tree order, 2017 index result (the total row), index history,
+        # responsibilities with criteria and leads, their groups, the user's own
+        # permissions and those of the user's groups (may this user edit assignments?)
+        with django_assert_num_queries(13):
             response = reader.get(reverse("criteria:plan-detail", args=[shown.pk]))
         assert shown.number in response.text
 
