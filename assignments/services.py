@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assignments.matching import AgencyRegistry, Match
 from assignments.models import Agency, AgencyGroup, Responsibility, Task
@@ -34,6 +36,16 @@ def find_unrecognised(
     ]
 
 
+@dataclass
+class _Links:
+    """The agency links a responsibility has and those its action text asks for."""
+
+    responsibility: Responsibility
+    match: Match
+    supporting: set[int]
+    groups: set[int]
+
+
 @transaction.atomic
 def assign_from_actions(
     *, plan: Plan, registry: AgencyRegistry | None = None
@@ -42,27 +54,67 @@ def assign_from_actions(
 
     Every criterion with an action gets a Responsibility. One that Sở Nội vụ has edited
     keeps its agencies; only whether its text is recognised is refreshed. A responsibility
-    whose action is gone is removed unless it was edited. Rows that already agree with
-    the text are not written, so a second run reads and writes nothing else.
+    whose action is gone is removed unless it was edited. Only what differs from the texts
+    is written, in a few bulk statements, with a history record for each row written (the
+    agency links written here have none); a second run only reads.
     """
     registry = registry or AgencyRegistry.load()
-    actions = Action.objects.filter(plan=plan).select_related("criterion")
+    actions = (
+        Action.objects.filter(plan=plan).select_related("criterion").order_by("criterion__sort_key")
+    )
     existing = {
         responsibility.criterion_id: responsibility
         for responsibility in Responsibility.objects.filter(plan=plan).prefetch_related(
             "supporting", "groups"
         )
     }
-    unrecognised = []
-    for action in sorted(actions, key=lambda action: action.criterion.sort_key):
+    unrecognised: list[UnrecognisedAction] = []
+    created: list[Responsibility] = []
+    updated: list[Responsibility] = []
+    links: list[_Links] = []
+    for action in actions:
         match = registry.match(action.text)
         if not match.recognised:
             unrecognised.append(UnrecognisedAction(action.criterion.code, action.text))
         responsibility = existing.pop(action.criterion_id, None)
         if responsibility is None:
             responsibility = Responsibility(plan=plan, criterion=action.criterion)
-        _apply(responsibility, match)
+            created.append(responsibility)
+            links.append(_Links(responsibility, match, set(), set()))
+        elif not responsibility.is_edited:
+            links.append(
+                _Links(
+                    responsibility,
+                    match,
+                    {agency.pk for agency in responsibility.supporting.all()},
+                    {group.pk for group in responsibility.groups.all()},
+                )
+            )
+        if responsibility.is_edited:
+            lead_id = responsibility.lead_id
+        else:
+            lead_id = match.lead.pk if match.lead else None
+        wanted = (lead_id, match.recognised)
+        if responsibility.pk and (responsibility.lead_id, responsibility.is_recognised) != wanted:
+            updated.append(responsibility)
+        responsibility.lead_id, responsibility.is_recognised = lead_id, match.recognised
 
+    bulk_create_with_history(created, Responsibility)
+    bulk_update_with_history(updated, Responsibility, ["lead", "is_recognised"])
+    _write_links(
+        "supporting",
+        {
+            link.responsibility.pk: (link.supporting, {a.pk for a in link.match.supporting})
+            for link in links
+        },
+    )
+    _write_links(
+        "groups",
+        {
+            link.responsibility.pk: (link.groups, {g.pk for g in link.match.groups})
+            for link in links
+        },
+    )
     gone = [
         responsibility.pk for responsibility in existing.values() if not responsibility.is_edited
     ]
@@ -71,32 +123,24 @@ def assign_from_actions(
     return unrecognised
 
 
-def _apply(responsibility: Responsibility, match: Match) -> None:
-    """Write what the match says, and only what differs from the row."""
-    if responsibility.is_edited:
-        if responsibility.is_recognised != match.recognised:
-            responsibility.is_recognised = match.recognised
-            responsibility.save(update_fields=["is_recognised"])
-        return
-
-    is_new = responsibility.pk is None
-    lead_id = match.lead.pk if match.lead else None
-    if is_new or (responsibility.lead_id, responsibility.is_recognised) != (
-        lead_id,
-        match.recognised,
-    ):
-        responsibility.lead_id = lead_id
-        responsibility.is_recognised = match.recognised
-        responsibility.save()
-
-    supporting = {agency.pk for agency in match.supporting}
-    groups = {group.pk for group in match.groups}
-    current_supporting = set() if is_new else {a.pk for a in responsibility.supporting.all()}
-    current_groups = set() if is_new else {g.pk for g in responsibility.groups.all()}
-    if supporting != current_supporting:
-        responsibility.supporting.set(supporting)
-    if groups != current_groups:
-        responsibility.groups.set(groups)
+def _write_links(field: str, links: dict[int, tuple[set[int], set[int]]]) -> None:
+    """Bring one many-to-many field of responsibilities from the ids they have to those
+    wanted: one delete and one insert at most. `links` maps a responsibility's pk to
+    (current ids, wanted ids)."""
+    relation = Responsibility._meta.get_field(field)
+    through = relation.remote_field.through
+    target = relation.m2m_reverse_field_name()  # "agency" or "agencygroup"
+    removed = Q()
+    added = []
+    for pk, (current, wanted) in links.items():
+        if current - wanted:
+            removed |= Q(responsibility_id=pk, **{f"{target}_id__in": current - wanted})
+        added += [
+            through(responsibility_id=pk, **{f"{target}_id": id_}) for id_ in wanted - current
+        ]
+    if removed:
+        through.objects.filter(removed).delete()
+    through.objects.bulk_create(added)
 
 
 @transaction.atomic

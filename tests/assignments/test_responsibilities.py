@@ -174,3 +174,43 @@ def test_the_registry_is_read_in_a_constant_number_of_queries(seed_plan, django_
     # criteria, responsibilities, their supporting agencies, their groups, release savepoint
     with django_assert_num_queries(11):
         assign_from_actions(plan=seed_plan)
+
+
+def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_queries):
+    Responsibility.objects.all().delete()
+    registry = AgencyRegistry.load()
+    matches = [registry.match(action.text) for action in Action.objects.filter(plan=seed_plan)]
+
+    # savepoint, actions with criteria, responsibilities (none yet), insert of the 75
+    # responsibilities, insert of their history, insert of the supporting agencies' links,
+    # insert of the groups' links, release savepoint
+    with django_assert_num_queries(8):
+        assign_from_actions(plan=seed_plan, registry=registry)
+
+    assert Responsibility.objects.count() == len(matches) == 75
+    assert Responsibility.history.filter(history_type="+").count() == 2 * 75  # import, now
+    assert Responsibility.supporting.through.objects.count() == sum(
+        len(match.supporting) for match in matches
+    )
+    assert Responsibility.groups.through.objects.count() == sum(
+        len(match.groups) for match in matches
+    )
+    assert Responsibility.groups.through.objects.exists()
+
+
+def test_a_changed_text_changes_lead_and_links(seed_plan):
+    responsibility = Responsibility.objects.get(plan=seed_plan, criterion__code="7.5")
+    assert set(responsibility.supporting.values_list("short_name", flat=True)) == {
+        "Sở KH&CN",
+        "VPUB",
+    }
+    Action.objects.filter(plan=seed_plan, criterion__code="7.5").update(
+        text="Văn phòng UBND tỉnh và Sở Thông tin và Truyền thông cùng UBND cấp huyện thực hiện"
+    )
+
+    assign_from_actions(plan=seed_plan)
+
+    responsibility.refresh_from_db()
+    assert responsibility.lead.short_name == "VPUB"
+    assert list(responsibility.supporting.values_list("short_name", flat=True)) == ["Sở TT&TT"]
+    assert list(responsibility.groups.values_list("name", flat=True)) == ["UBND cấp huyện"]
