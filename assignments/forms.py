@@ -115,11 +115,7 @@ class TaskTargetForm(forms.ModelForm):
             if value_max is None:
                 self.add_error("value_max", _("Chỉ tiêu “từ … đến” cần có giá trị cận trên."))
             elif value is not None and value > value_max:
-                self.add_error(
-                    "value_max",
-                    _("Giá trị cận trên phải lớn hơn hoặc bằng giá trị (%(value)s).")
-                    % {"value": value},
-                )
+                self.add_error("value_max", _("Giá trị cận trên không được nhỏ hơn giá trị."))
         elif comparator and value_max is not None:
             self.add_error(
                 "value_max",

@@ -31,8 +31,9 @@ def _get_task_for_user(request: HttpRequest, pk: int) -> Task:
 @permission_required("assignments.change_responsibility", raise_exception=True)
 def responsibility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     responsibility = _get_responsibility_for_user(request, pk)
-    form = ResponsibilityForm(request.POST or None, instance=responsibility)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = ResponsibilityForm(data, instance=responsibility)
+    if data is not None and form.is_valid():
         update_responsibility(
             responsibility=responsibility,
             lead=form.cleaned_data["lead"],
@@ -77,13 +78,13 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _get_task_for_user(request, pk)
     plan = task.content_area.plan
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     form = TaskForm(data, instance=task, plan=plan)
     TargetFormSet = task_target_formset(
         can_delete=request.user.has_perm("assignments.delete_tasktarget")
     )
     targets = TargetFormSet(data, instance=task, form_kwargs={"plan": plan}, prefix="targets")
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
+    if data is not None and form.is_valid() and targets.is_valid():
         save_task(form=form, targets=targets)
         messages.success(
             request,

@@ -1,0 +1,504 @@
+"""Sở Nội vụ's pages for who acts on each criterion and for the tasks of section II."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from assignments.models import (
+    Agency,
+    AgencyGroup,
+    ContentArea,
+    Report,
+    ReportingCycle,
+    ReportValue,
+    Responsibility,
+    Task,
+    TaskTarget,
+)
+from assignments.services import assign_from_actions
+from criteria.models import Action, Criterion, Framework, Plan
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+@pytest.fixture
+def plan(agency, other_agency) -> Plan:
+    """A slice of 252/KH-UBND: criteria 3.3, 3.4, 8.1 and two content areas of two tasks each."""
+    framework = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
+    plan = Plan.objects.create(
+        number="252/KH-UBND",
+        title="Nâng cao Chỉ số CCHC tỉnh Tiền Giang giai đoạn 2018-2020",
+        issued_on=datetime.date(2018, 9, 19),
+        province="Tiền Giang",
+        framework=framework,
+        baseline_year=2017,
+        first_year=2018,
+        last_year=2020,
+    )
+    for code, title in [
+        ("3", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH"),
+        ("3.3", "Thực hiện cơ chế một cửa, cơ chế một cửa liên thông"),
+        ("3.4", "Kết quả giải quyết TTHC"),
+        ("8.1", "Kết quả khảo sát sự hài lòng của người dân, tổ chức"),
+    ]:
+        Criterion.objects.create(framework=framework, code=code, title=title, max_score=D(2))
+    Agency.objects.create(name="Sở Nội vụ", short_name="Sở NV", kind=Agency.Kind.DEPARTMENT)
+    Agency.objects.create(
+        name="Văn phòng UBND tỉnh", short_name="VPUB", kind=Agency.Kind.DEPARTMENT
+    )
+    AgencyGroup.objects.create(name="UBND cấp huyện", kinds=[Agency.Kind.DISTRICT])
+    AgencyGroup.objects.create(name="UBND cấp xã", kinds=[Agency.Kind.COMMUNE])
+    for code, text in [
+        ("3.3", "Văn phòng UBND tỉnh tiếp tục duy trì thực hiện"),
+        ("3.4", "Văn phòng UBND tỉnh phối hợp Sở Tư pháp, UBND cấp huyện"),
+        ("8.1", "Điều tra XHH"),
+    ]:
+        Action.objects.create(plan=plan, criterion=Criterion.objects.get(code=code), text=text)
+    assign_from_actions(plan=plan)
+    build_tasks(plan)
+    return plan
+
+
+def build_tasks(plan: Plan) -> None:
+    """Two areas of two tasks, each with two leads, coordinators, groups, criteria, targets."""
+    agencies = list(Agency.objects.order_by("name"))
+    groups = list(AgencyGroup.objects.all())
+    criteria = list(Criterion.objects.filter(code__in=["3.3", "3.4"]))
+    for area_number, title in [(3, "Công tác cải cách TTHC"), (8, "Cơ chế Một cửa")]:
+        area = ContentArea.objects.create(plan=plan, number=area_number, title=title)
+        for number in (1, 2):
+            task = Task.objects.create(
+                content_area=area, number=number, text=f"Nhiệm vụ {area_number}.{number}"
+            )
+            task.lead_agencies.set(agencies[:2])
+            task.coordinating_agencies.set(agencies[2:])
+            task.coordinating_groups.set(groups)
+            task.criteria.set(criteria)
+            TaskTarget.objects.create(
+                task=task,
+                description="Tỷ lệ hồ sơ giải quyết đúng hạn",
+                comparator="between",
+                value=D(95),
+                value_max=D(100),
+                first_year=2018,
+                last_year=2020,
+            )
+            TaskTarget.objects.create(
+                task=task,
+                description="Tỷ lệ hài lòng",
+                comparator="at_least",
+                value=D(80),
+                first_year=2019,
+                last_year=2019,
+            )
+
+
+def responsibility_of(plan: Plan, code: str) -> Responsibility:
+    return Responsibility.objects.get(plan=plan, criterion__code=code)
+
+
+def first_task() -> Task:
+    return Task.objects.get(content_area__number=8, number=1)
+
+
+def task_snapshot(task: Task) -> tuple:
+    task.refresh_from_db()
+    return (
+        task.text,
+        sorted(task.lead_agencies.values_list("name", flat=True)),
+        sorted(task.coordinating_agencies.values_list("name", flat=True)),
+        sorted(task.criteria.values_list("code", flat=True)),
+        sorted(
+            task.targets.values_list(
+                "description", "comparator", "value", "value_max", "first_year", "last_year"
+            )
+        ),
+    )
+
+
+# -- Who acts on a criterion --------------------------------------------------------------
+
+
+def test_noivu_assigns_a_text_naming_no_agency_and_reimport_keeps_it(client, noivu_staff, plan):
+    survey = responsibility_of(plan, "8.1")
+    url = reverse("assignments:responsibility-edit", args=[survey.pk])
+    client.force_login(noivu_staff)
+    assert (survey.lead, survey.is_recognised, survey.is_edited) == (None, False, False)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Điều tra XHH" in page.text
+    assert "Không nhận ra đơn vị thực hiện nào trong nội dung này" in page.text
+
+    response = client.post(
+        url,
+        {
+            "lead": Agency.objects.get(name="Sở Nội vụ").pk,
+            "supporting": [Agency.objects.get(name="Văn phòng UBND tỉnh").pk],
+            "groups": [AgencyGroup.objects.get(name="UBND cấp xã").pk],
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("criteria:plan-detail", args=[plan.pk]) + "#row-8.1"
+    survey.refresh_from_db()
+    assert (survey.lead.name, survey.is_edited) == ("Sở Nội vụ", True)
+    assert list(survey.supporting.values_list("name", flat=True)) == ["Văn phòng UBND tỉnh"]
+    assert list(survey.groups.values_list("name", flat=True)) == ["UBND cấp xã"]
+    assign_from_actions(plan=plan)
+    survey.refresh_from_db()
+    assert survey.lead.name == "Sở Nội vụ"
+    assert survey.is_recognised is False  # the text still names nobody
+    assert list(survey.groups.values_list("name", flat=True)) == ["UBND cấp xã"]
+
+
+def test_an_assignment_needs_a_lead_or_a_group(client, noivu_staff, plan):
+    survey = responsibility_of(plan, "8.1")
+    client.force_login(noivu_staff)
+
+    response = client.post(
+        reverse("assignments:responsibility-edit", args=[survey.pk]), {"supporting": []}
+    )
+
+    assert response.status_code == 200
+    assert "Chọn đơn vị chủ trì hoặc ít nhất một nhóm đơn vị thực hiện." in response.text
+    survey.refresh_from_db()
+    assert survey.is_edited is False
+
+
+def test_the_lead_cannot_also_support(client, noivu_staff, plan):
+    one_stop = responsibility_of(plan, "3.4")
+    office = Agency.objects.get(name="Văn phòng UBND tỉnh")
+    client.force_login(noivu_staff)
+
+    response = client.post(
+        reverse("assignments:responsibility-edit", args=[one_stop.pk]),
+        {"lead": office.pk, "supporting": [office.pk]},
+    )
+
+    assert "Văn phòng UBND tỉnh đã là đơn vị chủ trì, không đồng thời là đơn vị phối hợp." in (
+        response.text
+    )
+    assert list(one_stop.supporting.values_list("name", flat=True)) == ["Sở Tư pháp"]
+
+
+@pytest.mark.parametrize("persona", ["agency_user", "leader"])
+def test_who_may_not_assign_gets_403(client, plan, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+    survey = responsibility_of(plan, "8.1")
+    url = reverse("assignments:responsibility-edit", args=[survey.pk])
+
+    page = client.get(url)
+    post = client.post(url, {"lead": Agency.objects.get(name="Sở Nội vụ").pk})
+
+    assert (page.status_code, post.status_code) == (403, 403)
+    survey.refresh_from_db()
+    assert (survey.lead, survey.is_edited) == (None, False)
+
+
+def test_anonymous_is_sent_to_login_from_the_assignment(client, plan):
+    url = reverse("assignments:responsibility-edit", args=[responsibility_of(plan, "8.1").pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+
+
+def test_assignment_page_refuses_other_methods(client, noivu_staff, plan):
+    client.force_login(noivu_staff)
+    url = reverse("assignments:responsibility-edit", args=[responsibility_of(plan, "8.1").pk])
+
+    assert client.put(url).status_code == 405
+
+
+def test_unknown_assignment_gets_404(client, noivu_staff, plan):
+    client.force_login(noivu_staff)
+    missing = Responsibility.objects.order_by("pk").last().pk + 1
+
+    response = client.get(reverse("assignments:responsibility-edit", args=[missing]))
+
+    assert response.status_code == 404
+
+
+def test_assignment_page_query_count(client, noivu_staff, plan, django_assert_num_queries):
+    one_stop = responsibility_of(plan, "3.4")
+    one_stop.supporting.add(Agency.objects.get(name="Sở Nội vụ"))
+    one_stop.groups.add(AgencyGroup.objects.get(name="UBND cấp xã"))
+    assert (one_stop.supporting.count(), one_stop.groups.count()) == (2, 2)
+    client.force_login(noivu_staff)
+
+    # session, user, the user's permissions and its groups' permissions, the responsibility
+    # with plan, criterion and lead, the supporting agencies and groups chosen, its action,
+    # agencies for the lead, agencies for the supporting boxes, groups for the boxes
+    with django_assert_num_queries(11):
+        response = client.get(reverse("assignments:responsibility-edit", args=[one_stop.pk]))
+
+    assert response.status_code == 200
+
+
+# -- The tasks of section II --------------------------------------------------------------
+
+
+def test_agency_user_reads_the_tasks_with_their_targets(client, agency_user, plan):
+    client.force_login(agency_user)
+
+    response = client.get(reverse("assignments:task-list", args=[plan.pk]))
+
+    assert response.status_code == 200
+    html = response.text
+    assert "8. Cơ chế Một cửa" in html
+    assert html.count('<tr id="task-') == 4
+    assert "Tỷ lệ hồ sơ giải quyết đúng hạn: <strong>từ 95 đến 100 %</strong>" in html
+    assert "Tỷ lệ hài lòng: <strong>từ 80 % trở lên</strong>" in html
+    assert "(năm 2019)" in html
+    assert "Sửa nhiệm vụ" not in html
+
+
+def test_noivu_gets_a_link_to_edit_each_task(client, noivu_staff, plan):
+    client.force_login(noivu_staff)
+
+    response = client.get(reverse("assignments:task-list", args=[plan.pk]))
+
+    assert response.text.count("Sửa nhiệm vụ") == 4
+    assert reverse("assignments:task-edit", args=[first_task().pk]) in response.text
+
+
+def test_a_user_without_a_role_may_not_read_the_tasks(client, plan):
+    nobody = get_user_model().objects.create_user("khach", password="mật-khẩu-dài-2026")
+    client.force_login(nobody)
+
+    response = client.get(reverse("assignments:task-list", args=[plan.pk]))
+
+    assert response.status_code == 403
+
+
+def test_task_list_sends_anonymous_to_login_refuses_post_and_unknown_plans(client, leader, plan):
+    url = reverse("assignments:task-list", args=[plan.pk])
+    anonymous = client.get(url)
+    client.force_login(leader)
+
+    assert anonymous.status_code == 302
+    assert anonymous.url == f"{reverse('login')}?next={url}"
+    assert client.post(url).status_code == 405
+    assert client.get(reverse("assignments:task-list", args=[plan.pk + 1])).status_code == 404
+
+
+def test_task_list_query_count(client, leader, plan, django_assert_num_queries):
+    client.force_login(leader)
+
+    # session, user, the user's permissions and its groups' permissions (read once for
+    # "may read" and "may edit"), plan, content areas, their tasks, the tasks' leads,
+    # coordinating agencies, coordinating groups, criteria, targets
+    with django_assert_num_queries(12):
+        response = client.get(reverse("assignments:task-list", args=[plan.pk]))
+
+    assert response.text.count('<tr id="task-') == 4
+
+
+def target_form_data(task: Task, **changes: str) -> dict[str, object]:
+    """The edit form as the page sends it back, with `changes` over it."""
+    targets = list(task.targets.order_by("pk"))
+    data: dict[str, object] = {
+        "text": task.text,
+        "lead_agencies": [a.pk for a in task.lead_agencies.all()],
+        "coordinating_agencies": [a.pk for a in task.coordinating_agencies.all()],
+        "coordinating_groups": [g.pk for g in task.coordinating_groups.all()],
+        "criteria": [c.pk for c in task.criteria.all()],
+        "targets-TOTAL_FORMS": len(targets) + 1,
+        "targets-INITIAL_FORMS": len(targets),
+        "targets-MIN_NUM_FORMS": 0,
+        "targets-MAX_NUM_FORMS": 1000,
+    }
+    # The empty row for a new target comes back with its default unit only.
+    data |= {f"targets-{len(targets)}-task": task.pk, f"targets-{len(targets)}-unit": "%"}
+    for index, target in enumerate(targets):
+        prefix = f"targets-{index}-"
+        data |= {
+            prefix + "id": target.pk,
+            prefix + "task": task.pk,
+            prefix + "description": target.description,
+            prefix + "comparator": target.comparator,
+            prefix + "value": str(target.value).replace(".", ","),
+            prefix + "value_max": str(target.value_max or "").replace(".", ","),
+            prefix + "unit": target.unit,
+            prefix + "first_year": target.first_year,
+            prefix + "last_year": target.last_year,
+        }
+    return data | changes
+
+
+def test_noivu_edits_a_task_and_its_targets(client, noivu_staff, plan):
+    task = first_task()
+    client.force_login(noivu_staff)
+    url = reverse("assignments:task-edit", args=[task.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Nhiệm vụ 8.1" in page.text
+    noivu = Agency.objects.get(name="Sở Nội vụ")
+    survey = Criterion.objects.get(code="8.1")
+    data = target_form_data(
+        task,
+        text="Đảm bảo 95% - 100% hồ sơ TTHC được giải quyết đúng hạn",
+        lead_agencies=[noivu.pk],
+        criteria=[survey.pk],
+        **{
+            "targets-0-value": "97,5",
+            "targets-2-description": "Tỷ lệ TTHC thực hiện theo cơ chế một cửa",
+            "targets-2-comparator": "at_least",
+            "targets-2-value": "100",
+            "targets-2-unit": "%",
+            "targets-2-first_year": "2020",
+            "targets-2-last_year": "2020",
+        },
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert response.url == reverse("assignments:task-list", args=[plan.pk]) + f"#task-{task.pk}"
+    text, leads, _coordinators, criteria, targets = task_snapshot(task)
+    assert text == "Đảm bảo 95% - 100% hồ sơ TTHC được giải quyết đúng hạn"
+    assert (leads, criteria) == (["Sở Nội vụ"], ["8.1"])
+    assert targets == [
+        ("Tỷ lệ TTHC thực hiện theo cơ chế một cửa", "at_least", D(100), None, 2020, 2020),
+        ("Tỷ lệ hài lòng", "at_least", D(80), None, 2019, 2019),
+        ("Tỷ lệ hồ sơ giải quyết đúng hạn", "between", D("97.5"), D(100), 2018, 2020),
+    ]
+
+
+INVALID_TARGETS = [
+    (
+        {"targets-1-value_max": "90"},  # "at_least" 80 with an upper bound
+        "Chỉ nhập giá trị cận trên khi so sánh là “từ … đến”.",
+    ),
+    ({"targets-0-value_max": ""}, "Chỉ tiêu “từ … đến” cần có giá trị cận trên."),
+    (
+        {"targets-0-value": "100,5"},
+        "Giá trị cận trên không được nhỏ hơn giá trị.",
+    ),
+    ({"targets-1-last_year": "2021"}, "Năm 2021 nằm ngoài thời kỳ 2018–2020 của kế hoạch."),
+    ({"targets-1-first_year": "2020"}, "Năm kết thúc không được trước năm bắt đầu."),
+    ({"targets-1-value": "-1"}, "Giá trị không được âm."),
+    (
+        {
+            "targets-1-description": "Tỷ lệ hồ sơ giải quyết đúng hạn",
+            "targets-1-first_year": "2018",
+        },
+        "Có hai chỉ tiêu “Tỷ lệ hồ sơ giải quyết đúng hạn” cùng năm bắt đầu 2018.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), INVALID_TARGETS)
+def test_an_invalid_target_is_explained_and_nothing_is_saved(
+    client, noivu_staff, plan, changes, message
+):
+    task = first_task()
+    before = task_snapshot(task)
+    client.force_login(noivu_staff)
+    data = target_form_data(task, text="Văn bản mới", **changes)
+
+    response = client.post(reverse("assignments:task-edit", args=[task.pk]), data)
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert task_snapshot(task) == before
+
+
+def test_a_lead_cannot_also_coordinate_a_task(client, noivu_staff, plan):
+    task = first_task()
+    before = task_snapshot(task)
+    client.force_login(noivu_staff)
+    lead = task.lead_agencies.first()
+    data = target_form_data(task, coordinating_agencies=[lead.pk])
+
+    response = client.post(reverse("assignments:task-edit", args=[task.pk]), data)
+
+    assert f"{lead.name} đã là đơn vị chủ trì, không đồng thời là đơn vị phối hợp." in (
+        response.text
+    )
+    assert task_snapshot(task) == before
+
+
+def test_noivu_may_not_delete_targets_but_an_administrator_may(
+    client, noivu_staff, admin_user, plan
+):
+    task = first_task()
+    url = reverse("assignments:task-edit", args=[task.pk])
+    client.force_login(noivu_staff)
+    assert "targets-0-DELETE" not in client.get(url).text
+    client.force_login(admin_user)
+
+    response = client.post(url, target_form_data(task, **{"targets-1-DELETE": "on"}))
+    assert response.status_code == 302
+    assert list(task.targets.values_list("description", flat=True)) == [
+        "Tỷ lệ hồ sơ giải quyết đúng hạn"
+    ]
+
+
+def test_a_target_with_reported_values_cannot_be_deleted(client, admin_user, plan, agency):
+    task = first_task()
+    target = task.targets.get(description="Tỷ lệ hài lòng")
+    cycle = ReportingCycle.objects.create(
+        plan=plan, year=2019, deadline=datetime.date(2019, 11, 25)
+    )
+    report = Report.objects.create(cycle=cycle, agency=agency, task=task)
+    ReportValue.objects.create(report=report, target=target, value=D(85))
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("assignments:task-edit", args=[task.pk]),
+        target_form_data(task, **{"targets-1-DELETE": "on"}),
+    )
+
+    assert response.status_code == 200
+    assert "Không xóa được chỉ tiêu “Tỷ lệ hài lòng”: đã có kết quả báo cáo." in response.text
+    assert task.targets.filter(pk=target.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["agency_user", "leader"])
+def test_who_may_not_edit_tasks_gets_403(client, plan, persona, request):
+    task = first_task()
+    before = task_snapshot(task)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("assignments:task-edit", args=[task.pk])
+
+    page = client.get(url)
+    post = client.post(url, target_form_data(task, text="Văn bản mới"))
+
+    assert (page.status_code, post.status_code) == (403, 403)
+    assert task_snapshot(task) == before
+
+
+def test_task_edit_sends_anonymous_to_login_refuses_put_and_unknown_tasks(
+    client, noivu_staff, plan
+):
+    url = reverse("assignments:task-edit", args=[first_task().pk])
+    anonymous = client.get(url)
+    client.force_login(noivu_staff)
+
+    assert anonymous.status_code == 302
+    assert anonymous.url == f"{reverse('login')}?next={url}"
+    assert client.put(url).status_code == 405
+    missing = Task.objects.order_by("pk").last().pk + 1
+    assert client.get(reverse("assignments:task-edit", args=[missing])).status_code == 404
+
+
+def test_task_edit_page_query_count(client, noivu_staff, plan, django_assert_num_queries):
+    task = first_task()
+    client.force_login(noivu_staff)
+
+    # session, user, the user's permissions and its groups' permissions, the task with
+    # area, plan and framework, the leads, coordinators, groups and criteria chosen; then,
+    # rendering the form: agencies for the leads, agencies for the coordinators, groups,
+    # the framework's criteria, and the task's targets
+    with django_assert_num_queries(14):
+        response = client.get(reverse("assignments:task-edit", args=[task.pk]))
+
+    assert response.status_code == 200
+    assert response.text.count('name="targets-') > 2 * 7
