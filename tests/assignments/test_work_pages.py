@@ -10,92 +10,18 @@ from django.urls import reverse
 from assignments.models import (
     Agency,
     AgencyGroup,
-    ContentArea,
     Report,
     ReportingCycle,
     ReportValue,
     Responsibility,
     Task,
-    TaskTarget,
 )
 from assignments.services import assign_from_actions
-from criteria.models import Action, Criterion, Framework, Plan
+from criteria.models import Criterion, Plan
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def plan(agency, other_agency) -> Plan:
-    """A slice of 252/KH-UBND: criteria 3.3, 3.4, 8.1 and two content areas of two tasks each."""
-    framework = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
-    plan = Plan.objects.create(
-        number="252/KH-UBND",
-        title="Nâng cao Chỉ số CCHC tỉnh Tiền Giang giai đoạn 2018-2020",
-        issued_on=datetime.date(2018, 9, 19),
-        province="Tiền Giang",
-        framework=framework,
-        baseline_year=2017,
-        first_year=2018,
-        last_year=2020,
-    )
-    for code, title in [
-        ("3", "CẢI CÁCH THỦ TỤC HÀNH CHÍNH"),
-        ("3.3", "Thực hiện cơ chế một cửa, cơ chế một cửa liên thông"),
-        ("3.4", "Kết quả giải quyết TTHC"),
-        ("8.1", "Kết quả khảo sát sự hài lòng của người dân, tổ chức"),
-    ]:
-        Criterion.objects.create(framework=framework, code=code, title=title, max_score=D(2))
-    Agency.objects.create(name="Sở Nội vụ", short_name="Sở NV", kind=Agency.Kind.DEPARTMENT)
-    Agency.objects.create(
-        name="Văn phòng UBND tỉnh", short_name="VPUB", kind=Agency.Kind.DEPARTMENT
-    )
-    AgencyGroup.objects.create(name="UBND cấp huyện", kinds=[Agency.Kind.DISTRICT])
-    AgencyGroup.objects.create(name="UBND cấp xã", kinds=[Agency.Kind.COMMUNE])
-    for code, text in [
-        ("3.3", "Văn phòng UBND tỉnh tiếp tục duy trì thực hiện"),
-        ("3.4", "Văn phòng UBND tỉnh phối hợp Sở Tư pháp, UBND cấp huyện"),
-        ("8.1", "Điều tra XHH"),
-    ]:
-        Action.objects.create(plan=plan, criterion=Criterion.objects.get(code=code), text=text)
-    assign_from_actions(plan=plan)
-    build_tasks(plan)
-    return plan
-
-
-def build_tasks(plan: Plan) -> None:
-    """Two areas of two tasks, each with two leads, coordinators, groups, criteria, targets."""
-    agencies = list(Agency.objects.order_by("name"))
-    groups = list(AgencyGroup.objects.all())
-    criteria = list(Criterion.objects.filter(code__in=["3.3", "3.4"]))
-    for area_number, title in [(3, "Công tác cải cách TTHC"), (8, "Cơ chế Một cửa")]:
-        area = ContentArea.objects.create(plan=plan, number=area_number, title=title)
-        for number in (1, 2):
-            task = Task.objects.create(
-                content_area=area, number=number, text=f"Nhiệm vụ {area_number}.{number}"
-            )
-            task.lead_agencies.set(agencies[:2])
-            task.coordinating_agencies.set(agencies[2:])
-            task.coordinating_groups.set(groups)
-            task.criteria.set(criteria)
-            TaskTarget.objects.create(
-                task=task,
-                description="Tỷ lệ hồ sơ giải quyết đúng hạn",
-                comparator="between",
-                value=D(95),
-                value_max=D(100),
-                first_year=2018,
-                last_year=2020,
-            )
-            TaskTarget.objects.create(
-                task=task,
-                description="Tỷ lệ hài lòng",
-                comparator="at_least",
-                value=D(80),
-                first_year=2019,
-                last_year=2019,
-            )
 
 
 def responsibility_of(plan: Plan, code: str) -> Responsibility:

@@ -1,0 +1,46 @@
+"""The admin of responsibilities, content areas and tasks with their targets."""
+
+import pytest
+from django.urls import reverse
+
+from assignments.models import Agency, Responsibility, Task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "assignments_responsibility_changelist",
+        "assignments_contentarea_changelist",
+        "assignments_task_changelist",
+    ],
+)
+def test_changelists_open(admin_client, plan, name):
+    response = admin_client.get(reverse(f"admin:{name}"))
+
+    assert response.status_code == 200
+
+
+def test_task_page_shows_its_targets_inline(admin_client, plan):
+    task = Task.objects.get(content_area__number=8, number=1)
+
+    response = admin_client.get(reverse("admin:assignments_task_change", args=[task.pk]))
+
+    assert response.status_code == 200
+    assert "Tỷ lệ hồ sơ giải quyết đúng hạn" in response.text
+    assert 'name="targets-0-value_max"' in response.text
+
+
+def test_a_responsibility_changed_in_the_admin_is_kept_by_imports(admin_client, plan):
+    survey = Responsibility.objects.get(plan=plan, criterion__code="8.1")
+    noivu = Agency.objects.get(name="Sở Nội vụ")
+
+    response = admin_client.post(
+        reverse("admin:assignments_responsibility_change", args=[survey.pk]),
+        {"lead": noivu.pk, "supporting": [], "groups": [], "is_edited": ""},
+    )
+
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert (survey.lead, survey.is_edited) == (noivu, True)
