@@ -311,6 +311,17 @@ def test_readers_get_no_edit_links(reader, assigned):
     assert "edit-link" not in response.text
 
 
+def test_the_tasks_are_linked_for_those_who_may_read_them(reader, client, leader, assigned):
+    tasks_url = reverse("assignments:task-list", args=[assigned.pk])
+    without_role = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+    client.force_login(leader)
+
+    with_role = client.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    assert f'href="{tasks_url}"' not in without_role.text
+    assert f'href="{tasks_url}"' in with_role.text
+
+
 def test_query_count_does_not_grow_with_the_tree(reader, plan, django_assert_num_queries):
     bigger = build_plan(
         "99/KH-UBND",
