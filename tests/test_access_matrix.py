@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assignments.models import ContentArea, Responsibility, Task
 from criteria.models import Criterion, Framework, Plan, Score, Target
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,8 @@ NOT_PORTAL_PAGES = {
 class World:
     plan: Plan
     criterion: Criterion
+    responsibility: Responsibility
+    task: Task
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def only(allowed: set[str], status: int, refused: int = 403) -> dict[str, int]:
 
 
 SCORE_EDITORS = {"noivu_staff", "admin_user"}
+WORK_EDITORS = {"noivu_staff", "admin_user"}
 YEAR = lambda world: [2018]  # noqa: E731
 
 PAGES: dict[str, Page] = {
@@ -85,6 +89,14 @@ PAGES: dict[str, Page] = {
     "reports:results-export": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:route": Page(YEAR, everyone(200), WRONG_METHOD),
+    # An empty form comes back with its errors: 200, and nothing written.
+    "assignments:responsibility-edit": Page(
+        lambda w: [w.responsibility.pk], only(WORK_EDITORS, 200), only(WORK_EDITORS, 200)
+    ),
+    "assignments:task-list": Page(lambda w: [w.plan.pk], everyone(200), WRONG_METHOD),
+    "assignments:task-edit": Page(
+        lambda w: [w.task.pk], only(WORK_EDITORS, 200), only(WORK_EDITORS, 200)
+    ),
     "twofactor:device-detail": Page(get=everyone(200), post=WRONG_METHOD),
     "twofactor:device-create": Page(get=WRONG_METHOD, post=everyone(302)),
     "twofactor:device-confirm": Page(get=WRONG_METHOD, post=everyone(302)),
@@ -135,7 +147,10 @@ def world() -> World:
     Target.objects.create(
         plan=plan, criterion=area, first_year=2018, last_year=2018, min_score=1, max_score=2
     )
-    return World(plan=plan, criterion=criterion)
+    responsibility = Responsibility.objects.create(plan=plan, criterion=criterion)
+    area_of_work = ContentArea.objects.create(plan=plan, number=1, title="Công tác chỉ đạo")
+    task = Task.objects.create(content_area=area_of_work, number=1, text="Ban hành kế hoạch")
+    return World(plan=plan, criterion=criterion, responsibility=responsibility, task=task)
 
 
 def snapshot() -> dict[str, list]:
