@@ -88,8 +88,10 @@ def _migrated_rows_restored(_migrated_rows_serialized, django_db_serialized_roll
 
 @pytest.fixture
 def seed_plan() -> Plan:
-    """Plan 252/KH-UBND as `make serve` loads it: the seed fixture, then its appendix."""
+    """Plan 252/KH-UBND as `make serve` loads it: the seed fixture, the agencies, then its
+    appendix, whose action texts are read for the agencies they name."""
     call_command("loaddata", FIXTURES / "seed_plan.json", verbosity=0)
+    call_command("loaddata", FIXTURES / "agencies.json", verbosity=0)
     plan = Plan.objects.select_related("framework").get(number="252/KH-UBND")
     table = read_appendix((FIXTURES / "appendix_252_KH-UBND.xlsx").read_bytes())
     import_appendix(table=table, plan=plan)
