@@ -112,14 +112,17 @@ def login() -> Callable[[Page, LiveServer, AbstractBaseUser, str], None]:
     return _login
 
 
-def _screenshot(page: Page, name: str) -> Path:
+def _screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True, animations="disabled")
+    page.screenshot(path=path, full_page=full_page, animations="disabled")
     return path
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], Path]:
-    """Save the whole page as docs/screenshots/<name>.png: `screenshot(page, name)`."""
+def screenshot() -> Callable[..., Path]:
+    """Save the page as docs/screenshots/<name>.png: `screenshot(page, name)`.
+
+    `full_page=False` keeps only the window (1366x768), for pages too long to read whole.
+    """
     return _screenshot
