@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from assignments.models import Agency, Role, user_agency, user_role
+from assignments.models import Agency, Responsibility, Role, Task, user_agency, user_role
 from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from criteria.models import Criterion, IndexResult
 
@@ -21,6 +21,8 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
     assert Criterion.objects.count() == 107
     assert IndexResult.objects.filter(province="Tiền Giang").count() == 3
     assert Agency.objects.filter(name="UBND huyện Tân Phú Đông").exists()
+    assert Task.objects.filter(content_area__plan__number="252/KH-UBND").count() == 39
+    assert Responsibility.objects.filter(is_recognised=True).count() == 74
     users = get_user_model().objects.in_bulk(
         [name for name, *_ in DEMO_ACCOUNTS], field_name="username"
     )
@@ -32,7 +34,12 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
 def test_load_demo_twice_changes_nothing(settings):
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
-    counts = (Criterion.objects.count(), Agency.objects.count(), get_user_model().objects.count())
+    counts = (
+        Criterion.objects.count(),
+        Agency.objects.count(),
+        get_user_model().objects.count(),
+        Task.objects.count(),
+    )
 
     call_command("load_demo", stdout=(out := io.StringIO()))
 
@@ -40,6 +47,7 @@ def test_load_demo_twice_changes_nothing(settings):
         Criterion.objects.count(),
         Agency.objects.count(),
         get_user_model().objects.count(),
+        Task.objects.count(),
     ) == counts
     assert "0 tiêu chí mới, 0 dòng thay đổi" in out.getvalue()
 
