@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from criteria.templatetags.scores import score as format_score
-from reports.rollups import AreaSummary, YearTotal
+from reports.rollups import AgencyStake, AreaSummary, YearTotal
 
 WIDTH = 640
 HEIGHT = 260
@@ -195,4 +195,26 @@ def areas_chart(areas: list[AreaSummary], baseline_year: int, latest_year: int |
         ],
         series=series,
         top=top,
+    )
+
+
+def stakes_chart(stakes: list["AgencyStake"], *, limit: int = 10) -> Chart:
+    """Points lost and still missing on the sub-criteria each agency leads, the largest first."""
+    shown = [stake for stake in stakes if stake.points_lost][:limit]
+    top = max((stake.points_lost for stake in shown), default=Decimal(0))
+    return bar_chart(
+        str(_("Điểm bị mất theo đơn vị chủ trì")),
+        [
+            (
+                stake.agency.short_name if stake.agency else str(_("Chưa phân công")),
+                [stake.points_lost, stake.shortfall],
+            )
+            for stake in shown
+        ],
+        series=[
+            Series("bar-lost", str(_("Điểm bị mất"))),
+            Series("bar-target", str(_("Còn thiếu so với mục tiêu"))),
+        ],
+        top=top.quantize(Decimal(1)) + 1 if shown else Decimal(1),
+        show_values=True,
     )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assignments.models import Agency, Responsibility
 from criteria.models import Criterion, Framework, IndexResult, Plan, Score, Target
 
 
@@ -507,3 +508,47 @@ def sort_gap_rows(rows: list[GapRow], sort: str) -> list[GapRow]:
     present = sorted((row for row in rows if key(row) is not None), key=GAP_SORT_KEYS["code"])
     present.sort(key=key, reverse=sort.startswith("-"))  # stable: ties keep the tree order
     return present + [row for row in rows if key(row) is None]
+
+
+# -- Points at stake per lead agency ----------------------------------------------------------
+
+
+@dataclass
+class AgencyStake:
+    """The sub-criteria one agency leads, with the points lost and still missing on them."""
+
+    agency: Agency | None  # None: sub-criteria no agency has been assigned to lead
+    rows: list[GapRow]
+
+    @property
+    def points_lost(self) -> Decimal:
+        return sum((row.points_lost for row in self.rows if row.points_lost), Decimal(0))
+
+    @property
+    def shortfall(self) -> Decimal:
+        return sum(
+            (row.shortfall for row in self.rows if row.shortfall and row.shortfall > 0),
+            Decimal(0),
+        )
+
+    @property
+    def unscored(self) -> int:
+        return sum(1 for row in self.rows if row.actual is None)
+
+
+def agency_stakes(results: YearResults) -> list[AgencyStake]:
+    """Each lead agency's sub-criteria of the year, most points lost first; two queries."""
+    leads = dict(
+        Responsibility.objects.filter(plan=results.plan).values_list("criterion_id", "lead_id")
+    )
+    agencies = Agency.objects.in_bulk({lead for lead in leads.values() if lead is not None})
+    by_agency: dict[int | None, list[GapRow]] = defaultdict(list)
+    for row in results.leaves:
+        by_agency[leads.get(row.criterion.id)].append(row)
+    stakes = [
+        AgencyStake(agency=agencies.get(lead) if lead else None, rows=rows)
+        for lead, rows in by_agency.items()
+    ]
+    return sorted(
+        stakes, key=lambda stake: (-stake.points_lost, -stake.shortfall, str(stake.agency))
+    )

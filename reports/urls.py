@@ -13,4 +13,5 @@ urlpatterns = [
     path("results/<int:year>/export.xlsx", views.results_export, name="results-export"),
     path("results/<int:year>/print/", views.results_print, name="results-print"),
     path("route/<int:year>/", views.route_to_target, name="route"),
+    path("agencies/<int:year>/", views.agency_stakes, name="agency-stakes"),
 ]

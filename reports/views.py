@@ -24,6 +24,9 @@ from reports.rollups import (
     plan_years,
     sort_gap_rows,
 )
+from reports.rollups import (
+    agency_stakes as agency_stakes_of,
+)
 from reports.services import StaleRowError, save_scores
 
 CHANGE_SCORE = "criteria.change_score"
@@ -212,3 +215,19 @@ def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
     route = Route.build(YearResults.build(plan, year), without_survey=without_survey)
     context = {"plan": plan, "route": route, "years": plan_years(plan)}
     return render(request, "reports/route.html", context)
+
+
+@require_GET
+@login_required
+def agency_stakes(request: HttpRequest, year: int) -> HttpResponse:
+    plan = _get_plan_for_year(year)
+    results = YearResults.build(plan, year)
+    stakes = agency_stakes_of(results)
+    context = {
+        "plan": plan,
+        "results": results,
+        "stakes": stakes,
+        "chart": charts.stakes_chart(stakes),
+        "years": plan_years(plan),
+    }
+    return render(request, "reports/agency_stakes.html", context)

@@ -89,6 +89,7 @@ PAGES: dict[str, Page] = {
     "reports:results-export": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:route": Page(YEAR, everyone(200), WRONG_METHOD),
+    "reports:agency-stakes": Page(YEAR, everyone(200), WRONG_METHOD),
     # An empty form comes back with its errors: 200, and nothing written.
     "assignments:responsibility-edit": Page(
         lambda w: [w.responsibility.pk], only(WORK_EDITORS, 200), only(WORK_EDITORS, 200)

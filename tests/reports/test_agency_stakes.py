@@ -1,0 +1,84 @@
+"""Points at stake per lead agency: who owns the lost points and the distance to the target."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assignments.models import Agency, Responsibility
+from reports.rollups import YearResults, agency_stakes
+from tests.reports.conftest import add_scores
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def assigned(scored_plan, tree):
+    justice = Agency.objects.create(
+        name="Sở Tư pháp", short_name="STP", kind=Agency.Kind.DEPARTMENT
+    )
+    office = Agency.objects.create(
+        name="Văn phòng UBND tỉnh", short_name="VPUB", kind=Agency.Kind.DEPARTMENT
+    )
+    leaves = [row.criterion for row in YearResults.build(scored_plan, 2018).leaves]
+    for index, criterion in enumerate(leaves):
+        lead = justice if index % 2 == 0 else office
+        Responsibility.objects.create(
+            plan=scored_plan, criterion=criterion, lead=lead, is_recognised=True
+        )
+    return {"justice": justice, "office": office, "leaves": leaves}
+
+
+def test_stakes_sum_lost_points_over_the_sub_criteria_each_agency_leads(scored_plan, assigned):
+    results = YearResults.build(scored_plan, 2018)
+
+    stakes = agency_stakes(results)
+
+    by_name = {stake.agency.name: stake for stake in stakes if stake.agency}
+    for name, agency in (
+        ("Sở Tư pháp", assigned["justice"]),
+        ("Văn phòng UBND tỉnh", assigned["office"]),
+    ):
+        led = [
+            row
+            for row in results.leaves
+            if Responsibility.objects.get(criterion=row.criterion).lead == agency
+        ]
+        assert by_name[name].points_lost == sum((r.points_lost for r in led if r.points_lost), D(0))
+    assert stakes[0].points_lost >= stakes[-1].points_lost
+
+
+def test_unassigned_sub_criteria_are_grouped_not_dropped(scored_plan, assigned):
+    Responsibility.objects.filter(criterion=assigned["leaves"][0]).delete()
+
+    stakes = agency_stakes(YearResults.build(scored_plan, 2018))
+
+    unassigned = [stake for stake in stakes if stake.agency is None]
+    assert len(unassigned) == 1
+    assert unassigned[0].rows[0].criterion == assigned["leaves"][0]
+    assert sum(len(stake.rows) for stake in stakes) == len(assigned["leaves"])
+
+
+def test_stakes_page_shows_agencies_most_lost_first(leader_client, scored_plan, assigned):
+    response = leader_client.get(reverse("reports:agency-stakes", args=[2018]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Điểm bị mất theo đơn vị chủ trì năm 2018" in page
+    first = agency_stakes(YearResults.build(scored_plan, 2018))[0].agency.name
+    assert page.index(first) < page.index("Chi tiết theo đơn vị")
+
+
+def test_stakes_page_query_count_does_not_grow(
+    leader_client, scored_plan, assigned, tree, django_assert_num_queries
+):
+    url = reverse("reports:agency-stakes", args=[2018])
+    # session, user, plan, criteria, official scores, targets, published index,
+    # responsibilities' leads, the lead agencies
+    with django_assert_num_queries(9):
+        leader_client.get(url)
+    add_scores(tree, 2019, {code: "0.5" for code in list(tree)[-2:]})
+
+    with django_assert_num_queries(9):
+        leader_client.get(url)
