@@ -1,10 +1,21 @@
+"""Forms of Sở Nội vụ's assignments, of the agencies' reports and their review, and the
+check of evidence files."""
+
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MinValueValidator
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Agency, Responsibility, Task, TaskTarget
+from assignments.models import Agency, Report, Responsibility, Task, TaskTarget
+from assignments.templatetags.targets import target_label
 from criteria.models import Criterion, Plan
 
 
@@ -173,4 +184,223 @@ def task_target_formset(*, can_delete: bool) -> type[BaseInlineFormSet]:
         formset=BaseTaskTargetFormSet,
         extra=1,
         can_delete=can_delete,
+    )
+
+
+MEGABYTE = 1024 * 1024
+# The largest [Content_Types].xml read: real documents have a few kilobytes.
+CONTENT_TYPES_MAX_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    """A kind of evidence file the portal accepts, recognised by its content."""
+
+    label: str
+    content_type: str
+    extensions: tuple[str, ...]  # the first one is the suffix of the stored file
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0]
+
+
+PDF = EvidenceKind("PDF", "application/pdf", (".pdf",))
+PNG = EvidenceKind("PNG", "image/png", (".png",))
+JPEG = EvidenceKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
+GIF = EvidenceKind("GIF", "image/gif", (".gif",))
+DOCX = EvidenceKind(
+    "Word (.docx)",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    (".docx",),
+)
+XLSX = EvidenceKind(
+    "Excel (.xlsx)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    (".xlsx",),
+)
+
+REFUSED = _(
+    "Tệp “%(name)s” không phải là PDF, Word (.docx), Excel (.xlsx) hay ảnh (PNG, JPEG, GIF)."
+)
+
+
+def evidence_max_bytes() -> int:
+    return getattr(settings, "PAR_EVIDENCE_MAX_BYTES", 10 * MEGABYTE)
+
+
+def check_evidence(upload: UploadedFile) -> EvidenceKind:
+    """What the file is, read from its first bytes and, for Office files, its zip parts.
+
+    The name only has to agree with the content: a PNG called "báo cáo.pdf" is refused.
+    """
+    name = upload.name
+    limit = evidence_max_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("Tệp “%(name)s” lớn hơn giới hạn %(limit)s MB."),
+            params={"name": name, "limit": round(limit / MEGABYTE, 1)},
+        )
+    if not upload.size:
+        raise ValidationError(_("Tệp “%(name)s” rỗng."), params={"name": name})
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        kind = PDF
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = PNG
+    elif head.startswith(b"\xff\xd8\xff"):
+        kind = JPEG
+    elif head.startswith((b"GIF87a", b"GIF89a")):
+        kind = GIF
+    elif head.startswith(b"PK\x03\x04"):
+        kind = _office_kind(upload)
+    else:
+        raise ValidationError(REFUSED, params={"name": name})
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in kind.extensions:
+        raise ValidationError(
+            _("Tệp “%(name)s” có nội dung %(kind)s, không khớp với tên tệp."),
+            params={"name": name, "kind": kind.label},
+        )
+    return kind
+
+
+def _office_kind(upload: UploadedFile) -> EvidenceKind:
+    """A .docx or .xlsx: an Office package with Word's or Excel's parts and no macros."""
+    name = upload.name
+    try:
+        with zipfile.ZipFile(upload) as package:
+            parts = package.infolist()
+            names = [part.filename for part in parts]
+            if "[Content_Types].xml" not in names:
+                raise ValidationError(REFUSED, params={"name": name})
+            content_types = package.getinfo("[Content_Types].xml")
+            if content_types.file_size > CONTENT_TYPES_MAX_BYTES:
+                raise ValidationError(REFUSED, params={"name": name})
+            declared = package.read(content_types).lower()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError):
+        raise ValidationError(REFUSED, params={"name": name}) from None
+    finally:
+        upload.seek(0)
+    has_macros = b"macroenabled" in declared or any(
+        PurePosixPath(part).name.lower() == "vbaproject.bin" for part in names
+    )
+    if has_macros:
+        raise ValidationError(
+            _("Tệp “%(name)s” có macro: hãy lưu lại thành tệp không có macro rồi tải lên."),
+            params={"name": name},
+        )
+    unpacked_limit = getattr(settings, "XLSX_MAX_UNPACKED_BYTES", 50 * MEGABYTE)
+    if sum(part.file_size for part in parts) > unpacked_limit:
+        raise ValidationError(_("Tệp “%(name)s” giải nén ra quá lớn."), params={"name": name})
+    is_word = any(part.startswith("word/") for part in names)
+    is_excel = any(part.startswith("xl/") for part in names)
+    if is_word and not is_excel:
+        return DOCX
+    if is_excel and not is_word:
+        return XLSX
+    raise ValidationError(REFUSED, params={"name": name})
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tài liệu minh chứng"),
+        help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh PNG, JPEG, GIF."),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        # Control characters would only make trouble in headers and logs.
+        upload.name = "".join(char for char in upload.name if char.isprintable()).strip()
+        self.kind = check_evidence(upload)
+        return upload
+
+
+class ReportForm(forms.Form):
+    """An agency's report: progress, a value for each measurable target, the narrative."""
+
+    progress = forms.ChoiceField(label=_("Tiến độ"), choices=Report.Progress.choices)
+    narrative = forms.CharField(
+        label=_("Kết quả thực hiện"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Việc đã làm, kết quả, khó khăn và kiến nghị."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, targets: list[TaskTarget], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        for target in targets:
+            self.fields[self.field_name(target)] = forms.DecimalField(
+                label=target.description,
+                required=False,
+                min_value=Decimal(0),
+                max_digits=9,
+                decimal_places=2,
+                localize=True,
+                help_text=_("Mục tiêu: %(target)s") % {"target": target_label(target)},
+            )
+
+    @staticmethod
+    def field_name(target: TaskTarget) -> str:
+        return f"target_{target.pk}"
+
+    @classmethod
+    def initial_for(cls, report: Report, values: dict[int, Decimal]) -> dict:
+        initial = {
+            "progress": report.progress,
+            "narrative": report.narrative,
+            "version": report.version,
+        }
+        # Stored with two decimals; "96,5" reads better than "96,50".
+        return initial | {
+            f"target_{target_id}": value.normalize() for target_id, value in values.items()
+        }
+
+    def target_fields(self) -> list[forms.BoundField]:
+        return [self[self.field_name(target)] for target in self.targets]
+
+    def values(self) -> dict[int, Decimal | None]:
+        return {target.pk: self.cleaned_data[self.field_name(target)] for target in self.targets}
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do trả lại"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Đơn vị nhận được lý do này để sửa và gửi lại."),
+    )
+
+
+class AcceptForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        # The browser's date picker sends and shows ISO dates whatever the language.
+        super().__init__(format="%Y-%m-%d")
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(label=_("Gia hạn đến ngày"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CycleForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    deadline = forms.DateField(
+        label=_("Hạn báo cáo"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Để trống: ngày 25/11 của năm báo cáo."),
     )

@@ -4,6 +4,7 @@ Agencies are data. Another province replaces the rows (fixtures/agencies.json fo
 Tiền Giang) and the matching of action texts follows, without a code change.
 """
 
+import datetime
 import re
 import unicodedata
 
@@ -536,6 +537,17 @@ class ReportingCycle(models.Model):
     def __str__(self) -> str:
         return _("Kỳ báo cáo năm %(year)s") % {"year": self.year}
 
+    @staticmethod
+    def default_deadline(year: int) -> datetime.date:
+        """25/11 of the year: the plan asks for reports "trước ngày 25/11 hàng năm"."""
+        return datetime.date(year, 11, 25)
+
+    def deadline_for(self, extension: "Extension | None") -> datetime.date:
+        """The last day an agency may submit: the cycle's deadline, or its later extension."""
+        if extension is None:
+            return self.deadline
+        return max(self.deadline, extension.until)
+
 
 class Extension(models.Model):
     """A later deadline Sở Nội vụ grants one agency in one cycle."""
@@ -622,6 +634,11 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} – {self.task} ({self.cycle.year})"
+
+    @property
+    def is_editable(self) -> bool:
+        """An agency edits its report while drafting it and after Sở Nội vụ returns it."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
 class ReportValue(models.Model):
@@ -711,3 +728,50 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Reminder(models.Model):
+    """A reminder mail sent on a day: to one agency's users, or the summary to Sở Nội vụ.
+
+    The row is written before the mail goes out, so that a second run on the same day
+    finds it and sends nothing again.
+    """
+
+    cycle = models.ForeignKey(
+        ReportingCycle,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("kỳ báo cáo"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("đơn vị"),
+        help_text=_("Để trống: bản tổng hợp gửi Sở Nội vụ."),
+    )
+    sent_on = models.DateField(_("ngày gửi"))
+    recipients = models.TextField(_("người nhận"))
+    sent_at = models.DateTimeField(_("thời điểm gửi"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thư nhắc hạn")
+        verbose_name_plural = _("thư nhắc hạn")
+        ordering = ["-sent_on", "cycle", "agency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "agency", "sent_on"],
+                condition=Q(agency__isnull=False),
+                name="reminder_once_a_day_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "sent_on"],
+                condition=Q(agency__isnull=True),
+                name="reminder_summary_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} {self.agency or _('Tổng hợp cho Sở Nội vụ')}"

@@ -1,16 +1,49 @@
-"""Writes that assign the plan's work to agencies."""
+"""Writes that assign the plan's work to agencies, and those of the agencies' reports.
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+Every change of a report's status is one conditional UPDATE (… WHERE version = n) that
+also raises the version: of two people acting on the same page, the second is refused
+with a message instead of silently undoing the first.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.forms.models import BaseInlineFormSet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assignments.matching import AgencyRegistry, Match
-from assignments.models import Agency, AgencyGroup, Responsibility, Task
+from assignments.models import (
+    Agency,
+    AgencyGroup,
+    Evidence,
+    Extension,
+    Reminder,
+    Report,
+    ReportingCycle,
+    ReportTransition,
+    ReportValue,
+    Responsibility,
+    Role,
+    Task,
+    TaskTarget,
+)
+from assignments.progress import AgencyProgress, cycle_progress, deadline_of
 from criteria.models import Action, Plan
 
 if TYPE_CHECKING:
@@ -167,3 +200,377 @@ def save_task(*, form: "TaskForm", targets: BaseInlineFormSet) -> Task:
     targets.instance = task
     targets.save()
     return task
+
+
+logger = logging.getLogger(__name__)
+
+STALE_MESSAGE = gettext_lazy(
+    "Báo cáo vừa được người khác cập nhật. Trang đã hiện nội dung mới nhất; "
+    "xin kiểm tra và thực hiện lại."
+)
+
+
+# -- Cycles and extensions ----------------------------------------------------------------
+
+
+@transaction.atomic
+def open_cycle(*, plan: Plan, year: int, deadline: datetime.date | None = None) -> ReportingCycle:
+    """Open a year's reporting cycle, due 25/11 of that year unless another date is given."""
+    if not plan.first_year <= year <= plan.last_year:
+        raise ValidationError(
+            _("Năm %(year)s nằm ngoài thời gian của kế hoạch (%(first)s–%(last)s)."),
+            params={"year": year, "first": plan.first_year, "last": plan.last_year},
+        )
+    if ReportingCycle.objects.filter(plan=plan, year=year).exists():
+        raise ValidationError(_("Kỳ báo cáo năm %(year)s đã có."), params={"year": year})
+    return ReportingCycle.objects.create(
+        plan=plan, year=year, deadline=deadline or ReportingCycle.default_deadline(year)
+    )
+
+
+@transaction.atomic
+def grant_extension(
+    *,
+    cycle: ReportingCycle,
+    agency: Agency,
+    until: datetime.date,
+    reason: str,
+    by: AbstractBaseUser,
+) -> Extension:
+    """Let an agency submit until a later date; a second grant replaces the first."""
+    if until <= cycle.deadline:
+        raise ValidationError(
+            _("Ngày gia hạn phải sau hạn báo cáo %(deadline)s."),
+            params={"deadline": date_format(cycle.deadline, "SHORT_DATE_FORMAT")},
+        )
+    extension, _created = Extension.objects.update_or_create(
+        cycle=cycle,
+        agency=agency,
+        defaults={"until": until, "reason": reason.strip(), "granted_by": by},
+    )
+    subject = _("Gia hạn báo cáo năm %(year)s") % {"year": cycle.year}
+    body = render_to_string(
+        "assignments/email/extension_granted.txt", {"extension": extension, "cycle": cycle}
+    )
+    _mail_agency_on_commit(agency, subject, body)
+    return extension
+
+
+# -- Reports ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_report(*, cycle: ReportingCycle, agency: Agency, task: Task) -> Report:
+    """The agency's report on a task for the year, created as a draft the first time."""
+    report, _created = Report.objects.get_or_create(cycle=cycle, agency=agency, task=task)
+    return report
+
+
+@transaction.atomic
+def save_report(
+    *,
+    report: Report,
+    by: AbstractBaseUser,
+    progress: str,
+    narrative: str,
+    values: Mapping[int, Decimal | None],
+    version: int,
+) -> Report:
+    """Save an agency's edits; a returned report goes back to draft.
+
+    `version` is the one the editor's page was built from; `values` maps each of the
+    task's target ids to the value achieved, None to clear it.
+    """
+    if not report.is_editable:
+        raise ValidationError(_("Báo cáo đã gửi, không sửa được nữa."))
+    updated = Report.objects.filter(pk=report.pk, version=version, status=report.status).update(
+        progress=progress,
+        narrative=narrative,
+        status=Report.Status.DRAFT,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    targets = set(
+        TaskTarget.objects.filter(task=report.task_id, pk__in=list(values)).values_list(
+            "pk", flat=True
+        )
+    )
+    for target_id, value in values.items():
+        if target_id not in targets:
+            raise ValidationError(_("Chỉ tiêu không thuộc nhiệm vụ của báo cáo."))
+        if value is None:
+            ReportValue.objects.filter(report=report, target_id=target_id).delete()
+        else:
+            ReportValue.objects.update_or_create(
+                report=report, target_id=target_id, defaults={"value": value}
+            )
+    previous = report.status
+    report.refresh_from_db()
+    if previous != report.status:
+        ReportTransition.objects.create(
+            report=report, from_status=previous, to_status=report.status, by=by
+        )
+    Report.history.bulk_history_create([report], update=True, default_user=by)
+    return report
+
+
+@transaction.atomic
+def submit_report(*, report: Report, by: AbstractBaseUser) -> Report:
+    """Send a draft to Sở Nội vụ, through the end of the deadline day or the extension."""
+    if report.status != Report.Status.DRAFT:
+        raise ValidationError(_("Chỉ gửi được báo cáo đang soạn."))
+    deadline = deadline_of(report.cycle, report.agency, today=timezone.localdate())
+    if deadline.is_passed:
+        raise ValidationError(
+            _(
+                "Đã quá hạn báo cáo ngày %(date)s. Đơn vị cần Sở Nội vụ gia hạn "
+                "mới gửi được báo cáo."
+            ),
+            params={"date": date_format(deadline.date, "SHORT_DATE_FORMAT")},
+        )
+    if not report.narrative.strip():
+        raise ValidationError(_("Cần ghi kết quả thực hiện trước khi gửi báo cáo."))
+    return _move(report, to=Report.Status.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def accept_report(*, report: Report, by: AbstractBaseUser, note: str = "") -> Report:
+    """Sở Nội vụ accepts a submitted report."""
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError(_("Chỉ chấp nhận được báo cáo đã gửi."))
+    report = _move(report, to=Report.Status.ACCEPTED, by=by, note=note.strip())
+    _mail_report_review(report, note=note.strip())
+    return report
+
+
+@transaction.atomic
+def return_report(*, report: Report, by: AbstractBaseUser, reason: str) -> Report:
+    """Sở Nội vụ returns a submitted report to its agency, saying why."""
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError(_("Chỉ trả lại được báo cáo đã gửi."))
+    if not reason.strip():
+        raise ValidationError(_("Cần ghi lý do trả lại báo cáo."))
+    report = _move(report, to=Report.Status.RETURNED, by=by, note=reason.strip())
+    _mail_report_review(report, note=reason.strip())
+    return report
+
+
+def _move(report: Report, *, to: Report.Status, by: AbstractBaseUser, note: str = "") -> Report:
+    """Change the status if nobody changed the report since it was read, and record who did."""
+    updated = Report.objects.filter(
+        pk=report.pk, version=report.version, status=report.status
+    ).update(status=to, version=F("version") + 1, updated_at=timezone.now())
+    if not updated:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    ReportTransition.objects.create(
+        report=report, from_status=report.status, to_status=to, by=by, note=note
+    )
+    report.refresh_from_db()
+    Report.history.bulk_history_create([report], update=True, default_user=by)
+    return report
+
+
+# -- Evidence -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    report: Report,
+    upload: UploadedFile,
+    content_type: str,
+    extension: str,
+    by: AbstractBaseUser,
+) -> Evidence:
+    """Store a checked file under a generated name (see forms.check_evidence)."""
+    if not report.is_editable:
+        raise ValidationError(_("Báo cáo đã gửi, không thêm tài liệu được nữa."))
+    evidence = Evidence(
+        report=report,
+        original_name=upload.name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    # The stored name takes its suffix from the checked content, never from the user.
+    evidence.file.save(f"evidence{extension}", upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def delete_evidence(*, evidence: Evidence) -> None:
+    if not evidence.report.is_editable:
+        raise ValidationError(_("Báo cáo đã gửi, không xóa tài liệu được nữa."))
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# -- Mail ---------------------------------------------------------------------------------
+
+
+def _agency_addresses(agency_ids: Iterable[int]) -> dict[int, list[str]]:
+    users = (
+        get_user_model()
+        .objects.filter(membership__agency__in=list(agency_ids), is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("membership__agency_id", "email")
+    )
+    addresses: dict[int, list[str]] = {}
+    for agency_id, email in users:
+        addresses.setdefault(agency_id, []).append(email)
+    return addresses
+
+
+def _noivu_addresses() -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=Role.NOIVU_STAFF.value, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _messages(subject: str, body: str, addresses: Iterable[str]) -> list[EmailMessage]:
+    # One message per person: colleagues do not see each other's addresses.
+    return [EmailMessage(subject, body, to=[address]) for address in addresses]
+
+
+def _mail_agency_on_commit(agency: Agency, subject: str, body: str) -> None:
+    addresses = _agency_addresses([agency.pk]).get(agency.pk, [])
+    messages = _messages(subject, body, addresses)
+    if messages:
+        transaction.on_commit(lambda: mailers.default.send_messages(messages))
+
+
+def _mail_report_review(report: Report, *, note: str) -> None:
+    if report.status == Report.Status.RETURNED:
+        subject = _("Báo cáo bị trả lại: nhiệm vụ %(task)s") % {"task": _task_number(report.task)}
+    else:
+        subject = _("Báo cáo đã được chấp nhận: nhiệm vụ %(task)s") % {
+            "task": _task_number(report.task)
+        }
+    body = render_to_string(
+        "assignments/email/report_reviewed.txt", {"report": report, "note": note}
+    )
+    _mail_agency_on_commit(report.agency, subject, body)
+
+
+def _task_number(task: Task) -> str:
+    return f"{task.content_area.number}.{task.number}"
+
+
+# -- Reminders ----------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderRun:
+    """What one run of send_reminders did."""
+
+    mailed: list[Agency] = field(default_factory=list)
+    already_sent: list[Agency] = field(default_factory=list)
+    without_address: list[Agency] = field(default_factory=list)
+    failed: list[Agency] = field(default_factory=list)
+    summaries: int = 0
+
+
+def send_reminders(*, days: int) -> ReminderRun:
+    """Mail each agency what is due within `days` days or overdue, and Sở Nội vụ a summary.
+
+    Covers the cycles of the current year. Each mail is claimed by a Reminder row that is
+    committed before the mail goes out, so that a second run on the same day (or a run
+    alongside) sends nothing twice; a mail that fails gives its claim back for the next run.
+    """
+    today = timezone.localdate()
+    run = ReminderRun()
+    cycles = ReportingCycle.objects.filter(year=today.year).select_related("plan")
+    for cycle in cycles:
+        due = [
+            row
+            for row in cycle_progress(cycle, today=today)
+            if row.outstanding_task_ids and row.deadline.days_left <= days
+        ]
+        if not due:
+            continue
+        tasks = Task.objects.select_related("content_area").in_bulk(
+            {task_id for row in due for task_id in row.outstanding_task_ids}
+        )
+        addresses = _agency_addresses(row.agency.pk for row in due)
+        without_address = []
+        for row in due:
+            recipients = addresses.get(row.agency.pk, [])
+            if not recipients:
+                without_address.append(row.agency)
+                continue
+            body = render_to_string(
+                "assignments/email/reminder_agency.txt",
+                {
+                    "cycle": cycle,
+                    "row": row,
+                    "tasks": [tasks[task_id] for task_id in row.outstanding_task_ids],
+                },
+            )
+            messages = _messages(_reminder_subject(cycle, row), body, recipients)
+            outcome = _send_once(cycle, row.agency, today, messages)
+            if outcome == SENT:
+                run.mailed.append(row.agency)
+            elif outcome == ALREADY_SENT:
+                run.already_sent.append(row.agency)
+            else:
+                run.failed.append(row.agency)
+        run.without_address += without_address
+        summary = render_to_string(
+            "assignments/email/reminder_summary.txt",
+            {"cycle": cycle, "rows": due, "without_address": without_address},
+        )
+        subject = _("Tổng hợp tình hình báo cáo năm %(year)s") % {"year": cycle.year}
+        messages = _messages(subject, summary, _noivu_addresses())
+        if messages and _send_once(cycle, None, today, messages) == SENT:
+            run.summaries += 1
+    return run
+
+
+def _reminder_subject(cycle: ReportingCycle, row: AgencyProgress) -> str:
+    params = {"year": cycle.year, "count": len(row.outstanding_task_ids)}
+    if row.deadline.is_passed:
+        return _("Quá hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params
+    return _("Sắp đến hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params
+
+
+SENT, ALREADY_SENT, FAILED = "sent", "already sent", "failed"
+
+
+def _send_once(
+    cycle: ReportingCycle,
+    agency: Agency | None,
+    today: datetime.date,
+    messages: list[EmailMessage],
+) -> str:
+    """Claim today's mail, send it, give the claim back if sending fails."""
+    try:
+        with transaction.atomic():
+            claim = Reminder.objects.create(
+                cycle=cycle,
+                agency=agency,
+                sent_on=today,
+                recipients=", ".join(address for m in messages for address in m.to),
+            )
+    except IntegrityError:
+        return ALREADY_SENT
+    try:
+        mailers.default.send_messages(messages)
+    except OSError:  # smtplib's errors are OSErrors
+        logger.exception("Reminder to %s not sent", agency or "Sở Nội vụ")
+        claim.delete()
+        return FAILED
+    return SENT

@@ -13,4 +13,28 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/tasks/", views.task_list, name="task-list"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task-edit"),
+    # The agencies' reports: workspace, report pages, evidence, Sở Nội vụ's tracker.
+    path("workspace/", views.workspace, name="workspace"),
+    path("cycles/", views.cycle_current, name="cycle-current"),
+    path("cycles/create/", views.cycle_create, name="cycle-create"),
+    path("cycles/<int:year>/", views.cycle_detail, name="cycle-detail"),
+    path("cycles/<int:year>/export.xlsx", views.cycle_export, name="cycle-export"),
+    path("cycles/<int:year>/agencies/<int:pk>/", views.agency_detail, name="agency-detail"),
+    path(
+        "cycles/<int:year>/agencies/<int:pk>/extension/",
+        views.extension_create,
+        name="extension-create",
+    ),
+    path(
+        "cycles/<int:year>/tasks/<int:task_pk>/report/",
+        views.report_create,
+        name="report-create",
+    ),
+    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/<int:pk>/update/", views.report_update, name="report-update"),
+    path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
+    path("reports/<int:pk>/return/", views.report_return, name="report-return"),
+    path("reports/<int:pk>/evidence/", views.evidence_create, name="evidence-create"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence-delete"),
 ]

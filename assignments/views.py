@@ -1,14 +1,47 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assignments.forms import ResponsibilityForm, TaskForm, task_target_formset
-from assignments.models import Responsibility, Task
+from assignments import services
+from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_export_filename
+from assignments.forms import (
+    AcceptForm,
+    CycleForm,
+    EvidenceForm,
+    ExtensionForm,
+    ReportForm,
+    ResponsibilityForm,
+    ReturnForm,
+    TaskForm,
+    task_target_formset,
+)
+from assignments.models import (
+    Agency,
+    ContentArea,
+    Evidence,
+    Report,
+    ReportingCycle,
+    Responsibility,
+    Role,
+    Task,
+    user_agency,
+    user_role,
+)
+from assignments.progress import (
+    TargetResult,
+    build_workspace,
+    cycle_progress,
+    deadline_of,
+    targets_of_year,
+)
 from assignments.services import save_task, update_responsibility
 from criteria.models import Plan
 
@@ -95,3 +128,403 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{list_url}#task-{task.pk}")
     context = {"task": task, "plan": plan, "form": form, "targets": targets}
     return render(request, "assignments/task_edit.html", context)
+
+
+# -- The agencies' reports: workspace, report pages, evidence, Sở Nội vụ's tracker ---------
+#
+# An agency user reads and writes only its own agency's pages; anything else answers 404.
+# Sở Nội vụ staff and administrators read and review everything; a leader reads everything
+# and every write answers 403.
+
+READERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER)
+REVIEWERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF)
+
+
+def _own_agency(request: HttpRequest) -> Agency | None:
+    """The agency of an agency user, None for every other role; asked once per request."""
+    if not hasattr(request, "_par_agency"):
+        is_agency_user = user_role(request.user) == Role.AGENCY_USER
+        request._par_agency = user_agency(request.user) if is_agency_user else None
+    return request._par_agency
+
+
+def _require_reviewer(request: HttpRequest) -> None:
+    if user_role(request.user) not in REVIEWERS:
+        raise PermissionDenied
+
+
+def _require_editor(request: HttpRequest, report: Report) -> None:
+    """Only the report's own agency writes it; the readers who may see it get 403."""
+    agency = _own_agency(request)
+    if agency is None or agency.pk != report.agency_id:
+        raise PermissionDenied
+
+
+def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
+    reports = Report.objects.select_related("cycle__plan", "agency", "task__content_area")
+    if user_role(request.user) in READERS:
+        return get_object_or_404(reports, pk=pk)
+    agency = _own_agency(request)
+    if agency is None:
+        raise Http404
+    return get_object_or_404(reports, pk=pk, agency=agency)
+
+
+def _get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
+    evidence = Evidence.objects.select_related("report")
+    if user_role(request.user) in READERS:
+        return get_object_or_404(evidence, pk=pk)
+    agency = _own_agency(request)
+    if agency is None:
+        raise Http404
+    return get_object_or_404(evidence, pk=pk, report__agency=agency)
+
+
+def _get_agency_for_user(request: HttpRequest, pk: int) -> Agency:
+    if user_role(request.user) in READERS:
+        return get_object_or_404(Agency, pk=pk)
+    agency = _own_agency(request)
+    if agency is None or agency.pk != pk:
+        raise Http404
+    return agency
+
+
+def _get_cycle(year: int) -> ReportingCycle:
+    cycle = (
+        ReportingCycle.objects.select_related("plan")
+        .filter(year=year)
+        .order_by("-plan__last_year")
+        .first()
+    )
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def _current_cycle() -> ReportingCycle | None:
+    """This year's cycle, or the latest one before it."""
+    return (
+        ReportingCycle.objects.select_related("plan")
+        .filter(year__lte=timezone.localdate().year)
+        .order_by("-year", "-plan__last_year")
+        .first()
+    )
+
+
+@require_GET
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    """ "Việc của tôi": the agency's criteria, tasks and reports in the current cycle."""
+    agency = _own_agency(request)
+    if agency is None:
+        if user_role(request.user) in READERS:
+            return redirect("assignments:cycle-current")
+        raise PermissionDenied
+    cycle = _current_cycle()
+    if cycle is None:
+        return render(request, "assignments/cycle_empty.html", {"cycle_form": None})
+    return _render_agency(request, agency, cycle)
+
+
+@require_GET
+@login_required
+def agency_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    agency = _get_agency_for_user(request, pk)
+    return _render_agency(request, agency, _get_cycle(year))
+
+
+def _render_agency(
+    request: HttpRequest,
+    agency: Agency,
+    cycle: ReportingCycle,
+    *,
+    extension_form: ExtensionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    workspace = build_workspace(agency=agency, cycle=cycle, today=timezone.localdate())
+    can_review = user_role(request.user) in REVIEWERS
+    if can_review and extension_form is None:
+        extension = workspace.deadline.extension
+        extension_form = ExtensionForm(initial={"until": extension.until if extension else None})
+    context = {
+        "workspace": workspace,
+        "is_own": _own_agency(request) == agency,
+        "can_review": can_review,
+        "extension_form": extension_form,
+    }
+    return render(request, "assignments/agency_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def extension_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    _require_reviewer(request)
+    agency = get_object_or_404(Agency, pk=pk)
+    cycle = _get_cycle(year)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.grant_extension(
+                cycle=cycle,
+                agency=agency,
+                until=form.cleaned_data["until"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("until", error)
+        else:
+            messages.success(request, _("Đã gia hạn báo cáo cho %(agency)s.") % {"agency": agency})
+            return redirect("assignments:agency-detail", year=year, pk=pk)
+    return _render_agency(request, agency, cycle, extension_form=form)
+
+
+@require_POST
+@login_required
+def report_create(request: HttpRequest, year: int, task_pk: int) -> HttpResponse:
+    agency = _own_agency(request)
+    if agency is None:
+        raise PermissionDenied
+    cycle = _get_cycle(year)
+    tasks = Task.objects.filter(content_area__plan=cycle.plan).for_agency(agency)
+    task = get_object_or_404(tasks, pk=task_pk)
+    report = services.start_report(cycle=cycle, agency=agency, task=task)
+    return redirect("assignments:report-detail", pk=report.pk)
+
+
+@require_GET
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_report(request, _get_report_for_user(request, pk))
+
+
+def _render_report(
+    request: HttpRequest,
+    report: Report,
+    *,
+    report_form: ReportForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+    return_form: ReturnForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
+    values = {value.target_id: value.value for value in report.values.all()}
+    own = _own_agency(request)
+    can_edit = report.is_editable and own is not None and own.pk == report.agency_id
+    can_review = report.status == Report.Status.SUBMITTED and user_role(request.user) in REVIEWERS
+    if can_edit and report_form is None:
+        report_form = ReportForm(initial=ReportForm.initial_for(report, values), targets=targets)
+    context = {
+        "report": report,
+        "results": [TargetResult(target, values.get(target.pk)) for target in targets],
+        "deadline": deadline_of(report.cycle, report.agency, today=timezone.localdate()),
+        "transitions": report.transitions.select_related("by"),
+        "evidence": report.evidence.all(),
+        "can_edit": can_edit,
+        "can_review": can_review,
+        "report_form": report_form if can_edit else None,
+        "evidence_form": (evidence_form or EvidenceForm()) if can_edit else None,
+        "return_form": (return_form or ReturnForm()) if can_review else None,
+        "accept_form": AcceptForm() if can_review else None,
+    }
+    return render(request, "assignments/report_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def report_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the agency's report; with the "send" button, then submit it to Sở Nội vụ."""
+    report = _get_report_for_user(request, pk)
+    _require_editor(request, report)
+    targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
+    form = ReportForm(request.POST, targets=targets)
+    if not form.is_valid():
+        return _render_report(request, report, report_form=form)
+    try:
+        report = services.save_report(
+            report=report,
+            by=request.user,
+            progress=form.cleaned_data["progress"],
+            narrative=form.cleaned_data["narrative"],
+            values=form.values(),
+            version=form.cleaned_data["version"],
+        )
+        if "submit" in request.POST:
+            services.submit_report(report=report, by=request.user)
+            messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))
+        else:
+            messages.success(request, _("Đã lưu báo cáo."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("assignments:report-detail", pk=pk)
+
+
+@require_POST
+@login_required
+def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request, pk)
+    _require_reviewer(request)
+    form = AcceptForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.accept_report(report=report, by=request.user, note=note)
+        messages.success(request, _("Đã chấp nhận báo cáo."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("assignments:report-detail", pk=pk)
+
+
+@require_POST
+@login_required
+def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request, pk)
+    _require_reviewer(request)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _render_report(request, report, return_form=form)
+    try:
+        services.return_report(report=report, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("assignments:report-detail", pk=pk)
+
+
+@require_POST
+@login_required
+def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request, pk)
+    _require_editor(request, report)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_evidence(
+                report=report,
+                upload=form.cleaned_data["file"],
+                content_type=form.kind.content_type,
+                extension=form.kind.extension,
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("Đã tải lên tài liệu minh chứng."))
+            return redirect("assignments:report-detail", pk=pk)
+    return _render_report(request, report, evidence_form=form)
+
+
+@require_GET
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = _get_evidence_for_user(request, pk)
+    try:
+        stream = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = _get_evidence_for_user(request, pk)
+    _require_editor(request, evidence.report)
+    try:
+        services.delete_evidence(evidence=evidence)
+        messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("assignments:report-detail", pk=evidence.report_id)
+
+
+@require_GET
+@login_required
+def cycle_current(request: HttpRequest) -> HttpResponse:
+    if user_role(request.user) not in READERS:
+        raise PermissionDenied
+    cycle = _current_cycle()
+    if cycle is None:
+        can_open = user_role(request.user) in REVIEWERS
+        context = {"cycle_form": CycleForm() if can_open else None}
+        return render(request, "assignments/cycle_empty.html", context)
+    return redirect("assignments:cycle-detail", year=cycle.year)
+
+
+@require_GET
+@login_required
+def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """Sở Nội vụ's tracker: per agency, tasks reported, accepted, returned and missing."""
+    if user_role(request.user) not in READERS:
+        raise PermissionDenied
+    cycle = _get_cycle(year)
+    areas = {str(area.pk): area for area in ContentArea.objects.filter(plan=cycle.plan)}
+    area = areas.get(request.GET.get("area", ""))
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Agency.Kind.values else None
+    rows = cycle_progress(cycle, today=timezone.localdate(), area=area, kind=kind)
+    context = {
+        "cycle": cycle,
+        "years": ReportingCycle.objects.order_by("-year").values_list("year", flat=True).distinct(),
+        "rows": rows,
+        "areas": areas.values(),
+        "area": area,
+        "kinds": Agency.Kind.choices,
+        "kind": kind,
+        "totals": {
+            "expected": sum(row.expected for row in rows),
+            "reported": sum(row.reported for row in rows),
+            "accepted": sum(row.accepted for row in rows),
+            "returned": sum(row.returned for row in rows),
+            "missing": sum(row.missing for row in rows),
+            "overdue": sum(1 for row in rows if row.is_overdue),
+        },
+        "can_open_cycle": user_role(request.user) in REVIEWERS,
+        "cycle_form": CycleForm(),
+    }
+    return render(request, "assignments/cycle_detail.html", context)
+
+
+@require_POST
+@login_required
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    plan = Plan.objects.order_by("-last_year", "-issued_on").first()
+    if plan is None:
+        raise Http404
+    form = CycleForm(request.POST)
+    if form.is_valid():
+        try:
+            cycle = services.open_cycle(
+                plan=plan, year=form.cleaned_data["year"], deadline=form.cleaned_data["deadline"]
+            )
+        except ValidationError as error:
+            form.add_error("year", error)
+        else:
+            messages.success(request, _("Đã mở %(cycle)s.") % {"cycle": cycle})
+            return redirect("assignments:cycle-detail", year=cycle.year)
+    return render(request, "assignments/cycle_empty.html", {"cycle_form": form})
+
+
+@require_GET
+@login_required
+def cycle_export(request: HttpRequest, year: int) -> HttpResponse:
+    """Every report of the year, for the People's Committee, as one workbook."""
+    if user_role(request.user) not in READERS:
+        raise PermissionDenied
+    cycle = _get_cycle(year)
+    return HttpResponse(
+        cycle_export_bytes(cycle, today=timezone.localdate()),
+        content_type=XLSX_CONTENT_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=cycle_export_filename(cycle)
+            )
+        },
+    )

@@ -1,10 +1,13 @@
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
+from django.utils import timezone
 
 from assignments.matching import AgencyRegistry
 from assignments.models import Agency, AgencyGroup, ContentArea, Task, TaskTarget
@@ -12,6 +15,7 @@ from assignments.services import assign_from_actions
 from criteria.importers import read_appendix
 from criteria.models import Action, Criterion, Framework, Plan
 from criteria.services import import_appendix
+from tests.assignments.reporting import World, build_world
 
 D = Decimal
 
@@ -134,3 +138,54 @@ def build_tasks(plan: Plan) -> None:
                 first_year=2019,
                 last_year=2019,
             )
+
+
+# -- The agencies' reports ----------------------------------------------------------------
+
+
+@pytest.fixture
+def world(agency, other_agency) -> World:
+    return build_world(agency, other_agency)
+
+
+@pytest.fixture
+def today(monkeypatch) -> Callable[[datetime.date], None]:
+    """Freeze timezone.localdate() at 1/11/2019, 24 days before the deadline; call to move it."""
+
+    def freeze(day: datetime.date) -> None:
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    freeze(datetime.date(2019, 11, 1))
+    return freeze
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def agency_client(agency_user) -> Client:
+    return _logged_in(agency_user)
+
+
+@pytest.fixture
+def other_client(other_agency_user) -> Client:
+    return _logged_in(other_agency_user)
+
+
+@pytest.fixture
+def noivu_client(noivu_staff) -> Client:
+    return _logged_in(noivu_staff)
+
+
+@pytest.fixture
+def leader_client(leader) -> Client:
+    return _logged_in(leader)

@@ -1,0 +1,27 @@
+"""The links of the main navigation that depend on the user's role."""
+
+from dataclasses import dataclass
+
+from django import template
+from django.template import Context
+
+from assignments.models import Role, user_role
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class RoleLinks:
+    workspace: bool  # "Việc của tôi": an agency's own criteria, tasks and reports
+    tracker: bool  # "Theo dõi báo cáo": Sở Nội vụ's tracker, read-only for leaders
+
+
+@register.simple_tag(takes_context=True)
+def role_links(context: Context) -> RoleLinks:
+    """Which role links to show; one query per request at most (user_role keeps its answer)."""
+    request = context.get("request")
+    role = user_role(request.user) if request is not None else None
+    return RoleLinks(
+        workspace=role == Role.AGENCY_USER,
+        tracker=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
+    )
