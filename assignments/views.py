@@ -406,10 +406,10 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            form.add_error("file", error)
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Đã tải lên tài liệu minh chứng."))
-            return redirect("assignments:report-detail", pk=pk)
+        return redirect("assignments:report-detail", pk=pk)
     return _render_report(request, report, evidence_form=form)
 
 

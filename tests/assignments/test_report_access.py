@@ -1,0 +1,139 @@
+"""Every page of the reports, for every role: who reads, who writes, who gets 403 or 404.
+
+An agency user reads and writes only its own agency's reports and files; another agency's
+answer 404. Sở Nội vụ reads and reviews everything but writes no report. A leader reads
+everything and changes nothing. Anonymous visitors are sent to the login page.
+"""
+
+import pytest
+from django.urls import reverse
+
+from assignments.models import (
+    Evidence,
+    Extension,
+    Report,
+    ReportingCycle,
+    ReportTransition,
+    ReportValue,
+)
+from tests.assignments.reporting import PDF_BYTES, make_report, upload
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "agency_user", "other_agency_user", "leader", "noivu_staff"]
+LOGIN = "login"
+
+# page: (method, expected answer per persona in PERSONAS order)
+PAGES = {
+    "workspace": ("get", [LOGIN, 200, 200, 302, 302]),
+    "agency-detail": ("get", [LOGIN, 200, 404, 200, 200]),
+    "report-detail": ("get", [LOGIN, 200, 404, 200, 200]),
+    "evidence-download": ("get", [LOGIN, 200, 404, 200, 200]),
+    "cycle-current": ("get", [LOGIN, 403, 403, 302, 302]),
+    "cycle-detail": ("get", [LOGIN, 403, 403, 200, 200]),
+    "cycle-export": ("get", [LOGIN, 403, 403, 200, 200]),
+    "report-create": ("post", [LOGIN, 302, 404, 403, 403]),
+    "report-update": ("post", [LOGIN, 302, 404, 403, 403]),
+    "report-accept": ("post", [LOGIN, 403, 404, 403, 302]),
+    "report-return": ("post", [LOGIN, 403, 404, 403, 302]),
+    "evidence-create": ("post", [LOGIN, 302, 404, 403, 403]),
+    "evidence-delete": ("post", [LOGIN, 302, 404, 403, 403]),
+    "extension-create": ("post", [LOGIN, 403, 403, 403, 302]),
+    "cycle-create": ("post", [LOGIN, 403, 403, 403, 302]),
+}
+
+CASES = [
+    (page, persona, expected)
+    for page, (_method, answers) in PAGES.items()
+    for persona, expected in zip(PERSONAS, answers, strict=True)
+]
+
+
+@pytest.fixture
+def agency_work(world, media, agency_user) -> dict:
+    """The first agency's draft with a file, and its submitted report awaiting review."""
+    draft = make_report(world, "2.2")
+    submitted = make_report(world, "1.2", status=Report.Status.SUBMITTED)
+    evidence = Evidence(
+        report=draft,
+        original_name="quyết định.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=agency_user,
+    )
+    evidence.file.save("evidence.pdf", upload("quyết định.pdf", PDF_BYTES), save=True)
+    return {"draft": draft, "submitted": submitted, "evidence": evidence}
+
+
+def _request(page: str, client, world, work: dict):
+    """Ask for the page about the first agency's work, with a valid form where one is posted."""
+    draft, submitted, evidence = work["draft"], work["submitted"], work["evidence"]
+    year = world.cycle.year
+    requests = {
+        "workspace": (reverse("assignments:workspace"), None),
+        "agency-detail": (reverse("assignments:agency-detail", args=[year, world.agency.pk]), None),
+        "report-detail": (reverse("assignments:report-detail", args=[draft.pk]), None),
+        "evidence-download": (reverse("assignments:evidence-download", args=[evidence.pk]), None),
+        "cycle-current": (reverse("assignments:cycle-current"), None),
+        "cycle-detail": (reverse("assignments:cycle-detail", args=[year]), None),
+        "cycle-export": (reverse("assignments:cycle-export", args=[year]), None),
+        "report-create": (
+            reverse("assignments:report-create", args=[year, world.tasks["1.1"].pk]),
+            {},
+        ),
+        "report-update": (
+            reverse("assignments:report-update", args=[draft.pk]),
+            {"progress": "done", "narrative": "Đã xong.", "version": draft.version},
+        ),
+        "report-accept": (reverse("assignments:report-accept", args=[submitted.pk]), {}),
+        "report-return": (
+            reverse("assignments:report-return", args=[submitted.pk]),
+            {"reason": "Thiếu minh chứng."},
+        ),
+        "evidence-create": (
+            reverse("assignments:evidence-create", args=[draft.pk]),
+            {"file": upload("thêm.pdf", PDF_BYTES)},
+        ),
+        "evidence-delete": (reverse("assignments:evidence-delete", args=[evidence.pk]), {}),
+        "extension-create": (
+            reverse("assignments:extension-create", args=[year, world.agency.pk]),
+            {"until": "2019-12-05"},
+        ),
+        "cycle-create": (reverse("assignments:cycle-create"), {"year": 2020}),
+    }
+    url, data = requests[page]
+    if data is None:
+        return url, client.get(url)
+    return url, client.post(url, data)
+
+
+def _state() -> dict:
+    return {
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "status", "version")),
+        "values": ReportValue.objects.count(),
+        "transitions": ReportTransition.objects.count(),
+        "evidence": list(Evidence.objects.values_list("pk", flat=True)),
+        "extensions": Extension.objects.count(),
+        "cycles": ReportingCycle.objects.count(),
+    }
+
+
+@pytest.mark.parametrize(("page", "persona", "expected"), CASES)
+def test_each_role_on_each_page(
+    request, client, world, today, agency_work, page, persona, expected
+):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    before = _state()
+
+    url, response = _request(page, client, world, agency_work)
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url == f"{reverse('login')}?next={url}"
+    else:
+        assert response.status_code == expected
+    if PAGES[page][0] == "get" or expected in (LOGIN, 403, 404):
+        assert _state() == before
+    else:
+        assert _state() != before

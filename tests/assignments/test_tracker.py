@@ -1,0 +1,379 @@
+"""Sở Nội vụ's tracker: who has reported what, overdue agencies first, extensions, cycles,
+and the year's consolidated export for the People's Committee."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assignments.models import Agency, Evidence, Extension, Report, ReportingCycle, ReportValue
+from tests.assignments.reporting import build_world, make_report
+
+pytestmark = pytest.mark.django_db
+
+TRACKER = reverse("assignments:cycle-detail", args=[2019])
+EXPORT = reverse("assignments:cycle-export", args=[2019])
+
+
+@pytest.fixture
+def reports(world) -> dict[str, Report]:
+    """agency: 1.1 submitted, 1.2 returned, 2.2 none; other: 1.2 accepted, 2.1 draft, 2.2 none;
+    third: 2.2 accepted."""
+    return {
+        "agency 1.1": make_report(world, "1.1", status=Report.Status.SUBMITTED),
+        "agency 1.2": make_report(world, "1.2", status=Report.Status.RETURNED),
+        "other 1.2": make_report(world, "1.2", agency=world.other, status=Report.Status.ACCEPTED),
+        "other 2.1": make_report(world, "2.1", agency=world.other),
+        "third 2.2": make_report(world, "2.2", agency=world.third, status=Report.Status.ACCEPTED),
+    }
+
+
+def _counts(response) -> dict[str, tuple[int, int, int, int, int]]:
+    return {
+        row.agency.short_name: (row.expected, row.reported, row.accepted, row.returned, row.missing)
+        for row in response.context["rows"]
+    }
+
+
+# -- The tracker ---------------------------------------------------------------------------
+
+
+def test_tracker_counts_each_agencys_tasks_reported_accepted_returned_and_missing(
+    world, reports, today, noivu_client
+):
+    response = noivu_client.get(TRACKER)
+
+    assert response.status_code == 200
+    assert _counts(response) == {
+        "Sở TP": (3, 1, 0, 1, 1),
+        "H. Cái Bè": (3, 1, 1, 0, 2),
+        "Sở TC": (1, 1, 1, 0, 0),
+    }
+    assert response.context["totals"] == {
+        "expected": 7,
+        "reported": 3,
+        "accepted": 2,
+        "returned": 1,
+        "missing": 3,
+        "overdue": 0,
+    }
+
+
+def test_before_the_deadline_the_most_behind_come_first(world, reports, today, noivu_client):
+    tied = noivu_client.get(TRACKER)
+    Report.objects.filter(pk=reports["agency 1.2"].pk).update(status=Report.Status.ACCEPTED)
+
+    response = noivu_client.get(TRACKER)
+
+    # Two tasks outstanding each: departments before districts, then by name.
+    assert list(_counts(tied)) == ["Sở TP", "H. Cái Bè", "Sở TC"]
+    assert list(_counts(response)) == ["H. Cái Bè", "Sở TP", "Sở TC"]
+
+
+def test_after_the_deadline_overdue_agencies_come_first(
+    world, reports, today, noivu_client, noivu_staff
+):
+    # Cái Bè is the most behind, but its extension runs; Sở Tư pháp is overdue.
+    Extension.objects.create(
+        cycle=world.cycle, agency=world.other, until=datetime.date(2019, 12, 10)
+    )
+    today(datetime.date(2019, 11, 26))
+
+    response = noivu_client.get(TRACKER)
+
+    rows = response.context["rows"]
+    assert [(row.agency.short_name, row.is_overdue) for row in rows] == [
+        ("Sở TP", True),
+        ("H. Cái Bè", False),
+        ("Sở TC", False),  # overdue on paper, but nothing is outstanding
+    ]
+    assert response.context["totals"]["overdue"] == 1
+    assert response.text.count('<span class="badge overdue">Quá hạn</span>') == 1
+    assert '10/12/2019 <span class="meta">(gia hạn)</span>' in response.text
+
+
+def test_tracker_filters_by_content_area(world, reports, today, noivu_client):
+    response = noivu_client.get(TRACKER, {"area": world.areas[2].pk})
+
+    assert _counts(response) == {
+        "Sở TP": (1, 0, 0, 0, 1),
+        "H. Cái Bè": (2, 0, 0, 0, 2),
+        "Sở TC": (1, 1, 1, 0, 0),
+    }
+
+
+def test_tracker_filters_by_agency_kind(world, reports, today, noivu_client):
+    response = noivu_client.get(TRACKER, {"kind": Agency.Kind.DISTRICT})
+
+    assert list(_counts(response)) == ["H. Cái Bè"]
+
+
+def test_tracker_ignores_unknown_filter_values(world, reports, today, noivu_client):
+    response = noivu_client.get(TRACKER, {"kind": "planet", "area": "x"})
+
+    assert len(response.context["rows"]) == 3
+
+
+def test_tracker_links_each_agency_and_the_export(world, reports, today, leader_client):
+    response = leader_client.get(TRACKER)
+
+    assert reverse("assignments:agency-detail", args=[2019, world.other.pk]) in response.text
+    assert f'href="{EXPORT}"' in response.text
+    assert reverse("assignments:cycle-create") not in response.text  # a leader opens nothing
+
+
+def test_tracker_query_count_does_not_grow_with_agencies_and_reports(
+    world, reports, today, noivu_client, other_agency, django_assert_num_queries
+):
+    build_world(world.agency, other_agency, number="99/KH-UBND")  # a second plan's tasks
+
+    # session, user, user's groups, cycle with plan, content areas, agencies, tasks'
+    # coordinating agencies, coordinating groups, the groups, their chosen agencies,
+    # lead agencies, extensions, reports, years of the cycles
+    with django_assert_num_queries(14):
+        response = noivu_client.get(TRACKER)
+
+    assert len(response.context["rows"]) == 3
+
+
+def test_current_cycle_leads_to_this_years_tracker(world, today, noivu_client):
+    response = noivu_client.get(reverse("assignments:cycle-current"))
+
+    assert response.status_code == 302
+    assert response.url == TRACKER
+
+
+@pytest.mark.parametrize("url", [TRACKER, EXPORT, reverse("assignments:cycle-current")])
+def test_agency_users_get_403_on_the_tracker_and_export(world, today, agency_client, url):
+    response = agency_client.get(url)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", [TRACKER, EXPORT, reverse("assignments:cycle-current")])
+def test_tracker_and_export_send_anonymous_to_login(world, client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize("url", [TRACKER, EXPORT, reverse("assignments:cycle-current")])
+def test_tracker_and_export_refuse_post(world, noivu_client, url):
+    assert noivu_client.post(url).status_code == 405
+
+
+def test_tracker_of_a_year_without_cycle_gets_404(world, noivu_client):
+    response = noivu_client.get(reverse("assignments:cycle-detail", args=[2020]))
+
+    assert response.status_code == 404
+
+
+# -- Extensions ----------------------------------------------------------------------------
+
+
+def test_noivu_grants_an_extension_and_the_agency_is_told(
+    world,
+    today,
+    noivu_client,
+    noivu_staff,
+    agency_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    agency_user.email = "canbo@sotuphap.tiengiang.gov.vn"
+    agency_user.save()
+    url = reverse("assignments:extension-create", args=[2019, world.agency.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = noivu_client.post(url, {"until": "2019-12-05", "reason": "Chờ số liệu quý IV"})
+
+    assert response.status_code == 302
+    extension = Extension.objects.get()
+    assert (extension.agency, extension.until, extension.reason, extension.granted_by) == (
+        world.agency,
+        datetime.date(2019, 12, 5),
+        "Chờ số liệu quý IV",
+        noivu_staff,
+    )
+    assert len(mailoutbox) == 1
+    assert "đến hết ngày 05/12/2019" in mailoutbox[0].body
+
+
+def test_a_second_grant_replaces_the_first(world, today, noivu_client):
+    url = reverse("assignments:extension-create", args=[2019, world.agency.pk])
+
+    noivu_client.post(url, {"until": "2019-12-05"})
+    noivu_client.post(url, {"until": "2019-12-15"})
+
+    assert list(Extension.objects.values_list("until", flat=True)) == [datetime.date(2019, 12, 15)]
+
+
+def test_extension_before_the_deadline_is_refused(world, today, noivu_client):
+    url = reverse("assignments:extension-create", args=[2019, world.agency.pk])
+
+    response = noivu_client.post(url, {"until": "2019-11-20"})
+
+    assert response.status_code == 200
+    assert "Ngày gia hạn phải sau hạn báo cáo 25/11/2019." in response.text
+    assert not Extension.objects.exists()
+
+
+@pytest.mark.parametrize(("persona", "status"), [("leader_client", 403), ("agency_client", 403)])
+def test_only_noivu_grants_extensions(request, world, today, persona, status):
+    client = request.getfixturevalue(persona)
+
+    response = client.post(
+        reverse("assignments:extension-create", args=[2019, world.agency.pk]),
+        {"until": "2019-12-05"},
+    )
+
+    assert response.status_code == status
+    assert not Extension.objects.exists()
+
+
+def test_extension_create_refuses_get_and_sends_anonymous_to_login(world, noivu_client, client):
+    url = reverse("assignments:extension-create", args=[2019, world.agency.pk])
+
+    assert noivu_client.get(url).status_code == 405
+    assert client.post(url, {"until": "2019-12-05"}).url == f"{reverse('login')}?next={url}"
+
+
+# -- Opening a cycle -----------------------------------------------------------------------
+
+
+def test_noivu_opens_a_cycle_due_25_11_by_default(world, today, noivu_client):
+    response = noivu_client.post(reverse("assignments:cycle-create"), {"year": 2020})
+
+    cycle = ReportingCycle.objects.get(year=2020)
+    assert (cycle.plan, cycle.deadline) == (world.plan, datetime.date(2020, 11, 25))
+    assert response.url == reverse("assignments:cycle-detail", args=[2020])
+
+
+def test_a_cycle_may_have_another_deadline(world, today, noivu_client):
+    noivu_client.post(reverse("assignments:cycle-create"), {"year": 2020, "deadline": "2020-11-20"})
+
+    assert ReportingCycle.objects.get(year=2020).deadline == datetime.date(2020, 11, 20)
+
+
+def test_a_year_has_one_cycle(world, today, noivu_client):
+    response = noivu_client.post(reverse("assignments:cycle-create"), {"year": 2019})
+
+    assert response.status_code == 200
+    assert "Kỳ báo cáo năm 2019 đã có." in response.text
+    assert ReportingCycle.objects.count() == 1
+
+
+def test_a_cycle_outside_the_plan_is_refused(world, today, noivu_client):
+    response = noivu_client.post(reverse("assignments:cycle-create"), {"year": 2021})
+
+    assert "nằm ngoài thời gian của kế hoạch" in response.text
+    assert not ReportingCycle.objects.filter(year=2021).exists()
+
+
+def test_without_cycle_noivu_is_offered_to_open_one(world, today, noivu_client, leader_client):
+    ReportingCycle.objects.all().delete()
+
+    noivu_page = noivu_client.get(reverse("assignments:cycle-current"))
+    leader_page = leader_client.get(reverse("assignments:cycle-current"))
+
+    assert reverse("assignments:cycle-create") in noivu_page.text
+    assert reverse("assignments:cycle-create") not in leader_page.text
+
+
+@pytest.mark.parametrize("persona", ["leader_client", "agency_client"])
+def test_only_noivu_opens_cycles(request, world, today, persona):
+    client = request.getfixturevalue(persona)
+
+    response = client.post(reverse("assignments:cycle-create"), {"year": 2020})
+
+    assert response.status_code == 403
+    assert not ReportingCycle.objects.filter(year=2020).exists()
+
+
+def test_cycle_create_refuses_get(world, noivu_client):
+    assert noivu_client.get(reverse("assignments:cycle-create")).status_code == 405
+
+
+# -- The consolidated export ---------------------------------------------------------------
+
+
+def _sheets(response):
+    workbook = load_workbook(io.BytesIO(response.content))
+    return workbook["Tổng hợp"], workbook["Báo cáo"]
+
+
+def test_export_gives_every_sent_report_of_the_year(world, reports, today, leader_client):
+    ReportValue.objects.create(
+        report=reports["agency 1.1"], target=world.targets["on_time"], value=Decimal("96.5")
+    )
+    for name in ("a.pdf", "b.pdf"):
+        Evidence.objects.create(
+            report=reports["agency 1.1"],
+            file=f"evidence/2019/{name}",
+            original_name=name,
+            content_type="application/pdf",
+            size=10,
+        )
+
+    response = leader_client.get(EXPORT)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-nam-2019.xlsx"'
+    summary, details = _sheets(response)
+    assert summary["A1"].value == "KẾT QUẢ THỰC HIỆN KẾ HOẠCH 252/KH-UBND NĂM 2019"
+    assert [cell.value for cell in details[4]][:4] == ["STT", "Đơn vị", "Nội dung", "Nhiệm vụ"]
+    rows = [[cell.value for cell in row] for row in details.iter_rows(min_row=5)]
+    # The district's draft stays with the district; three reports sent, in agency order.
+    assert [(row[1], row[3][:4], row[6]) for row in rows] == [
+        ("Sở Tài chính", "2.2.", "Đã chấp nhận"),
+        ("Sở Tư pháp", "1.1.", "Đã gửi"),
+        ("Sở Tư pháp", "1.2.", "Bị trả lại"),
+        ("UBND huyện Cái Bè", "1.2.", "Đã chấp nhận"),
+    ]
+    first = rows[1]
+    assert first[4] == "Chủ trì"
+    assert first[7] == (
+        "Tỷ lệ văn bản ban hành đúng hạn: 96,5% (đạt); mục tiêu ít nhất 95%\n"
+        "Tỷ lệ thủ tục mức độ 3: chưa nhập; mục tiêu từ 70 đến 100%"
+    )
+    assert first[8] == "Đã ban hành kế hoạch đúng hạn."
+    assert first[9] == 2
+    assert rows[2][4] == "Phối hợp"
+    summary_rows = {row[1].value: [c.value for c in row] for row in summary.iter_rows(min_row=5)}
+    assert summary_rows["Sở Tư pháp"][4:9] == [3, 1, 0, 1, 1]
+
+
+def test_export_writes_formula_looking_text_as_inert_text(world, today, noivu_client):
+    make_report(
+        world,
+        "1.1",
+        status=Report.Status.SUBMITTED,
+        narrative='=HYPERLINK("http://evil.example","bấm vào đây")',
+    )
+    make_report(world, "1.2", status=Report.Status.SUBMITTED, narrative="- Đã kiểm tra 5 xã")
+
+    _summary, details = _sheets(noivu_client.get(EXPORT))
+
+    formula, bullet = details["I5"], details["I6"]
+    assert formula.value == '=HYPERLINK("http://evil.example","bấm vào đây")'
+    assert (formula.data_type, formula.quotePrefix) == ("s", True)
+    assert (bullet.value, bullet.data_type, bullet.quotePrefix) == ("- Đã kiểm tra 5 xã", "s", True)
+
+
+def test_export_query_count_does_not_grow_with_reports(
+    world, reports, today, noivu_client, django_assert_num_queries
+):
+    for report in reports.values():
+        ReportValue.objects.create(report=report, target=world.targets["inspected"], value=5)
+
+    # session, user, user's groups, cycle with plan, the tracker's eight (agencies, three
+    # assignments, groups, their chosen agencies, extensions, reports), sent reports with
+    # agency, task and area and evidence count, their values, their tasks' targets
+    with django_assert_num_queries(15):
+        response = noivu_client.get(EXPORT)
+
+    assert response.status_code == 200
