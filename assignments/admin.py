@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +15,8 @@ from assignments.models import (
     AgencyGroupAlias,
     ContentArea,
     Membership,
+    Reminder,
+    ReportingCycle,
     Responsibility,
     Task,
     TaskTarget,
@@ -178,3 +181,35 @@ class TaskAdmin(SimpleHistoryAdmin):
     ]
     list_select_related = ["content_area"]
     inlines = [TaskTargetInline]
+
+
+# -- The yearly reporting cycles ----------------------------------------------------------
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(SimpleHistoryAdmin):
+    """Where a year's deadline is moved; cycles are opened and extensions granted in the
+    tracker, whose services check and tell the agencies."""
+
+    list_display = ["year", "plan", "deadline"]
+    list_filter = ["plan"]
+
+    def get_changeform_initial_data(self, request) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        year = timezone.localdate().year
+        return {"year": year, "deadline": ReportingCycle.default_deadline(year)} | initial
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The log of reminder mails: read only, written by send_reminders."""
+
+    list_display = ["sent_on", "cycle", "agency", "recipients"]
+    list_filter = ["sent_on", "cycle"]
+    list_select_related = ["cycle", "agency"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -482,6 +482,7 @@ class ReminderRun:
     without_address: list[Agency] = field(default_factory=list)
     failed: list[Agency] = field(default_factory=list)
     summaries: int = 0
+    failed_summaries: int = 0
 
 
 def send_reminders(*, days: int) -> ReminderRun:
@@ -493,51 +494,58 @@ def send_reminders(*, days: int) -> ReminderRun:
     """
     today = timezone.localdate()
     run = ReminderRun()
-    cycles = ReportingCycle.objects.filter(year=today.year).select_related("plan")
-    for cycle in cycles:
-        due = [
-            row
-            for row in cycle_progress(cycle, today=today)
-            if row.outstanding_task_ids and row.deadline.days_left <= days
-        ]
-        if not due:
-            continue
-        tasks = Task.objects.select_related("content_area").in_bulk(
-            {task_id for row in due for task_id in row.outstanding_task_ids}
-        )
-        addresses = _agency_addresses(row.agency.pk for row in due)
-        without_address = []
-        for row in due:
-            recipients = addresses.get(row.agency.pk, [])
-            if not recipients:
-                without_address.append(row.agency)
-                continue
-            body = render_to_string(
-                "assignments/email/reminder_agency.txt",
-                {
-                    "cycle": cycle,
-                    "row": row,
-                    "tasks": [tasks[task_id] for task_id in row.outstanding_task_ids],
-                },
-            )
-            messages = _messages(_reminder_subject(cycle, row), body, recipients)
-            outcome = _send_once(cycle, row.agency, today, messages)
-            if outcome == SENT:
-                run.mailed.append(row.agency)
-            elif outcome == ALREADY_SENT:
-                run.already_sent.append(row.agency)
-            else:
-                run.failed.append(row.agency)
-        run.without_address += without_address
-        summary = render_to_string(
-            "assignments/email/reminder_summary.txt",
-            {"cycle": cycle, "rows": due, "without_address": without_address},
-        )
-        subject = _("Tổng hợp tình hình báo cáo năm %(year)s") % {"year": cycle.year}
-        messages = _messages(subject, summary, _noivu_addresses())
-        if messages and _send_once(cycle, None, today, messages) == SENT:
-            run.summaries += 1
+    for cycle in ReportingCycle.objects.filter(year=today.year).select_related("plan"):
+        _remind_cycle(cycle, days=days, today=today, run=run)
     return run
+
+
+def _remind_cycle(
+    cycle: ReportingCycle, *, days: int, today: datetime.date, run: ReminderRun
+) -> None:
+    due = [
+        row
+        for row in cycle_progress(cycle, today=today)
+        if row.outstanding_task_ids and row.deadline.days_left <= days
+    ]
+    if not due:
+        return
+    tasks = Task.objects.select_related("content_area").in_bulk(
+        {task_id for row in due for task_id in row.outstanding_task_ids}
+    )
+    addresses = _agency_addresses(row.agency.pk for row in due)
+    without_address = [row.agency for row in due if row.agency.pk not in addresses]
+    run.without_address += without_address
+    for row in due:
+        if row.agency in without_address:
+            continue
+        body = render_to_string(
+            "assignments/email/reminder_agency.txt",
+            {
+                "cycle": cycle,
+                "row": row,
+                "tasks": [tasks[task_id] for task_id in row.outstanding_task_ids],
+            },
+        )
+        messages = _messages(_reminder_subject(cycle, row), body, addresses[row.agency.pk])
+        try:
+            sent = _send_once(cycle, row.agency, today, messages)
+        except OSError:
+            run.failed.append(row.agency)
+            continue
+        (run.mailed if sent else run.already_sent).append(row.agency)
+
+    summary = render_to_string(
+        "assignments/email/reminder_summary.txt",
+        {"cycle": cycle, "rows": due, "without_address": without_address},
+    )
+    subject = _("Tổng hợp tình hình báo cáo năm %(year)s") % {"year": cycle.year}
+    messages = _messages(subject, summary, _noivu_addresses())
+    if messages:
+        try:
+            if _send_once(cycle, None, today, messages):
+                run.summaries += 1
+        except OSError:
+            run.failed_summaries += 1
 
 
 def _reminder_subject(cycle: ReportingCycle, row: AgencyProgress) -> str:
@@ -547,16 +555,16 @@ def _reminder_subject(cycle: ReportingCycle, row: AgencyProgress) -> str:
     return _("Sắp đến hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params
 
 
-SENT, ALREADY_SENT, FAILED = "sent", "already sent", "failed"
-
-
 def _send_once(
     cycle: ReportingCycle,
     agency: Agency | None,
     today: datetime.date,
     messages: list[EmailMessage],
-) -> str:
-    """Claim today's mail, send it, give the claim back if sending fails."""
+) -> bool:
+    """Claim today's mail and send it: False when it was sent already today.
+
+    A mail that fails gives its claim back and raises (smtplib's errors are OSErrors).
+    """
     try:
         with transaction.atomic():
             claim = Reminder.objects.create(
@@ -566,11 +574,11 @@ def _send_once(
                 recipients=", ".join(address for m in messages for address in m.to),
             )
     except IntegrityError:
-        return ALREADY_SENT
+        return False
     try:
         mailers.default.send_messages(messages)
-    except OSError:  # smtplib's errors are OSErrors
+    except OSError:
         logger.exception("Reminder to %s not sent", agency or "Sở Nội vụ")
         claim.delete()
-        return FAILED
-    return SENT
+        raise
+    return True

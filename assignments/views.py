@@ -239,7 +239,6 @@ def _render_agency(
     cycle: ReportingCycle,
     *,
     extension_form: ExtensionForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     workspace = build_workspace(agency=agency, cycle=cycle, today=timezone.localdate())
     can_review = user_role(request.user) in REVIEWERS
@@ -252,7 +251,7 @@ def _render_agency(
         "can_review": can_review,
         "extension_form": extension_form,
     }
-    return render(request, "assignments/agency_detail.html", context, status=status)
+    return render(request, "assignments/agency_detail.html", context)
 
 
 @require_POST
@@ -305,7 +304,6 @@ def _render_report(
     report_form: ReportForm | None = None,
     evidence_form: EvidenceForm | None = None,
     return_form: ReturnForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
     values = {value.target_id: value.value for value in report.values.all()}
@@ -327,7 +325,7 @@ def _render_report(
         "return_form": (return_form or ReturnForm()) if can_review else None,
         "accept_form": AcceptForm() if can_review else None,
     }
-    return render(request, "assignments/report_detail.html", context, status=status)
+    return render(request, "assignments/report_detail.html", context)
 
 
 @require_POST

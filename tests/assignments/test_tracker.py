@@ -377,3 +377,11 @@ def test_export_query_count_does_not_grow_with_reports(
         response = noivu_client.get(EXPORT)
 
     assert response.status_code == 200
+
+
+def test_admin_proposes_25_11_of_this_year_for_a_new_cycle(world, today, admin_client):
+    response = admin_client.get(reverse("admin:assignments_reportingcycle_add"))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert (form["year"].value(), form["deadline"].value()) == (2019, datetime.date(2019, 11, 25))

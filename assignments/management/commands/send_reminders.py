@@ -34,6 +34,10 @@ class Command(BaseCommand):
                 "summaries": run.summaries,
             }
         )
-        if run.failed:
-            names = ", ".join(agency.name for agency in run.failed)
-            raise CommandError(_("Không gửi được thư cho: %(names)s.") % {"names": names})
+        if run.failed or run.failed_summaries:
+            names = [agency.name for agency in run.failed]
+            if run.failed_summaries:
+                names.append(_("Sở Nội vụ (thư tổng hợp)"))
+            raise CommandError(
+                _("Không gửi được thư cho: %(names)s.") % {"names": ", ".join(names)}
+            )
