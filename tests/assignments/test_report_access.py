@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ["anonymous", "agency_user", "other_agency_user", "leader", "noivu_staff"]
 LOGIN = "login"
 
-# page: (method, expected answer per persona in PERSONAS order)
+# page name: (method, expected answer per persona in PERSONAS order)
 PAGES = {
     "workspace": ("get", [LOGIN, 200, 200, 302, 302]),
     "agency-detail": ("get", [LOGIN, 200, 404, 200, 200]),
@@ -43,8 +43,8 @@ PAGES = {
 }
 
 CASES = [
-    (page, persona, expected)
-    for page, (_method, answers) in PAGES.items()
+    (page_name, persona, expected)
+    for page_name, (_method, answers) in PAGES.items()
     for persona, expected in zip(PERSONAS, answers, strict=True)
 ]
 
@@ -65,7 +65,7 @@ def agency_work(world, media, agency_user) -> dict:
     return {"draft": draft, "submitted": submitted, "evidence": evidence}
 
 
-def _request(page: str, client, world, work: dict):
+def _request(page_name: str, client, world, work: dict):
     """Ask for the page about the first agency's work, with a valid form where one is posted."""
     draft, submitted, evidence = work["draft"], work["submitted"], work["evidence"]
     year = world.cycle.year
@@ -101,7 +101,7 @@ def _request(page: str, client, world, work: dict):
         ),
         "cycle-create": (reverse("assignments:cycle-create"), {"year": 2020}),
     }
-    url, data = requests[page]
+    url, data = requests[page_name]
     if data is None:
         return url, client.get(url)
     return url, client.post(url, data)
@@ -118,22 +118,23 @@ def _state() -> dict:
     }
 
 
-@pytest.mark.parametrize(("page", "persona", "expected"), CASES)
+# Not "page": pytest-playwright owns that fixture name and would run these in a browser.
+@pytest.mark.parametrize(("page_name", "persona", "expected"), CASES)
 def test_each_role_on_each_page(
-    request, client, world, today, agency_work, page, persona, expected
+    request, client, world, today, agency_work, page_name, persona, expected
 ):
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))
     before = _state()
 
-    url, response = _request(page, client, world, agency_work)
+    url, response = _request(page_name, client, world, agency_work)
 
     if expected == LOGIN:
         assert response.status_code == 302
         assert response.url == f"{reverse('login')}?next={url}"
     else:
         assert response.status_code == expected
-    if PAGES[page][0] == "get" or expected in (LOGIN, 403, 404):
+    if PAGES[page_name][0] == "get" or expected in (LOGIN, 403, 404):
         assert _state() == before
     else:
         assert _state() != before

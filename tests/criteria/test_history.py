@@ -107,8 +107,9 @@ def test_history_page_query_count_does_not_grow_with_the_changes(
             by=noivu_staff,
         )
 
-    # session, user, criterion with framework, criterion / score / target / action history
-    with django_assert_num_queries(7):
+    # session, user, criterion with framework, criterion / score / target / action history,
+    # user's groups (the navigation's role links)
+    with django_assert_num_queries(8):
         client.get(url)
 
 

@@ -22,10 +22,11 @@ D = Decimal
 # Every page of a year with the queries it makes for a logged-in reader, named in order.
 YEAR_PAGES = {
     # session, user, plan with framework, criteria, official scores of the year and the
-    # baseline, targets of the plan, the year's published index
-    "reports:gap-dashboard": 7,
-    "reports:route": 7,
-    "reports:results-print": 7,
+    # baseline, targets of the plan, the year's published index; the pages also the
+    # user's groups, for the navigation's role links
+    "reports:gap-dashboard": 8,
+    "reports:route": 8,
+    "reports:results-print": 8,
     # session, user, plan; the appendix (official baseline scores, targets, actions,
     # criteria, baseline index result); the grid (criteria, scores of the year); the results
     # (criteria, official scores, targets, the year's published index)
@@ -105,8 +106,8 @@ def test_overview_refuses_post(leader_client, scored_plan):
 
 def test_overview_query_count_is_pinned(leader_client, scored_plan, django_assert_num_queries):
     # session, user, plan with framework, published results, criteria,
-    # official scores of every year, targets of the plan
-    with django_assert_num_queries(7):
+    # official scores of every year, targets of the plan, user's groups (navigation)
+    with django_assert_num_queries(8):
         response = leader_client.get(reverse("reports:overview"))
 
     assert response.status_code == 200

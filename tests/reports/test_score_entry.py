@@ -130,8 +130,8 @@ def test_grid_query_count_is_pinned(staff_client, scored_plan, tree, django_asse
     url = reverse("reports:score-grid", args=[2018])
 
     # session, user, plan with framework, criteria, scores of the year,
-    # the user's permissions, the user's group permissions
-    with django_assert_num_queries(7):
+    # the user's permissions, the user's group permissions, the user's groups (navigation)
+    with django_assert_num_queries(8):
         response = staff_client.get(url)
 
     assert response.status_code == 200
