@@ -255,3 +255,29 @@ def test_nav_shows_the_workspace_to_agency_users_and_the_tracker_to_the_others(
     assert workspace_link in agency_page and tracker_link not in agency_page
     assert tracker_link in noivu_page and workspace_link not in noivu_page
     assert tracker_link in leader_page and workspace_link not in leader_page
+
+
+def test_agency_page_refuses_post(world, noivu_client):
+    url = reverse("assignments:agency-detail", args=[2019, world.agency.pk])
+
+    response = noivu_client.post(url)
+
+    assert response.status_code == 405
+
+
+def test_agency_page_query_count_for_noivu(
+    world, today, noivu_client, other_agency, django_assert_num_queries
+):
+    for key in ("1.1", "1.2"):
+        make_report(world, key)
+    make_report(world, "1.2", agency=other_agency)
+    url = reverse("assignments:agency-detail", args=[2019, world.agency.pk])
+
+    # session, user, user's groups, agency, cycle with plan, agency's extension, groups
+    # with their chosen agencies (2) for the criteria, responsibilities with criteria,
+    # scores, criterion targets, groups with their chosen agencies (2) for the tasks,
+    # tasks with lead flag, task targets, agency's reports
+    with django_assert_num_queries(16):
+        response = noivu_client.get(url)
+
+    assert len(response.context["workspace"].tasks) == 3
