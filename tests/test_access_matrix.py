@@ -11,9 +11,18 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assignments.models import ContentArea, Responsibility, Task
+from assignments.models import (
+    Agency,
+    ContentArea,
+    Evidence,
+    Report,
+    ReportingCycle,
+    Responsibility,
+    Task,
+)
 from criteria.models import Criterion, Framework, Plan, Score, Target
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +52,10 @@ class World:
     criterion: Criterion
     responsibility: Responsibility
     task: Task
+    cycle: ReportingCycle
+    agency: Agency
+    report: Report
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,24 @@ def only(allowed: set[str], status: int, refused: int = 403) -> dict[str, int]:
 
 SCORE_EDITORS = {"noivu_staff", "admin_user"}
 WORK_EDITORS = {"noivu_staff", "admin_user"}
+READERS = {"leader", "noivu_staff", "admin_user"}
+REVIEWERS = {"noivu_staff", "admin_user"}
+
+
+def own_or_readers(status: int) -> dict[str, int]:
+    """The first agency's page: its own users and the readers see it, the other agency 404."""
+    return {"anonymous": 302, "other_agency_user": 404} | {
+        role: status for role in ("agency_user", *READERS)
+    }
+
+
+def agency_writes(status: int) -> dict[str, int]:
+    """A write by the first agency: the other agency gets 404, the readers 403."""
+    return {"anonymous": 302, "agency_user": status, "other_agency_user": 404} | dict.fromkeys(
+        READERS, 403
+    )
+
+
 YEAR = lambda world: [2018]  # noqa: E731
 
 PAGES: dict[str, Page] = {
@@ -97,6 +128,42 @@ PAGES: dict[str, Page] = {
     "assignments:task-list": Page(lambda w: [w.plan.pk], everyone(200), WRONG_METHOD),
     "assignments:task-edit": Page(
         lambda w: [w.task.pk], only(WORK_EDITORS, 200), only(WORK_EDITORS, 200)
+    ),
+    # The agencies' reports, on the first agency's accepted report of 2018: every POST an
+    # allowed role makes here is refused by a form or a service, so nothing changes.
+    # tests/assignments/test_report_access.py walks the same pages through real writes.
+    "assignments:workspace": Page(
+        get={"anonymous": 302, "agency_user": 200, "other_agency_user": 200}
+        | dict.fromkeys(READERS, 302),
+        post=WRONG_METHOD,
+    ),
+    "assignments:cycle-current": Page(get=only(READERS, 302), post=WRONG_METHOD),
+    "assignments:cycle-create": Page(get=WRONG_METHOD, post=only(REVIEWERS, 200)),
+    "assignments:cycle-detail": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    "assignments:cycle-export": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    "assignments:agency-detail": Page(
+        lambda w: [2018, w.agency.pk], own_or_readers(200), WRONG_METHOD
+    ),
+    "assignments:extension-create": Page(
+        lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 200)
+    ),
+    "assignments:report-create": Page(
+        lambda w: [2018, w.task.pk], WRONG_METHOD, agency_writes(302)
+    ),
+    "assignments:report-detail": Page(lambda w: [w.report.pk], own_or_readers(200), WRONG_METHOD),
+    "assignments:report-update": Page(lambda w: [w.report.pk], WRONG_METHOD, agency_writes(200)),
+    "assignments:report-accept": Page(
+        lambda w: [w.report.pk], WRONG_METHOD, agency_writes(403) | dict.fromkeys(REVIEWERS, 302)
+    ),
+    "assignments:report-return": Page(
+        lambda w: [w.report.pk], WRONG_METHOD, agency_writes(403) | dict.fromkeys(REVIEWERS, 200)
+    ),
+    "assignments:evidence-create": Page(lambda w: [w.report.pk], WRONG_METHOD, agency_writes(200)),
+    "assignments:evidence-download": Page(
+        lambda w: [w.evidence.pk], own_or_readers(200), WRONG_METHOD
+    ),
+    "assignments:evidence-delete": Page(
+        lambda w: [w.evidence.pk], WRONG_METHOD, agency_writes(302)
     ),
     "twofactor:device-detail": Page(get=everyone(200), post=WRONG_METHOD),
     "twofactor:device-create": Page(get=WRONG_METHOD, post=everyone(302)),
@@ -128,7 +195,7 @@ def test_every_page_is_in_the_matrix():
 
 
 @pytest.fixture
-def world() -> World:
+def world(agency, settings, tmp_path) -> World:
     framework = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
     plan = Plan.objects.create(
         number="252/KH-UBND",
@@ -149,9 +216,28 @@ def world() -> World:
         plan=plan, criterion=area, first_year=2018, last_year=2018, min_score=1, max_score=2
     )
     responsibility = Responsibility.objects.create(plan=plan, criterion=criterion)
+    settings.MEDIA_ROOT = tmp_path
+    cycle = ReportingCycle.objects.create(plan=plan, year=2018, deadline="2018-11-25")
     area_of_work = ContentArea.objects.create(plan=plan, number=1, title="Công tác chỉ đạo")
     task = Task.objects.create(content_area=area_of_work, number=1, text="Ban hành kế hoạch")
-    return World(plan=plan, criterion=criterion, responsibility=responsibility, task=task)
+    task.lead_agencies.add(agency)
+    report = Report.objects.create(
+        cycle=cycle, agency=agency, task=task, status=Report.Status.ACCEPTED, narrative="Xong"
+    )
+    evidence = Evidence(
+        report=report, original_name="qd.pdf", content_type="application/pdf", size=9
+    )
+    evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return World(
+        plan=plan,
+        criterion=criterion,
+        responsibility=responsibility,
+        task=task,
+        cycle=cycle,
+        agency=agency,
+        report=report,
+        evidence=evidence,
+    )
 
 
 def snapshot() -> dict[str, list]:
