@@ -560,8 +560,9 @@ def test_security_page_query_count(
 ):
     log_in_verified(client, noivu_staff, device)
 
-    # session, user, the device that verified this session, this user's devices
-    with django_assert_num_queries(4):
+    # session, user, the device that verified this session, this user's devices,
+    # the user's groups (the navigation's role links)
+    with django_assert_num_queries(5):
         response = client.get(reverse("twofactor:device-detail"))
 
     assert response.status_code == 200
@@ -573,8 +574,8 @@ def test_code_step_query_count(
 ):
     log_in_with_password(client, noivu_staff, staff_password)
 
-    # session, user, this user's devices
-    with django_assert_num_queries(3):
+    # session, user, this user's devices, the user's groups (the navigation's role links)
+    with django_assert_num_queries(4):
         response = client.get(reverse("twofactor:login-verify"))
 
     assert response.status_code == 200
