@@ -160,8 +160,9 @@ def test_assignment_page_query_count(client, noivu_staff, plan, django_assert_nu
 
     # session, user, the user's permissions and its groups' permissions, the responsibility
     # with plan, criterion and lead, the supporting agencies and groups chosen, its action,
-    # agencies for the lead, agencies for the supporting boxes, groups for the boxes
-    with django_assert_num_queries(11):
+    # agencies for the lead, agencies for the supporting boxes, groups for the boxes,
+    # the user's groups (the navigation's role links)
+    with django_assert_num_queries(12):
         response = client.get(reverse("assignments:responsibility-edit", args=[one_stop.pk]))
 
     assert response.status_code == 200
@@ -219,8 +220,9 @@ def test_task_list_query_count(client, leader, plan, django_assert_num_queries):
 
     # session, user, the user's permissions and its groups' permissions (read once for
     # "may read" and "may edit"), plan, content areas, their tasks, the tasks' leads,
-    # coordinating agencies, coordinating groups, criteria, targets
-    with django_assert_num_queries(12):
+    # coordinating agencies, coordinating groups, criteria, targets, the user's groups
+    # (the navigation's role links)
+    with django_assert_num_queries(13):
         response = client.get(reverse("assignments:task-list", args=[plan.pk]))
 
     assert response.text.count('<tr id="task-') == 4
@@ -422,8 +424,8 @@ def test_task_edit_page_query_count(client, noivu_staff, plan, django_assert_num
     # session, user, the user's permissions and its groups' permissions, the task with
     # area, plan and framework, the leads, coordinators, groups and criteria chosen; then,
     # rendering the form: agencies for the leads, agencies for the coordinators, groups,
-    # the framework's criteria, and the task's targets
-    with django_assert_num_queries(14):
+    # the framework's criteria, and the task's targets; the user's groups (navigation)
+    with django_assert_num_queries(15):
         response = client.get(reverse("assignments:task-edit", args=[task.pk]))
 
     assert response.status_code == 200

@@ -75,10 +75,10 @@ def test_stakes_page_query_count_does_not_grow(
 ):
     url = reverse("reports:agency-stakes", args=[2018])
     # session, user, plan, criteria, official scores, targets, published index,
-    # responsibilities' leads, the lead agencies
-    with django_assert_num_queries(9):
+    # responsibilities' leads, the lead agencies, the user's groups (navigation)
+    with django_assert_num_queries(10):
         leader_client.get(url)
     add_scores(tree, 2019, {code: "0.5" for code in list(tree)[-2:]})
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         leader_client.get(url)
