@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from assignments.models import Agency, Responsibility, Role, Task, user_agency, user_role
+from assignments.models import Agency, Report, Responsibility, Role, Task, user_agency, user_role
 from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from criteria.models import Criterion, IndexResult
+from criteria.models import Criterion, IndexResult, Score
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,10 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
     assert Agency.objects.filter(name="UBND huyện Tân Phú Đông").exists()
     assert Task.objects.filter(content_area__plan__number="252/KH-UBND").count() == 39
     assert Responsibility.objects.filter(is_recognised=True).count() == 74
+    assert sorted(Report.objects.values_list("status", flat=True)) == sorted(Report.Status.values)
+    assert Score.objects.filter(
+        year=2018, kind=Score.Kind.SELF, note__startswith="Dữ liệu minh họa"
+    ).exists()
     users = get_user_model().objects.in_bulk(
         [name for name, *_ in DEMO_ACCOUNTS], field_name="username"
     )
@@ -43,6 +47,7 @@ def test_load_demo_twice_changes_nothing(settings):
 
     call_command("load_demo", stdout=(out := io.StringIO()))
 
+    assert Report.objects.count() == 4
     assert (
         Criterion.objects.count(),
         Agency.objects.count(),

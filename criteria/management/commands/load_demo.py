@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -5,9 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assignments.models import Agency, Membership, Role
+from assignments.models import Agency, Membership, Report, Role
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Plan
 from criteria.services import import_appendix
@@ -60,6 +62,7 @@ class Command(BaseCommand):
             call_command("loaddata", FIXTURES / "tasks_252.json", verbosity=0)
         if not no_accounts:
             create_demo_accounts()
+            create_demo_work(plan)
             self.stdout.write(
                 _("Tài khoản dùng thử: %(names)s; mật khẩu “%(password)s”.")
                 % {
@@ -67,6 +70,73 @@ class Command(BaseCommand):
                     "password": DEMO_PASSWORD,
                 }
             )
+
+
+DEMO_NOTE = "Dữ liệu minh họa của load_demo, không phải kết quả thật"
+
+
+@transaction.atomic
+def create_demo_work(plan: Plan) -> None:
+    """Self-assessed 2018 scores and a 2020 cycle with reports in every state, once.
+
+    These are illustrations for trying the portal, marked as such in each score's note:
+    the province's real scores are entered by Sở Nội vụ.
+    """
+    from assignments import services
+    from assignments.models import ReportingCycle, Task
+    from criteria.models import Criterion, Score, Target
+
+    if ReportingCycle.objects.filter(plan=plan).exists():
+        return
+    targets = {
+        t.criterion_id: t.min_score
+        for t in Target.objects.filter(plan=plan, first_year=2018, criterion__isnull=False)
+    }
+    Score.objects.bulk_create(
+        Score(criterion=c, year=2018, kind=Score.Kind.SELF, value=targets[c.pk], note=DEMO_NOTE)
+        for c in Criterion.objects.filter(framework=plan.framework).leaves()
+        if c.pk in targets and not c.is_survey
+    )
+    # Open long enough for whoever tries the demo to submit before the deadline.
+    cycle = services.open_cycle(
+        plan=plan, year=plan.last_year, deadline=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    users = {user.username: user for user in get_user_model().objects.all()}
+    justice = Agency.objects.get(name="Sở Tư pháp")
+    office = Agency.objects.get(name="Văn phòng UBND tỉnh")
+    tasks = list(
+        Task.objects.filter(content_area__plan=plan).order_by("content_area__number", "number")
+    )
+    justice_tasks = [t for t in tasks if t.lead_agencies.filter(pk=justice.pk).exists()]
+    office_tasks = [t for t in tasks if t.lead_agencies.filter(pk=office.pk).exists()]
+    stories = [
+        (justice, justice_tasks[0], "sotuphap", "draft", ""),
+        (justice, justice_tasks[1], "sotuphap", "submitted", ""),
+        (
+            office,
+            office_tasks[0],
+            "vpubnd",
+            "returned",
+            "Thiếu số liệu hồ sơ giải quyết đúng hạn của cấp xã.",
+        ),
+        (office, office_tasks[1], "vpubnd", "accepted", ""),
+    ]
+    for agency, task, username, state, reason in stories:
+        report = services.start_report(cycle=cycle, agency=agency, task=task)
+        report = services.save_report(
+            report=report,
+            by=users[username],
+            progress=Report.Progress.IN_PROGRESS,
+            narrative=f"{DEMO_NOTE}: đơn vị đã triển khai nhiệm vụ theo kế hoạch.",
+            values={},
+            version=report.version,
+        )
+        if state != "draft":
+            report = services.submit_report(report=report, by=users[username])
+        if state == "returned":
+            services.return_report(report=report, by=users["noivu"], reason=reason)
+        if state == "accepted":
+            services.accept_report(report=report, by=users["noivu"], note="Đạt yêu cầu.")
 
 
 @transaction.atomic
