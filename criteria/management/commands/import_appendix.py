@@ -1,6 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Plan
@@ -13,23 +15,29 @@ def plan_from_option(number: str | None) -> Plan:
         try:
             return Plan.objects.select_related("framework").get(number=number)
         except Plan.DoesNotExist:
-            raise CommandError(f"Không có kế hoạch số “{number}”.") from None
+            raise CommandError(
+                _("Không có kế hoạch số “%(number)s”.") % {"number": number}
+            ) from None
     plans = list(Plan.objects.select_related("framework")[:2])
     if len(plans) != 1:
         raise CommandError(
-            "Có nhiều kế hoạch: hãy chọn bằng --plan." if plans else "Chưa có kế hoạch nào."
+            _("Có nhiều kế hoạch: hãy chọn bằng --plan.") if plans else _("Chưa có kế hoạch nào.")
         )
     return plans[0]
 
 
 class Command(BaseCommand):
-    help = "Nhập phụ lục mục tiêu của kế hoạch từ tệp Excel (.xlsx) theo mẫu chính thức."
+    help = gettext_lazy(
+        "Nhập phụ lục mục tiêu của kế hoạch từ tệp Excel (.xlsx) theo mẫu chính thức."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="Tệp .xlsx của phụ lục")
-        parser.add_argument("--plan", help="Số kế hoạch, ví dụ 252/KH-UBND")
+        parser.add_argument("file", type=Path, help=gettext_lazy("Tệp .xlsx của phụ lục"))
+        parser.add_argument("--plan", help=gettext_lazy("Số kế hoạch, ví dụ 252/KH-UBND"))
         parser.add_argument(
-            "--dry-run", action="store_true", help="Chỉ kiểm tra và báo thay đổi, không ghi"
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("Chỉ kiểm tra và báo thay đổi, không ghi"),
         )
 
     def handle(self, *args, file: Path, plan: str | None, dry_run: bool, **options) -> None:
@@ -38,11 +46,17 @@ class Command(BaseCommand):
             table = read_appendix(file.read_bytes())
             report = import_appendix(table=table, plan=target, dry_run=dry_run)
         except OSError as error:
-            raise CommandError(f"Không đọc được tệp {file}: {error.strerror}") from None
+            raise CommandError(
+                _("Không đọc được tệp %(file)s: %(error)s")
+                % {"file": file, "error": error.strerror}
+            ) from None
         except AppendixError as error:
             for problem in error.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"Không nhập: {len(error.problems)} lỗi trong tệp {file}.") from None
+            raise CommandError(
+                _("Không nhập: %(count)s lỗi trong tệp %(file)s.")
+                % {"count": len(error.problems), "file": file}
+            ) from None
         for code in report.created:
             self.stdout.write(f"+ {code}")
         for change in report.changes:
@@ -50,5 +64,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"~ {change}")
         for warning in report.warnings:
             self.stderr.write(f"! {warning}")
-        prefix = "(chạy thử, không ghi) " if dry_run else ""
+        prefix = _("(chạy thử, không ghi) ") if dry_run else ""
         self.stdout.write(prefix + report.summary())
