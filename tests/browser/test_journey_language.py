@@ -27,6 +27,8 @@ def test_language_switch_goes_to_english_and_back(
     expect(switch.get_by_role("button", name="EN")).to_be_disabled()
     expect(switch.get_by_role("button", name="VI")).to_be_enabled()
     expect(area_2.get_by_role("cell", name="8.5 – 9", exact=True)).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Maximum score")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     switch.get_by_role("button", name="VI").click()
 
@@ -34,4 +36,5 @@ def test_language_switch_goes_to_english_and_back(
     expect(page).to_have_url(plan_url)
     expect(switch.get_by_role("button", name="VI")).to_have_attribute("aria-pressed", "true")
     expect(area_2.get_by_role("cell", name="8,5 – 9", exact=True)).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Điểm chuẩn")).to_be_visible()
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
