@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 # Vietnamese is written with the tone mark on either vowel of "oa", "oe", "uy" when the
@@ -82,7 +83,7 @@ class Agency(models.Model):
 
     class Meta:
         verbose_name = _("đơn vị")
-        verbose_name_plural = _("đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị")
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -113,7 +114,7 @@ class AgencyAlias(models.Model):
 
     class Meta:
         verbose_name = _("tên gọi khác của đơn vị")
-        verbose_name_plural = _("tên gọi khác của đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "tên gọi khác của đơn vị")
         ordering = ["agency", "text"]
 
     def __str__(self) -> str:
@@ -156,7 +157,7 @@ class AgencyGroup(models.Model):
 
     class Meta:
         verbose_name = _("nhóm đơn vị")
-        verbose_name_plural = _("nhóm đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm đơn vị")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -201,7 +202,7 @@ class AgencyGroupAlias(models.Model):
 
     class Meta:
         verbose_name = _("cách gọi khác của nhóm")
-        verbose_name_plural = _("cách gọi khác của nhóm")
+        verbose_name_plural = pgettext_lazy("plural", "cách gọi khác của nhóm")
         ordering = ["group", "text"]
 
     def __str__(self) -> str:
@@ -234,7 +235,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("đơn vị của người dùng")
-        verbose_name_plural = _("đơn vị của người dùng")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị của người dùng")
         ordering = ["user__username"]
 
     def __str__(self) -> str:
@@ -327,7 +328,7 @@ class Responsibility(models.Model):
 
     class Meta:
         verbose_name = _("phân công tiêu chí")
-        verbose_name_plural = _("phân công tiêu chí")
+        verbose_name_plural = pgettext_lazy("plural", "phân công tiêu chí")
         ordering = ["plan", "criterion__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "criterion"], name="responsibility_unique"),
@@ -358,7 +359,7 @@ class ContentArea(models.Model):
 
     class Meta:
         verbose_name = _("nội dung kế hoạch")
-        verbose_name_plural = _("nội dung kế hoạch")
+        verbose_name_plural = pgettext_lazy("plural", "nội dung kế hoạch")
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="content_area_unique_number"),
@@ -422,7 +423,7 @@ class Task(models.Model):
 
     class Meta:
         verbose_name = _("nhiệm vụ")
-        verbose_name_plural = _("nhiệm vụ")
+        verbose_name_plural = pgettext_lazy("plural", "nhiệm vụ")
         ordering = ["content_area", "number"]
         constraints = [
             models.UniqueConstraint(fields=["content_area", "number"], name="task_unique_number"),
@@ -480,7 +481,7 @@ class TaskTarget(models.Model):
 
     class Meta:
         verbose_name = _("chỉ tiêu đo được")
-        verbose_name_plural = _("chỉ tiêu đo được")
+        verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu đo được")
         ordering = ["task", "first_year", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -528,7 +529,7 @@ class ReportingCycle(models.Model):
 
     class Meta:
         verbose_name = _("kỳ báo cáo")
-        verbose_name_plural = _("kỳ báo cáo")
+        verbose_name_plural = pgettext_lazy("plural", "kỳ báo cáo")
         ordering = ["plan", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "year"], name="cycle_unique_year"),
@@ -576,7 +577,7 @@ class Extension(models.Model):
 
     class Meta:
         verbose_name = _("gia hạn báo cáo")
-        verbose_name_plural = _("gia hạn báo cáo")
+        verbose_name_plural = pgettext_lazy("plural", "gia hạn báo cáo")
         constraints = [
             models.UniqueConstraint(fields=["cycle", "agency"], name="extension_unique_agency"),
         ]
@@ -626,7 +627,7 @@ class Report(models.Model):
 
     class Meta:
         verbose_name = _("báo cáo")
-        verbose_name_plural = _("báo cáo")
+        verbose_name_plural = pgettext_lazy("plural", "báo cáo")
         ordering = ["cycle", "agency", "task"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "agency", "task"], name="report_unique"),
@@ -656,7 +657,7 @@ class ReportValue(models.Model):
 
     class Meta:
         verbose_name = _("kết quả chỉ tiêu")
-        verbose_name_plural = _("kết quả chỉ tiêu")
+        verbose_name_plural = pgettext_lazy("plural", "kết quả chỉ tiêu")
         constraints = [
             models.UniqueConstraint(fields=["report", "target"], name="report_value_unique"),
             models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative"),
@@ -686,7 +687,7 @@ class ReportTransition(models.Model):
 
     class Meta:
         verbose_name = _("chuyển trạng thái báo cáo")
-        verbose_name_plural = _("chuyển trạng thái báo cáo")
+        verbose_name_plural = pgettext_lazy("plural", "chuyển trạng thái báo cáo")
         ordering = ["report", "at", "pk"]
 
     def __str__(self) -> str:
@@ -723,7 +724,7 @@ class Evidence(models.Model):
 
     class Meta:
         verbose_name = _("tài liệu minh chứng")
-        verbose_name_plural = _("tài liệu minh chứng")
+        verbose_name_plural = pgettext_lazy("plural", "tài liệu minh chứng")
         ordering = ["report", "uploaded_at"]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 SCORE_DIGITS = {"max_digits": 6, "decimal_places": 2}
@@ -34,7 +35,7 @@ class Framework(models.Model):
 
     class Meta:
         verbose_name = _("bộ chỉ số")
-        verbose_name_plural = _("bộ chỉ số")
+        verbose_name_plural = pgettext_lazy("plural", "bộ chỉ số")
         ordering = ["-first_year"]
         constraints = [
             models.CheckConstraint(
@@ -101,7 +102,7 @@ class Criterion(models.Model):
 
     class Meta:
         verbose_name = _("tiêu chí")
-        verbose_name_plural = _("tiêu chí")
+        verbose_name_plural = pgettext_lazy("plural", "tiêu chí")
         ordering = ["framework", "sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="criterion_code_unique"),
@@ -157,7 +158,7 @@ class Plan(models.Model):
 
     class Meta:
         verbose_name = _("kế hoạch")
-        verbose_name_plural = _("kế hoạch")
+        verbose_name_plural = pgettext_lazy("plural", "kế hoạch")
         ordering = ["-first_year", "number"]
         constraints = [
             models.CheckConstraint(
@@ -205,7 +206,7 @@ class Target(models.Model):
 
     class Meta:
         verbose_name = _("mục tiêu")
-        verbose_name_plural = _("mục tiêu")
+        verbose_name_plural = pgettext_lazy("plural", "mục tiêu")
         ordering = ["plan", "criterion__sort_key", "first_year"]
         constraints = [
             models.UniqueConstraint(
@@ -274,7 +275,7 @@ class Score(models.Model):
 
     class Meta:
         verbose_name = _("điểm")
-        verbose_name_plural = _("điểm")
+        verbose_name_plural = pgettext_lazy("plural", "điểm")
         ordering = ["criterion__sort_key", "year", "kind"]
         constraints = [
             models.UniqueConstraint(
@@ -304,7 +305,7 @@ class Action(models.Model):
 
     class Meta:
         verbose_name = _("giải pháp thực hiện")
-        verbose_name_plural = _("giải pháp thực hiện")
+        verbose_name_plural = pgettext_lazy("plural", "giải pháp thực hiện")
         ordering = ["plan", "criterion__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "criterion"], name="action_unique_per_plan"),
@@ -327,7 +328,7 @@ class IndexResult(models.Model):
 
     class Meta:
         verbose_name = _("kết quả chỉ số")
-        verbose_name_plural = _("kết quả chỉ số")
+        verbose_name_plural = pgettext_lazy("plural", "kết quả chỉ số")
         ordering = ["province", "year"]
         constraints = [
             models.UniqueConstraint(fields=["province", "year"], name="index_result_unique_year"),

@@ -284,3 +284,15 @@ def test_server_error_page_follows_the_language(client):
     assert "System error" in english.text
     assert '<html lang="en">' in english.text
     assert "Lỗi hệ thống" not in english.text
+
+
+def test_english_admin_names_model_lists_in_the_plural(admin_client):
+    vietnamese = admin_client.get(reverse("admin:index")).text
+    _use_english(admin_client)
+
+    english = admin_client.get(reverse("admin:index")).text
+
+    assert "Tiêu chí</a>" in vietnamese
+    assert "Criteria</a>" in english
+    assert "Agencies</a>" in english
+    assert "Criterion</a>" not in english
