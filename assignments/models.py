@@ -759,7 +759,7 @@ class Reminder(models.Model):
 
     class Meta:
         verbose_name = _("thư nhắc hạn")
-        verbose_name_plural = _("thư nhắc hạn")
+        verbose_name_plural = pgettext_lazy("plural", "thư nhắc hạn")
         ordering = ["-sent_on", "cycle", "agency"]
         constraints = [
             models.UniqueConstraint(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -248,10 +249,12 @@ def grant_extension(
         agency=agency,
         defaults={"until": until, "reason": reason.strip(), "granted_by": by},
     )
-    subject = _("Gia hạn báo cáo năm %(year)s") % {"year": cycle.year}
-    body = render_to_string(
-        "assignments/email/extension_granted.txt", {"extension": extension, "cycle": cycle}
-    )
+    # Letters go out in the portal's language, whichever language the sender's screen shows.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Gia hạn báo cáo năm %(year)s") % {"year": cycle.year}
+        body = render_to_string(
+            "assignments/email/extension_granted.txt", {"extension": extension, "cycle": cycle}
+        )
     _mail_agency_on_commit(agency, subject, body)
     return extension
 
@@ -454,15 +457,15 @@ def _mail_agency_on_commit(agency: Agency, subject: str, body: str) -> None:
 
 
 def _mail_report_review(report: Report, *, note: str) -> None:
-    if report.status == Report.Status.RETURNED:
-        subject = _("Báo cáo bị trả lại: nhiệm vụ %(task)s") % {"task": _task_number(report.task)}
-    else:
-        subject = _("Báo cáo đã được chấp nhận: nhiệm vụ %(task)s") % {
-            "task": _task_number(report.task)
-        }
-    body = render_to_string(
-        "assignments/email/report_reviewed.txt", {"report": report, "note": note}
-    )
+    task = {"task": _task_number(report.task)}
+    with translation.override(settings.LANGUAGE_CODE):
+        if report.status == Report.Status.RETURNED:
+            subject = _("Báo cáo bị trả lại: nhiệm vụ %(task)s") % task
+        else:
+            subject = _("Báo cáo đã được chấp nhận: nhiệm vụ %(task)s") % task
+        body = render_to_string(
+            "assignments/email/report_reviewed.txt", {"report": report, "note": note}
+        )
     _mail_agency_on_commit(report.agency, subject, body)
 
 

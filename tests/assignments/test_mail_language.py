@@ -1,0 +1,72 @@
+"""Letters to agencies are Vietnamese, whichever language the sender's screen shows."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from assignments.models import Extension, Report
+from tests.assignments.reporting import make_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def english_noivu_client(noivu_client):
+    noivu_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return noivu_client
+
+
+@pytest.fixture
+def agency_address(agency_user) -> str:
+    agency_user.email = "canbo@sotuphap.tiengiang.gov.vn"
+    agency_user.save()
+    return agency_user.email
+
+
+def test_extension_letter_is_vietnamese_when_granted_in_english(
+    world,
+    today,
+    english_noivu_client,
+    agency_address,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    url = reverse("assignments:extension-create", args=[2019, world.agency.pk])
+    assert not Extension.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = english_noivu_client.post(
+            url, {"until": "2019-12-05", "reason": "Chờ số liệu quý IV"}, follow=True
+        )
+
+    assert Extension.objects.get().agency == world.agency
+    assert f"Report deadline extended for {world.agency.name}." in response.text
+    assert [mail.to for mail in mailoutbox] == [[agency_address]]
+    assert mailoutbox[0].subject == "Gia hạn báo cáo năm 2019"
+    assert "đến hết ngày 05/12/2019" in mailoutbox[0].body
+    assert "Dear" not in mailoutbox[0].body
+
+
+def test_return_letter_is_vietnamese_when_returned_in_english(
+    world,
+    today,
+    english_noivu_client,
+    agency_address,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = english_noivu_client.post(
+            reverse("assignments:report-return", args=[report.pk]),
+            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3."},
+            follow=True,
+        )
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.RETURNED
+    assert "Report returned to the agency." in response.text
+    assert mailoutbox[0].subject == "Báo cáo bị trả lại: nhiệm vụ 1.1"
+    assert "đã bị Sở Nội vụ trả lại" in mailoutbox[0].body
+    assert "Dear" not in mailoutbox[0].body
