@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Agency, Responsibility
@@ -96,10 +97,17 @@ def covering_target(targets: list[Target], year: int) -> Target | None:
     return next((t for t in targets if t.first_year <= year <= t.last_year), None)
 
 
-def targets_by_criterion(plan: Plan) -> dict[int | None, list[Target]]:
-    """The plan's targets per criterion id (None: the total), each list ordered by year."""
+def targets_by_criterion(plan: Plan, *, areas_only: bool = False) -> dict[int | None, list[Target]]:
+    """The plan's targets per criterion id (None: the total), each list ordered by year.
+
+    `areas_only` keeps the total's and the areas' targets: what the overview shows, a
+    few dozen rows where the whole tree has thousands.
+    """
+    targets = Target.objects.filter(plan=plan)
+    if areas_only:
+        targets = targets.filter(Q(criterion__isnull=True) | Q(criterion__parent__isnull=True))
     by_criterion: dict[int | None, list[Target]] = defaultdict(list)
-    for target in Target.objects.filter(plan=plan).order_by("first_year"):
+    for target in targets.order_by("first_year"):
         by_criterion[target.criterion_id].append(target)
     return by_criterion
 
@@ -345,7 +353,7 @@ class Overview:
                 criterion__framework=plan.framework_id, kind=Score.Kind.OFFICIAL
             ).values_list("criterion_id", "year", "value"),
         )
-        targets = targets_by_criterion(plan)
+        targets = targets_by_criterion(plan, areas_only=True)
         scored_years = set(sums[None])
         known_years = scored_years | set(published)
         years = range(min(known_years), max(known_years) + 1) if known_years else range(0)
