@@ -180,7 +180,7 @@ if "locust" in sys.modules or os.environ.get("BENCH_LOCUSTFILE"):
 
         @task
         def dashboards(self) -> None:
-            for key in ("overview", "gaps", "route"):
+            for key in ("overview", "gaps", "route", "stakes"):
                 self.open(key)
 
     PDF = b"%PDF-1.4\n" + b"0" * 20_000 + b"\n%%EOF\n"
@@ -195,6 +195,8 @@ if "locust" in sys.modules or os.environ.get("BENCH_LOCUSTFILE"):
 
 def _plan_file(dataset, args, port: int) -> dict:
     """What the simulated users need: URLs, accounts, the rows they save, the limits."""
+    from decimal import Decimal
+
     from django.urls import NoReverseMatch, reverse
 
     from bench.data import PASSWORD
@@ -213,6 +215,7 @@ def _plan_file(dataset, args, port: int) -> dict:
         "overview": url("reports:overview"),
         "gaps": url("reports:gap-dashboard", year),
         "route": url("reports:route", year),
+        "stakes": url("reports:agency-stakes", year),
         "score_grid": url("reports:score-grid", year),
         "workspace": url("assignments:workspace"),
         "tracker": url("assignments:cycle-detail", year),
@@ -233,8 +236,8 @@ def _plan_file(dataset, args, port: int) -> dict:
             "self_value": str(scores[leaf.pk, Score.Kind.SELF].value),
             "self_version": scores[leaf.pk, Score.Kind.SELF].version,
             "official_version": scores[leaf.pk, Score.Kind.OFFICIAL].version,
-            "official_low": str(leaf.max_score / 4),
-            "official_high": str(leaf.max_score / 2),
+            "official_low": str((leaf.max_score / 4).quantize(Decimal("0.01"))),
+            "official_high": str((leaf.max_score / 2).quantize(Decimal("0.01"))),
         }
         for leaf in leaves
     ]
@@ -436,7 +439,7 @@ def main() -> None:
         cookie = _session_cookie(base, "noivu", plan["password"])
         result["throughput"] = {
             key: _wrk(base + plan["urls"][key], cookie, args.wrk_seconds, args.wrk_connections)
-            for key in ("trivial", "overview", "gaps", "route", "score_grid", "tracker")
+            for key in ("trivial", "overview", "gaps", "route", "stakes", "score_grid", "tracker")
             if key in plan["urls"]
         }
     finally:

@@ -76,8 +76,9 @@ PAGES = [
     ),  # fmt: skip
     Page("overview", "reports:overview"),
     Page("gap table", "reports:gap-dashboard", lambda d: [d.year]),
-    Page("points at stake per agency", None),
+    Page("points at stake per agency", "reports:agency-stakes", lambda d: [d.year]),
     Page("route to target", "reports:route", lambda d: [d.year]),
+    Page("tasks of section II", "assignments:task-list", lambda d: [d.plan.pk]),
     Page("agency workspace", "assignments:workspace", persona="agency"),
     Page("Sở Nội vụ tracker", "assignments:cycle-detail", lambda d: [d.year]),
     Page("tracker: one agency", "assignments:agency-detail", lambda d: [d.year, d.agency.pk]),
