@@ -391,26 +391,35 @@ def _tasks(
 def _cycles_and_reports(plan: Plan, scale: int) -> None:
     """A cycle for each year of the plan; a report per lead agency and task in every cycle.
 
-    Past cycles are accepted; in the last one a third is drafted, a third submitted with
-    one piece of evidence, a third accepted.
+    Past cycles are accepted. The last one is the current cycle and today is its deadline
+    day; half its reports are drafts, a quarter submitted with one piece of evidence, a
+    quarter accepted.
     """
+    today = datetime.date.today()
     cycles = ReportingCycle.objects.bulk_create(
         [
             ReportingCycle(plan=plan, year=year, deadline=datetime.date(year, 11, 25))
             for year in range(plan.first_year, plan.last_year + 1)
         ]
     )
+    cycles[-1].deadline = max(cycles[-1].deadline, today)
+    cycles[-1].save(update_fields=["deadline"])
     leads = list(
         Task.lead_agencies.through.objects.filter(task__content_area__plan=plan).values_list(
             "task_id", "agency_id"
         )
     )
-    statuses = [Report.Status.DRAFT, Report.Status.SUBMITTED, Report.Status.ACCEPTED]
+    statuses = [
+        Report.Status.DRAFT,
+        Report.Status.DRAFT,
+        Report.Status.SUBMITTED,
+        Report.Status.ACCEPTED,
+    ]
     reports = []
     for cycle in cycles:
         is_last = cycle is cycles[-1]
         for index, (task_id, agency_id) in enumerate(leads):
-            status = statuses[index % 3] if is_last else Report.Status.ACCEPTED
+            status = statuses[index % len(statuses)] if is_last else Report.Status.ACCEPTED
             reports.append(
                 Report(
                     cycle=cycle,

@@ -33,6 +33,8 @@ HERE = Path(__file__).resolve().parent
 SCRATCH_DIR = Path(os.environ.get("BENCH_SCRATCH_DIR", Path(tempfile.gettempdir()) / "par_bench"))
 PLAN_FILE = SCRATCH_DIR / "loadtest-plan.json"
 MARKER = re.compile(r"BENCH-AGENCY-(\d+)-MARK")
+MARK = "BENCH-AGENCY-{}-MARK"  # bench/data.py writes it in each report's narrative
+VERSION = re.compile(r'name="version" value="(\d+)"')
 
 if "locust" in sys.modules or os.environ.get("BENCH_LOCUSTFILE"):
     # -- The simulated users (imported by locust, never by Django) ----------------------
@@ -94,6 +96,7 @@ if "locust" in sys.modules or os.environ.get("BENCH_LOCUSTFILE"):
 
         def on_start(self) -> None:
             self.username, self.agency_id = next(AGENCY_USERS)
+            self.drafts = list(PLAN["reports"].get(str(self.agency_id), []))
             super().on_start()
 
         @task(4)
@@ -102,19 +105,34 @@ if "locust" in sys.modules or os.environ.get("BENCH_LOCUSTFILE"):
 
         @task(2)
         def submit_report(self) -> None:
-            if "report_update" not in URLS:
+            """Open a draft, attach a PDF, write the result and send it to Sở Nội vụ."""
+            if not self.drafts:
                 return
-            report = PLAN["reports"].get(str(self.agency_id))
-            if report:
-                fields = {**report["fields"], "csrfmiddlewaretoken": self._token()}
-                self.open(report["update"], name="report: save", method="post", data=fields)
-                self.open(
-                    report["evidence"],
-                    name="report: upload evidence",
-                    method="post",
-                    data={"csrfmiddlewaretoken": self._token()},
-                    files={"file": ("minh-chung.pdf", PDF, "application/pdf")},
-                )
+            report = self.drafts.pop()
+            page = self.open(report["detail"], name="report page")
+            version = VERSION.search(page.text) if page is not None else None
+            if version is None:
+                return
+            self.open(
+                report["evidence"],
+                name="report: upload evidence",
+                method="post",
+                data={"csrfmiddlewaretoken": self._token()},
+                files={"file": ("minh-chung.pdf", PDF, "application/pdf")},
+            )
+            narrative = f"{MARK.format(self.agency_id)} Đã hoàn thành, có minh chứng kèm theo."
+            self.open(
+                report["update"],
+                name="report: save and send",
+                method="post",
+                data={
+                    "progress": "done",
+                    "narrative": narrative,
+                    "version": version[1],
+                    "submit": "1",
+                    "csrfmiddlewaretoken": self._token(),
+                },
+            )
 
         @task(1)
         def plan(self) -> None:
@@ -220,7 +238,6 @@ def _plan_file(dataset, args, port: int) -> dict:
         "score_grid": url("reports:score-grid", year),
         "workspace": url("assignments:workspace"),
         "tracker": url("assignments:cycle-detail", year),
-        "report_update": url("assignments:report-update", 0),
         "trivial": url("bench-trivial"),
     }
     leaves = (
@@ -242,23 +259,55 @@ def _plan_file(dataset, args, port: int) -> dict:
         }
         for leaf in leaves
     ]
+    drafts = _report_forms(dataset)
+    # Agencies with reports still to send log in first.
+    agency_users = sorted(dataset.agency_users, key=lambda pair: str(pair[1]) not in drafts)
     return {
         "urls": {key: value for key, value in urls.items() if value},
         "password": PASSWORD,
-        "agency_users": [list(pair) for pair in dataset.agency_users],
+        "agency_users": [list(pair) for pair in agency_users],
         "score_rows": score_rows,
-        "reports": _report_forms(dataset),
+        "reports": drafts,
         "max_requests": args.max_requests,
         "leaks_file": str(PLAN_FILE.with_name("loadtest-leaks.json")),
     }
 
 
-def _report_forms(dataset) -> dict:
-    """Per agency, one draft report of the year to save and attach evidence to.
+def _report_forms(dataset) -> dict[str, list[dict]]:
+    """Per agency, the URLs of its draft reports in the current cycle, to fill in and send.
 
-    Filled in once the reporting pages exist (their URL names resolve); empty until then.
+    Empty while the reporting pages do not exist (their URL names do not resolve).
     """
-    return {}
+    from django.urls import NoReverseMatch, reverse
+
+    from assignments.models import Report
+
+    drafts: dict[str, list[dict]] = {}
+    reports = Report.objects.filter(
+        cycle__plan=dataset.plan, cycle__year=dataset.year, status=Report.Status.DRAFT
+    ).order_by("agency", "pk")
+    try:
+        for report in reports:
+            drafts.setdefault(str(report.agency_id), []).append(
+                {
+                    "detail": reverse("assignments:report-detail", args=[report.pk]),
+                    "update": reverse("assignments:report-update", args=[report.pk]),
+                    "evidence": reverse("assignments:evidence-create", args=[report.pk]),
+                }
+            )
+    except NoReverseMatch:
+        return {}
+    return drafts
+
+
+def _report_counts(dataset) -> dict[str, int]:
+    from assignments.models import Evidence, Report
+
+    reports = Report.objects.filter(cycle__plan=dataset.plan, cycle__year=dataset.year)
+    return {
+        "submitted": reports.filter(status=Report.Status.SUBMITTED).count(),
+        "evidence": Evidence.objects.filter(report__in=reports).count(),
+    }
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -395,6 +444,7 @@ def main() -> None:
     plan = _plan_file(dataset, args, args.port)
     PLAN_FILE.parent.mkdir(parents=True, exist_ok=True)
     PLAN_FILE.write_text(json.dumps(plan, ensure_ascii=False))
+    reports_before = _report_counts(dataset)
     from django.db import connections
 
     connections.close_all()
@@ -453,6 +503,8 @@ def main() -> None:
         )
         result["mix_seconds"] = round(time.monotonic() - started, 1)
         result["mix"] = _locust_stats(prefix)
+        result["reports_before"] = reports_before
+        result["reports_after"] = _report_counts(dataset)
         result["leaks"] = json.loads(Path(plan["leaks_file"]).read_text())
         cookie = _session_cookie(base, "noivu", plan["password"])
         result["throughput"] = _throughput(base, plan["urls"], cookie, args)
@@ -469,7 +521,10 @@ def main() -> None:
 
 def tables(result: dict) -> str:
     lines = [
-        f"Mix: {result['mix_seconds']} s, leaks: {len(result['leaks'])}",
+        f"Mix: {result['mix_seconds']} s, leaks: {len(result['leaks'])}, current cycle's "
+        f"reports submitted {result['reports_before']['submitted']} -> "
+        f"{result['reports_after']['submitted']}, evidence {result['reports_before']['evidence']}"
+        f" -> {result['reports_after']['evidence']}",
         "",
         "| request | count | failures | p50 ms | p95 ms | req/s |",
         "|---|---|---|---|---|---|",
