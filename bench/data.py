@@ -24,6 +24,7 @@ from django.db import transaction
 
 from assignments.models import (
     Agency,
+    AgencyGroup,
     ContentArea,
     Evidence,
     Membership,
@@ -357,15 +358,18 @@ def _tasks(
         for index in range(total)
     ]
     Task.objects.bulk_create(tasks, batch_size=BATCH)
-    leads, coordinators, served = set(), set(), set()
+    groups = list(AgencyGroup.objects.all())
+    leads, coordinators, named_groups, served = set(), set(), set(), set()
     for index, task in enumerate(tasks):
         for offset in range(leads_per_task):
             leads.add((task.pk, agencies[(index * leads_per_task + offset) % len(agencies)].pk))
         coordinators.update((task.pk, agency.pk) for agency in rng.sample(agencies, 2))
+        named_groups.update((task.pk, group.pk) for group in rng.sample(groups, 2))
         served.update((task.pk, criterion.pk) for criterion in rng.sample(criteria, 2))
     for relation, pairs, column in (
         (Task.lead_agencies.through, leads, "agency_id"),
         (Task.coordinating_agencies.through, coordinators, "agency_id"),
+        (Task.coordinating_groups.through, named_groups, "agencygroup_id"),
         (Task.criteria.through, served, "criterion_id"),
     ):
         relation.objects.bulk_create(
