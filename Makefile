@@ -43,3 +43,19 @@ test-postgres: install browser
 	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest
 
 test: lint test-sqlite test-postgres
+
+# Benchmarks (BENCHMARKS.md), not part of `make test`: pages at three scales and the
+# spreadsheet path (`make bench`), the deadline-day load test (`make loadtest`). Both use
+# PostgreSQL at 127.0.0.1 (database par_bench, created and dropped by the scripts).
+.PHONY: loadtest
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test,bench]"
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	$(PY) bench/run.py
+
+loadtest: install $(VENV)/.bench-installed
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/loadtest.py

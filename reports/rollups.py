@@ -10,10 +10,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Agency, Responsibility
-from criteria.models import Criterion, Framework, IndexResult, Plan, Score, Target
+from criteria.models import (
+    Criterion,
+    Framework,
+    IndexResult,
+    Plan,
+    Score,
+    Target,
+    code_sort_key,
+)
+
+AREA_KEY_LENGTH = len(code_sort_key("1"))
+CENT = Decimal("0.01")
 
 
 class Status(models.TextChoices):
@@ -96,16 +109,53 @@ def covering_target(targets: list[Target], year: int) -> Target | None:
     return next((t for t in targets if t.first_year <= year <= t.last_year), None)
 
 
-def targets_by_criterion(plan: Plan) -> dict[int | None, list[Target]]:
-    """The plan's targets per criterion id (None: the total), each list ordered by year."""
+def targets_by_criterion(plan: Plan, *, areas_only: bool = False) -> dict[int | None, list[Target]]:
+    """The plan's targets per criterion id (None: the total), each list ordered by year.
+
+    `areas_only` keeps the total's and the areas' targets: what the overview shows, a
+    few dozen rows where the whole tree has thousands.
+    """
+    targets = Target.objects.filter(plan=plan)
+    if areas_only:
+        targets = targets.filter(Q(criterion__isnull=True) | Q(criterion__parent__isnull=True))
     by_criterion: dict[int | None, list[Target]] = defaultdict(list)
-    for target in Target.objects.filter(plan=plan).order_by("first_year"):
+    for target in targets.order_by("first_year"):
         by_criterion[target.criterion_id].append(target)
     return by_criterion
 
 
 def tree_of(framework: Framework | int) -> list[Criterion]:
     return list(Criterion.objects.filter(framework=framework).for_tree())
+
+
+def area_sums(
+    framework: Framework | int, areas: list[Criterion]
+) -> dict[int | None, dict[int, Decimal]]:
+    """Each area's official score per year, and the whole index's (key None), as `roll_up`
+    gives them for the areas: the sum of the leaves below, parents' own scores ignored.
+
+    The database sums them, a row per area and year, where a roll-up in Python reads every
+    score of every year. A row's area is the first part of its sort key: the area's own
+    sort key (codes have at most three digits a part, padded to AREA_KEY_LENGTH).
+    """
+    area_ids = {area.sort_key: area.id for area in areas}
+    rows = (
+        Score.objects.filter(
+            criterion__framework=framework,
+            criterion__children__isnull=True,
+            kind=Score.Kind.OFFICIAL,
+        )
+        .annotate(area_key=Substr("criterion__sort_key", 1, AREA_KEY_LENGTH))
+        .values_list("area_key", "year")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    sums: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
+    for area_key, year, total in rows:
+        total = Decimal(total).quantize(CENT)  # SQLite sums decimals as floats
+        sums[area_ids[area_key]][year] = total
+        sums[None][year] = sums[None].get(year, Decimal(0)) + total
+    return sums
 
 
 def areas_of(criteria: list[Criterion]) -> dict[int, Criterion]:
@@ -330,7 +380,7 @@ class Overview:
 
     @classmethod
     def build(cls, plan: Plan) -> "Overview":
-        """Four queries: published results, criteria, official scores of every year, targets.
+        """Four queries: published results, areas, their official sums per year, targets.
 
         Years run from the first with any result to the latest; a year without a published
         index shows the sum of its official scores.
@@ -338,14 +388,9 @@ class Overview:
         published = {
             result.year: result for result in IndexResult.objects.filter(province=plan.province)
         }
-        criteria = tree_of(plan.framework_id)
-        sums = roll_up(
-            criteria,
-            Score.objects.filter(
-                criterion__framework=plan.framework_id, kind=Score.Kind.OFFICIAL
-            ).values_list("criterion_id", "year", "value"),
-        )
-        targets = targets_by_criterion(plan)
+        criteria = list(Criterion.objects.filter(framework=plan.framework_id).areas().for_tree())
+        sums = area_sums(plan.framework_id, criteria)
+        targets = targets_by_criterion(plan, areas_only=True)
         scored_years = set(sums[None])
         known_years = scored_years | set(published)
         years = range(min(known_years), max(known_years) + 1) if known_years else range(0)
@@ -371,7 +416,6 @@ class Overview:
                 actual=sums[criterion.id].get(latest_year) if latest_year else None,
             )
             for criterion in criteria
-            if criterion.parent_id is None
         ]
         return cls(
             plan=plan,

@@ -12,6 +12,7 @@ from reports.rollups import (
     ScoreGrid,
     Status,
     YearResults,
+    area_sums,
     filter_gap_rows,
     roll_up,
     sort_gap_rows,
@@ -152,7 +153,7 @@ def test_year_results_use_the_published_index_when_there_is_one(scored_plan):
 def test_overview_runs_from_the_first_result_to_the_latest_year(
     scored_plan, django_assert_num_queries
 ):
-    # published results, criteria, official scores of every year, targets
+    # published results, areas, official sums per area and year, targets
     with django_assert_num_queries(4):
         overview = Overview.build(scored_plan)
 
@@ -194,6 +195,30 @@ def test_overview_query_count_does_not_grow_with_years_and_criteria(
 
     assert [year.year for year in overview.years][-3:] == [2018, 2019, 2020]
     assert overview.years[-1].total == D("4")
+
+
+def test_area_sums_in_sql_match_the_roll_up_of_every_row(scored_plan, tree):
+    # Area 10 sorts after 3 and must not mix with area 1; a self-assessment is not counted.
+    area_10 = Criterion.objects.create(
+        framework=scored_plan.framework, code="10", title="t", max_score=5
+    )
+    leaf_10 = Criterion.objects.create(
+        framework=scored_plan.framework, parent=area_10, code="10.1", title="t", max_score=5
+    )
+    add_scores({"10.1": leaf_10}, 2018, {"10.1": "4.25"})
+    add_scores(tree, 2018, {"1.2": "2.5"}, kind=Score.Kind.SELF)
+    criteria = tree_list(tree) + [area_10, leaf_10]
+    areas = [criterion for criterion in criteria if criterion.parent_id is None]
+    official = Score.objects.filter(kind=Score.Kind.OFFICIAL)
+
+    sums = area_sums(scored_plan.framework_id, areas)
+
+    rolled = roll_up(criteria, official.values_list("criterion_id", "year", "value"))
+    assert {area.id: sums[area.id] for area in areas} == {
+        area.id: rolled[area.id] for area in areas
+    }
+    assert sums[area_10.id] == {2018: D("4.25")}
+    assert sums[None] == rolled[None] == {2017: D("16"), 2018: D("26.75")}
 
 
 def test_gap_rows_default_to_points_lost_with_empty_cells_last(scored_plan, tree):
