@@ -16,9 +16,10 @@ from collections.abc import Callable
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import logout
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -40,7 +41,10 @@ IMPORT_PERMISSION = "criteria.change_criterion"
 
 def clean(value: object) -> str:
     """A value fit for one log line: newlines and other control characters escaped."""
-    return str(value).encode("unicode_escape").decode("ascii")
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in str(value)
+    )
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -83,7 +87,17 @@ class SessionLifetimeMiddleware:
             held = _hold_for_second_factor(request)
             if held is not None:
                 return held
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and request.user.is_authenticated:
+            log_event(
+                "refused",
+                request=request,
+                username=request.user.get_username(),
+                status=response.status_code,
+                method=request.method,
+                path=request.path,
+            )
+        return response
 
 
 def is_privileged(user: AbstractBaseUser) -> bool:
@@ -153,3 +167,20 @@ def _log_login_failure(sender, credentials: dict, request: HttpRequest | None = 
 @receiver(user_locked_out)
 def _log_lockout(sender, request: HttpRequest, username: str, ip_address: str, **kwargs) -> None:
     log_event("locked-out", request=request, username=username)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _log_permission_change(sender, instance, action: str, pk_set, **kwargs) -> None:
+    """Roles and rights given or taken: who holds what is a security fact."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    log_event(
+        "permissions-changed",
+        request=None,
+        username=instance,
+        change=action.removeprefix("post_"),
+        of=sender._meta.model_name,
+        ids=",".join(map(str, sorted(pk_set or []))),
+    )

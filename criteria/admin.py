@@ -13,6 +13,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
+from assignments.security import log_event
 from criteria.importers import AppendixError, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
@@ -51,6 +52,14 @@ class AppendixResource(resources.ModelResource):
         table: AppendixTable = dataset.appendix_table
         try:
             report = import_appendix(table=table, plan=self.plan, dry_run=dry_run)
+            if not dry_run:
+                log_event(
+                    "import",
+                    request=None,
+                    username=kwargs.get("user", "-"),
+                    plan=self.plan,
+                    summary=report.summary(),
+                )
         except AppendixError as error:
             for problem in error.problems:
                 result.append_base_error(Error(problem))

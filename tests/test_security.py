@@ -1,5 +1,6 @@
 """Production-safe settings: deploy checks, headers, cookies, sessions, lockout, error pages."""
 
+import io
 import os
 import subprocess
 import sys
@@ -182,7 +183,7 @@ def test_security_log_records_logins_logouts_and_failures_one_line_each(
     lines = [record.getMessage() for record in caplog.records if record.name == "par.security"]
     assert lines[0].startswith("login user=noivu ip=127.0.0.1")
     assert lines[1].startswith("logout user=noivu")
-    assert lines[2].startswith("login-failed user=k\\u1ebb\\nl\\u1ea1 login")
+    assert lines[2].startswith("login-failed user=kẻ\\nlạ login")
     assert all("\n" not in line for line in lines)
 
 
@@ -239,3 +240,35 @@ def test_server_error_shows_a_plain_page_without_trace(client):
     assert "Lỗi hệ thống" in response.content.decode()
     assert "secret internal detail" not in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_security_log_records_refused_access_imports_and_permission_changes(
+    client, django_user_model, caplog, tmp_path
+):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    caplog.set_level("INFO", logger="par.security")
+    user = django_user_model.objects.create_user("canbo", password=PASSWORD)
+    client.force_login(user)
+
+    client.get(reverse("criteria:plan-detail", args=[999999]))
+    user.groups.add(Group.objects.get(name="Lãnh đạo"))
+    call_command("loaddata", "fixtures/seed_plan.json", verbosity=0)
+    call_command(
+        "import_appendix",
+        "fixtures/appendix_252_KH-UBND.xlsx",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "par.security"]
+    assert any(line.startswith("refused user=canbo") and "status=404" in line for line in lines)
+    assert any(
+        line.startswith("permissions-changed user=canbo") and "change=add of=user_groups" in line
+        for line in lines
+    )
+    assert any(
+        line.startswith("import user=manage.py") and "plan=252/KH-UBND" in line for line in lines
+    )

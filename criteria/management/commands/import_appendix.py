@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from assignments.security import log_event
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Plan
 from criteria.services import import_appendix
@@ -64,5 +65,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"~ {change}")
         for warning in report.warnings:
             self.stderr.write(f"! {warning}")
+        if not dry_run:
+            log_event(
+                "import", request=None, username="manage.py", plan=target, summary=report.summary()
+            )
         prefix = _("(chạy thử, không ghi) ") if dry_run else ""
         self.stdout.write(prefix + report.summary())
