@@ -1,0 +1,143 @@
+"""An agency reports on its task; Sở Nội vụ returns it with a reason, then accepts it."""
+
+import datetime
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from assignments.models import Report
+from tests.assignments.reporting import PDF_BYTES, World, build_world, make_report
+
+pytestmark = pytest.mark.browser
+
+REASON = "Thiếu số liệu văn bản ban hành trễ hạn, đề nghị bổ sung."
+
+
+@pytest.fixture
+def world(agency, other_agency, monkeypatch, settings, tmp_path) -> World:
+    """The reporting world of tests/assignments, on 1/11/2019, 24 days before the deadline."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2019, 11, 1))
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world(agency, other_agency)
+
+
+@pytest.fixture
+def open_as(
+    browser: Browser, browser_context_args, live_server, login, staff_password
+) -> Iterator[Callable[..., Page]]:
+    """A fresh browser context per person, logged in through the form: `open_as(user)`."""
+    contexts = []
+
+    def open_page(user) -> Page:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        login(page, live_server, user, staff_password)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def nav_link(page: Page, name: str):
+    return page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=name)
+
+
+def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
+    open_as, live_server, world, agency_user, noivu_staff, tmp_path, screenshot
+):
+    own_task, foreign_task = world.tasks["1.1"], world.tasks["2.1"]
+    foreign_report = make_report(world, "2.1", agency=world.other)
+    evidence = tmp_path / "ke-hoach-cchc-2019.pdf"
+    evidence.write_bytes(PDF_BYTES)
+    assert not Report.objects.filter(agency=world.agency).exists()
+
+    # Sở Tư pháp sees its own tasks only and starts the report of task 1.1.
+    agency_page = open_as(agency_user)
+    nav_link(agency_page, "Việc của tôi").click()
+    tasks = agency_page.get_by_role("region", name="Nhiệm vụ và báo cáo")
+    expect(tasks.get_by_text(own_task.text)).to_be_visible()
+    expect(agency_page.get_by_text(foreign_task.text)).to_have_count(0)
+    tasks.locator(f"#task-{own_task.pk}").get_by_role("button", name="Viết báo cáo").click()
+    expect(agency_page.get_by_role("heading", level=1)).to_have_text(
+        "Báo cáo nhiệm vụ 1.1 năm 2019"
+    )
+
+    evidence_section = agency_page.get_by_role("region", name="Tài liệu minh chứng")
+    evidence_section.get_by_label("Tài liệu minh chứng").set_input_files(evidence)
+    evidence_section.get_by_role("button", name="Tải lên").click()
+    expect(agency_page.get_by_role("status")).to_contain_text("Đã tải lên tài liệu minh chứng.")
+    expect(evidence_section.get_by_role("link", name=evidence.name)).to_be_visible()
+    agency_page.get_by_label("Tiến độ").select_option(label="Hoàn thành")
+    agency_page.get_by_label("Tỷ lệ văn bản ban hành đúng hạn").fill("96,5")
+    agency_page.get_by_label("Kết quả thực hiện").fill("Đã ban hành kế hoạch CCHC năm 2019.")
+    agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
+
+    expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
+    expect(agency_page.locator(".status")).to_have_text("Đã gửi")
+    report = Report.objects.get(agency=world.agency, task=own_task)
+    assert report.status == Report.Status.SUBMITTED
+    assert [e.original_name for e in report.evidence.all()] == [evidence.name]
+
+    # Another agency's report, typed into the address bar, does not exist for Sở Tư pháp.
+    response = agency_page.goto(
+        live_server.url + reverse("assignments:report-detail", args=[foreign_report.pk])
+    )
+    assert response.status == 404
+    expect(agency_page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
+
+    # Sở Nội vụ finds the report through the tracker and returns it with a reason.
+    noivu_page = open_as(noivu_staff)
+    nav_link(noivu_page, "Theo dõi báo cáo").click()
+    expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Theo dõi báo cáo năm 2019")
+    noivu_page.get_by_role("link", name=world.agency.name).click()
+    noivu_page.locator(f"#task-{own_task.pk}").get_by_role("link", name="Xem").click()
+    expect(noivu_page.get_by_text("Đã ban hành kế hoạch CCHC năm 2019.")).to_be_visible()
+    noivu_page.get_by_label("Lý do trả lại").fill(REASON)
+    noivu_page.get_by_role("button", name="Trả lại để đơn vị sửa").click()
+
+    expect(noivu_page.get_by_role("status")).to_contain_text("Đã trả lại báo cáo cho đơn vị.")
+    expect(noivu_page.locator(".status")).to_have_text("Bị trả lại")
+    report.refresh_from_db()
+    assert report.status == Report.Status.RETURNED
+
+    # Sở Tư pháp, logged in again, reads the reason, completes the report and sends it again.
+    agency_page.context.close()
+    agency_page = open_as(agency_user)
+    nav_link(agency_page, "Việc của tôi").click()
+    row = agency_page.locator(f"#task-{own_task.pk}")
+    expect(row.locator(".status")).to_have_text("Bị trả lại")
+    row.get_by_role("link", name="Viết tiếp").click()
+    history = agency_page.get_by_role("region", name="Quá trình xử lý")
+    expect(history.get_by_role("row").filter(has_text="Đã gửi → Bị trả lại")).to_contain_text(
+        REASON
+    )
+    agency_page.get_by_label("Kết quả thực hiện").fill(
+        "Đã ban hành kế hoạch CCHC năm 2019; 2 văn bản ban hành trễ hạn do chờ ý kiến Bộ."
+    )
+    agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
+    expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
+
+    # Sở Nội vụ reads the new text and accepts it.
+    noivu_page.reload()
+    expect(noivu_page.get_by_text("2 văn bản ban hành trễ hạn")).to_be_visible()
+    noivu_page.get_by_role("button", name="Chấp nhận báo cáo").click()
+
+    expect(noivu_page.get_by_role("status")).to_contain_text("Đã chấp nhận báo cáo.")
+    expect(noivu_page.locator(".status")).to_have_text("Đã chấp nhận")
+    screenshot(noivu_page, "report-accepted")
+    report.refresh_from_db()
+    assert report.status == Report.Status.ACCEPTED
+    assert "2 văn bản ban hành trễ hạn" in report.narrative
+    steps = report.transitions.order_by("at", "pk")
+    assert [(s.from_status, s.to_status, s.by, s.note) for s in steps] == [
+        ("draft", "submitted", agency_user, ""),
+        ("submitted", "returned", noivu_staff, REASON),
+        ("returned", "draft", agency_user, ""),
+        ("draft", "submitted", agency_user, ""),
+        ("submitted", "accepted", noivu_staff, ""),
+    ]
