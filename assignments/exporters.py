@@ -13,7 +13,6 @@ from django.db.models import Count, Prefetch
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assignments.models import Report, ReportingCycle, ReportValue, TaskTarget
 from assignments.progress import AgencyProgress, TargetResult, cycle_progress, targets_of_year
 from assignments.templatetags.targets import target_label
-from criteria.exporters import FORMULA_TRIGGERS, XLSX_CONTENT_TYPE
+from criteria.exporters import XLSX_CONTENT_TYPE, write_text
 
 __all__ = ["XLSX_CONTENT_TYPE", "cycle_export_bytes", "cycle_export_filename"]
 
@@ -87,14 +86,14 @@ def _write_summary(sheet: Worksheet, rows: list[AgencyProgress], title: str, sub
     for number, row in enumerate(rows, start=1):
         line = HEADER_ROW + number
         sheet.cell(line, 1).value = number
-        _write_text(sheet.cell(line, 2), row.agency.name)
-        _write_text(sheet.cell(line, 3), row.agency.get_kind_display())
+        write_text(sheet.cell(line, 2), row.agency.name)
+        write_text(sheet.cell(line, 3), row.agency.get_kind_display())
         sheet.cell(line, 4).value = row.deadline.date
         sheet.cell(line, 4).number_format = "DD/MM/YYYY"
         counts = [row.expected, row.reported, row.accepted, row.returned, row.missing]
         for column, count in enumerate(counts, start=5):
             sheet.cell(line, column).value = count
-        _write_text(sheet.cell(line, 10), _("Có") if row.is_overdue else "")
+        write_text(sheet.cell(line, 10), _("Có") if row.is_overdue else "")
     _filter_rows(sheet, len(headers), len(rows))
 
 
@@ -134,7 +133,7 @@ def _write_reports(
         ]
         sheet.cell(line, 1).value = number
         for column, text in enumerate(texts, start=2):
-            _write_text(sheet.cell(line, column), text)
+            write_text(sheet.cell(line, column), text)
         sheet.cell(line, 10).value = report.evidence_count
         for column in range(1, 11):
             sheet.cell(line, column).alignment = WRAP
@@ -162,12 +161,12 @@ def _target_results(targets: list[TaskTarget], values: list[ReportValue]) -> str
 def _write_heading(
     sheet: Worksheet, title: str, subtitle: str, headers: list[tuple[str, int]]
 ) -> None:
-    _write_text(sheet.cell(1, 1), title.upper())
+    write_text(sheet.cell(1, 1), title.upper())
     sheet.cell(1, 1).font = BOLD
-    _write_text(sheet.cell(2, 1), subtitle)
+    write_text(sheet.cell(2, 1), subtitle)
     for column, (header, width) in enumerate(headers, start=1):
         cell = sheet.cell(HEADER_ROW, column)
-        _write_text(cell, header)
+        write_text(cell, header)
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(column)].width = width
@@ -178,11 +177,3 @@ def _write_heading(
 def _filter_rows(sheet: Worksheet, columns: int, rows: int) -> None:
     """Excel's filter buttons on the header, over the data rows."""
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(columns)}{HEADER_ROW + rows}"
-
-
-def _write_text(cell: Cell, text: str) -> None:
-    """Text no spreadsheet runs as a formula: a string cell, quote-prefixed when it needs it."""
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True

@@ -107,7 +107,7 @@ def write_appendix(
         ),
     ]
     for row, (text, font) in enumerate(title_lines, start=1):
-        _write_text(sheet.cell(row, 1), text)
+        write_text(sheet.cell(row, 1), text)
         sheet.cell(row, 1).font = font
         sheet.cell(row, 1).alignment = CENTER
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
@@ -116,7 +116,7 @@ def write_appendix(
     for row_number, row in enumerate(table.rows, start=FIRST_DATA_ROW):
         _write_row(sheet, row_number, row, table)
     for column, (title, values) in enumerate(extra_columns.items(), start=6 + len(spans)):
-        _write_text(sheet.cell(HEADER_ROW, column), title)
+        write_text(sheet.cell(HEADER_ROW, column), title)
         sheet.merge_cells(
             start_row=HEADER_ROW, start_column=column, end_row=HEADER_ROW + 1, end_column=column
         )
@@ -126,7 +126,7 @@ def write_appendix(
             value = values.get(row.code)
             cell = sheet.cell(row_number, column)
             if isinstance(value, str):
-                _write_text(cell, value)
+                write_text(cell, value)
             else:
                 cell.value = value
             cell.alignment = CENTER
@@ -186,14 +186,14 @@ def _write_header(sheet: Worksheet, table: AppendixTable) -> None:
         action_column: ACTION_TITLE,
     }
     for column, title in single_titles.items():
-        _write_text(sheet.cell(top, column), title)
+        write_text(sheet.cell(top, column), title)
         sheet.merge_cells(start_row=top, start_column=column, end_row=bottom, end_column=column)
     if spans:
-        _write_text(sheet.cell(top, 5), TARGET_GROUP_TITLE)
+        write_text(sheet.cell(top, 5), TARGET_GROUP_TITLE)
         if len(spans) > 1:
             sheet.merge_cells(start_row=top, start_column=5, end_row=top, end_column=4 + len(spans))
         for column, span in enumerate(spans, start=5):
-            _write_text(sheet.cell(bottom, column), TARGET_TITLE.format(years=span.label))
+            write_text(sheet.cell(bottom, column), TARGET_TITLE.format(years=span.label))
     for row in (top, bottom):
         for column in range(1, action_column + 1):
             sheet.cell(row, column).font = BOLD
@@ -203,19 +203,19 @@ def _write_header(sheet: Worksheet, table: AppendixTable) -> None:
 def _write_row(sheet: Worksheet, row_number: int, row: AppendixRow, table: AppendixTable) -> None:
     action_column = 5 + len(table.target_spans)
     if row.is_total:
-        _write_text(sheet.cell(row_number, 1), row.title)
+        write_text(sheet.cell(row_number, 1), row.title)
         sheet.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=2)
     else:
-        _write_text(sheet.cell(row_number, 1), row.code)
+        write_text(sheet.cell(row_number, 1), row.code)
         # "1.10" must stay text, even after someone edits the cell in Excel.
         sheet.cell(row_number, 1).number_format = "@"
-        _write_text(sheet.cell(row_number, 2), row.title)
+        write_text(sheet.cell(row_number, 2), row.title)
     sheet.cell(row_number, 3).value = row.max_score
     sheet.cell(row_number, 4).value = row.baseline
     for column, span in enumerate(table.target_spans, start=5):
         _write_target(sheet.cell(row_number, column), row.targets.get(span))
     if row.action:
-        _write_text(sheet.cell(row_number, action_column), row.action)
+        write_text(sheet.cell(row_number, action_column), row.action)
 
     for column in range(1, action_column + 1):
         cell = sheet.cell(row_number, column)
@@ -234,7 +234,7 @@ def _write_target(cell: Cell, target: tuple[Decimal, Decimal] | None) -> None:
     if low == high:
         cell.value = low
     else:
-        _write_text(cell, f"{_plain_number(low)} - {_plain_number(high)}")
+        write_text(cell, f"{_plain_number(low)} - {_plain_number(high)}")
 
 
 def _plain_number(value: Decimal) -> str:
@@ -242,7 +242,7 @@ def _plain_number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _write_text(cell: Cell, text: str) -> None:
+def write_text(cell: Cell, text: str) -> None:
     """Write text as a string cell that no spreadsheet runs as a formula (see module doc)."""
     cell.value = text
     # openpyxl would store "=1+1" as a formula and "#N/A" as an error value.
