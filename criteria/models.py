@@ -133,6 +133,11 @@ class Criterion(models.Model):
         head, dot, _tail = self.code.rpartition(".")
         return head if dot else None
 
+    @property
+    def area_code(self) -> str:
+        """The code of the criterion's area (level 1): the first part of its own code."""
+        return self.code.partition(".")[0]
+
 
 class PlanManager(models.Manager):
     def get_by_natural_key(self, number: str) -> "Plan":

@@ -180,10 +180,12 @@ class GridRow:
 
     criterion: Criterion
     is_leaf: bool
+    area_id: int
     self_score: Score | None = None
     official_score: Score | None = None
     self_total: Decimal | None = None
     official_total: Decimal | None = None
+    empty_cells: int = 0  # score cells left empty in this row and the rows below it
 
     @property
     def lost_at_appraisal(self) -> Decimal | None:
@@ -196,7 +198,11 @@ class GridRow:
 
 @dataclass
 class ScoreGrid:
-    """A year's whole criteria tree with both kinds of score, ready for the entry grid."""
+    """A year's whole criteria tree with both kinds of score, ready for the entry grid.
+
+    The page shows one area's rows at a time (`rows_of`); the areas' rows and the total
+    sum the whole tree, so every area's figures stay in view.
+    """
 
     year: int
     rows: list[GridRow]
@@ -216,10 +222,12 @@ class ScoreGrid:
             criteria, ((cid, kind, score.value) for (cid, kind), score in scores.items())
         )
         leaves = leaf_ids(criteria)
+        area = areas_of(criteria)
         rows = [
             GridRow(
                 criterion=criterion,
                 is_leaf=criterion.id in leaves,
+                area_id=area[criterion.id].id,
                 self_score=scores.get((criterion.id, Score.Kind.SELF)),
                 official_score=scores.get((criterion.id, Score.Kind.OFFICIAL)),
                 self_total=sums[criterion.id].get(Score.Kind.SELF),
@@ -227,13 +235,34 @@ class ScoreGrid:
             )
             for criterion in criteria
         ]
+        by_id = {row.criterion.id: row for row in rows}
+        for row in rows:
+            if row.is_leaf:
+                # A survey criterion has no self-assessment to enter: only its official cell.
+                empty = (row.official_score is None) + (
+                    row.self_score is None and not row.criterion.is_survey
+                )
+                by_id[row.area_id].empty_cells += empty
         return cls(
             year=year,
             rows=rows,
             self_total=sums[None].get(Score.Kind.SELF),
             official_total=sums[None].get(Score.Kind.OFFICIAL),
-            by_id={row.criterion.id: row for row in rows},
+            by_id=by_id,
         )
+
+    @property
+    def areas(self) -> list[GridRow]:
+        return [row for row in self.rows if row.criterion.parent_id is None]
+
+    def area_by_code(self, code: str) -> GridRow | None:
+        return next((row for row in self.areas if row.criterion.code == code), None)
+
+    def rows_of(self, area: GridRow | None) -> list[GridRow]:
+        """The area's own row and every row below it, in tree order."""
+        if area is None:
+            return []
+        return [row for row in self.rows if row.area_id == area.criterion.id]
 
     def ancestors(self, criterion: Criterion) -> list[GridRow]:
         """The rows above `criterion`, nearest first, whose sums change with its scores."""

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -15,6 +16,7 @@ from reports.exports import results_workbook
 from reports.forms import GapFilterForm, ScoreRowForm
 from reports.rollups import (
     DEFAULT_GAP_SORT,
+    GridRow,
     Overview,
     Route,
     ScoreGrid,
@@ -75,15 +77,32 @@ def public_overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def score_grid(request: HttpRequest, year: int) -> HttpResponse:
+    """One area's rows at a time (?area=<code>, the first area by default), all areas' sums."""
     plan = _get_plan_for_year(year)
     grid = ScoreGrid.build(plan.framework_id, year)
+    area = _grid_area(grid, request.GET.get("area"))
     context = {
         "plan": plan,
         "grid": grid,
+        "area": area,
+        "rows": grid.rows_of(area),
+        # Another year's grid opens on the same area.
+        "area_query": f"?{urlencode({'area': area.criterion.code})}" if area else "",
         "years": plan_years(plan),
         "can_edit": request.user.has_perm(CHANGE_SCORE),
     }
     return render(request, "reports/score_grid.html", context)
+
+
+def _grid_area(grid: ScoreGrid, code: str | None) -> GridRow | None:
+    """The area asked for by its code; without one the first, in the appendix's order (the
+    same link always opens the same area; the summary shows which areas still have gaps)."""
+    if code is None:
+        return next(iter(grid.areas), None)
+    area = grid.area_by_code(code)
+    if area is None:
+        raise Http404(_("Không có lĩnh vực %(code)s trong bảng điểm.") % {"code": code})
+    return area
 
 
 @require_POST
@@ -104,6 +123,7 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
         "plan": plan,
         "grid": grid,
         "row": grid.by_id[criterion.pk],
+        "area": grid.by_id[grid.by_id[criterion.pk].area_id],
         "ancestors": grid.ancestors(criterion),
         "form": form,
         "outcome": outcome,
@@ -143,7 +163,8 @@ def _score_save_fallback(
         )
     else:
         messages.success(request, _("Đã lưu điểm tiêu chí %(code)s.") % code)
-    return redirect(reverse("reports:score-grid", args=[year]) + f"#row-{criterion.pk}")
+    grid_url = reverse("reports:score-grid", args=[year])
+    return redirect(f"{grid_url}?{urlencode({'area': criterion.area_code})}#row-{criterion.pk}")
 
 
 @require_GET

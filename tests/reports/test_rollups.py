@@ -121,6 +121,29 @@ def test_score_grid_holds_both_kinds_and_their_sums(scored_plan, tree, django_as
     assert [row.criterion.code for row in grid.ancestors(tree["1.1.1"])] == ["1.1", "1"]
 
 
+def test_score_grid_gives_one_area_at_a_time_and_counts_its_empty_cells(scored_plan, tree):
+    add_scores(tree, 2018, {"1.1.1": "1", "1.2": "3"}, kind=Score.Kind.SELF)
+    Score.objects.filter(criterion=tree["2.2"], year=2018).delete()
+
+    grid = ScoreGrid.build(scored_plan.framework, 2018)
+
+    assert [row.criterion.code for row in grid.areas] == ["1", "2", "3"]
+    area_2 = grid.area_by_code("2")
+    assert [row.criterion.code for row in grid.rows_of(area_2)] == [
+        "2",
+        "2.1",
+        "2.1.1",
+        "2.1.2",
+        "2.2",
+    ]
+    assert [row.criterion.code for row in grid.rows_of(grid.area_by_code("3"))] == ["3"]
+    assert grid.area_by_code("1.1") is None
+    assert grid.area_by_code("4") is None
+    # Self-assessments missing: 1.1.2 and 1.3.1 (1.3.2 is a survey); 2.1.1 and 2.1.2, and
+    # the survey 2.2 has lost its official score; area 3 is its own leaf, without self.
+    assert [row.empty_cells for row in grid.areas] == [2, 3, 1]
+
+
 def test_year_results_compare_each_criterion_with_max_baseline_and_target(
     scored_plan, tree, django_assert_num_queries
 ):

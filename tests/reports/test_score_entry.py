@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from criteria.models import Score
+from criteria.models import Criterion, Score
 from reports.services import ScoreEntry, StaleRowError, _save_one
 from tests.reports.conftest import add_scores
 
@@ -60,6 +60,62 @@ def test_grid_shows_leaves_as_inputs_and_parents_as_sums(staff_client, scored_pl
     assert '<td class="num sum">8,5</td>' in html
     assert "9,9" not in html
     assert '<td class="num sum">22,5</td>' in html  # the total
+
+
+def test_grid_shows_the_first_area_and_every_areas_sums(staff_client, scored_plan, tree):
+    response = staff_client.get(reverse("reports:score-grid", args=[2018]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="official-{tree["1.2"].pk}"' in html
+    assert f'id="official-{tree["2.1.1"].pk}"' not in html
+    assert f'id="row-{tree["2"].pk}"' not in html
+    # The areas' summary: every area with its sums, area 1 marked as the one shown.
+    summary = html.split('<table class="data area-summary">')[1].split("</table>")[0]
+    assert summary.count('<tr id="area-') == 3
+    assert '<a href="?area=1" aria-current="page">Tiêu chí 1</a>' in summary
+    assert '<a href="?area=2">Tiêu chí 2</a>' in summary
+    for official in ["8,5", "6,5", "7,5"]:
+        assert f'<td class="num">{official}</td>' in summary
+    assert '<td class="num sum">22,5</td>' in html  # the total of every area
+
+
+def test_grid_shows_the_area_asked_for(staff_client, scored_plan, tree):
+    response = staff_client.get(reverse("reports:score-grid", args=[2018]), {"area": "2"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="official-{tree["2.1.1"].pk}"' in html
+    assert f'id="official-{tree["1.2"].pk}"' not in html
+    assert f'<tr id="row-{tree["2"].pk}" class="level-1 parent">' in html
+    assert '<a href="?area=2" aria-current="page">Tiêu chí 2</a>' in html
+    assert '<td class="num sum">22,5</td>' in html
+    # Another year opens on the same area.
+    assert f'href="{reverse("reports:score-grid", args=[2019])}?area=2"' in html
+
+
+def test_an_area_without_criteria_below_is_entered_as_its_own_row(staff_client, plan, tree):
+    response = staff_client.get(reverse("reports:score-grid", args=[2018]), {"area": "3"})
+
+    area = tree["3"].pk
+    assert f'id="official-{area}" name="official_value" form="score-form-{area}"' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("area", ["4", "1.1", "", "mot", "1 "])
+def test_grid_of_an_unknown_area_is_404(staff_client, plan, tree, area):
+    response = staff_client.get(reverse("reports:score-grid", args=[2018]), {"area": area})
+
+    assert response.status_code == 404
+
+
+def test_grid_without_criteria_shows_only_the_total(staff_client, plan):
+    response = staff_client.get(reverse("reports:score-grid", args=[2018]))
+
+    assert response.status_code == 200
+    assert 'id="row-total"' in response.content.decode()
+    assert "area-summary" not in response.content.decode()
 
 
 def test_grid_leaves_criteria_without_a_score_empty(staff_client, plan, tree):
@@ -125,16 +181,33 @@ def test_grid_refuses_post(staff_client, plan):
     assert response.status_code == 405
 
 
-def test_grid_query_count_is_pinned(staff_client, scored_plan, tree, django_assert_num_queries):
+@pytest.mark.parametrize("more_areas", [0, 6])
+def test_grid_query_count_is_pinned(
+    staff_client, scored_plan, tree, django_assert_num_queries, more_areas
+):
     add_scores(tree, 2018, {"1.1.1": "1", "2.1.1": "2"}, kind=Score.Kind.SELF)
+    for number in range(4, 4 + more_areas):
+        area = Criterion.objects.create(
+            framework=scored_plan.framework, code=str(number), title="Lĩnh vực", max_score=D(4)
+        )
+        for child in (1, 2):
+            leaf = Criterion.objects.create(
+                framework=scored_plan.framework,
+                parent=area,
+                code=f"{number}.{child}",
+                title="Tiêu chí",
+                max_score=D(2),
+            )
+            Score.objects.create(criterion=leaf, year=2018, kind=Score.Kind.OFFICIAL, value=D(1))
     url = reverse("reports:score-grid", args=[2018])
 
     # session, user, plan with framework, criteria, scores of the year,
     # the user's permissions, the user's group permissions, the user's groups (navigation)
     with django_assert_num_queries(8):
-        response = staff_client.get(url)
+        response = staff_client.get(url, {"area": "2"})
 
     assert response.status_code == 200
+    assert response.content.decode().count('<tr id="area-') == 3 + more_areas
 
 
 # -- Saving a row ----------------------------------------------------------------------------
@@ -184,6 +257,10 @@ def test_saved_row_returns_new_versions_and_updated_sums(staff_client, scored_pl
     assert '<td class="num sum">8</td>' in html  # area 1: 8,5 − 0,5
     assert '<td class="num sum">22</td>' in html  # the total
     assert f'id="row-{tree["2"].pk}"' not in html  # other branches are left alone
+    # The area's line in the areas' summary follows.
+    summary = html.split(f'<tr id="area-{tree["1"].pk}" class="current" hx-swap-oob="true">')[1]
+    assert '<td class="num">8</td>' in summary.split("</tr>")[0]
+    assert f'id="area-{tree["2"].pk}"' not in html
 
 
 def test_saving_records_history_with_the_user(staff_client, scored_plan, tree, noivu_staff):
@@ -421,15 +498,18 @@ def test_save_refuses_get(staff_client, plan, tree):
     assert response.status_code == 405
 
 
-def test_save_without_javascript_redirects_back_with_a_message(staff_client, plan, tree):
-    leaf = tree["1.2"]
+def test_save_without_javascript_redirects_back_to_the_rows_area_with_a_message(
+    staff_client, plan, tree
+):
+    leaf = tree["2.1.2"]
 
     response = staff_client.post(save_url(leaf), row_data(official_value="2"), follow=True)
 
     assert response.redirect_chain == [
-        (reverse("reports:score-grid", args=[2018]) + f"#row-{leaf.pk}", 302)
+        (reverse("reports:score-grid", args=[2018]) + f"?area=2#row-{leaf.pk}", 302)
     ]
-    assert "Đã lưu điểm tiêu chí 1.2." in response.content.decode()
+    assert "Đã lưu điểm tiêu chí 2.1.2." in response.content.decode()
+    assert f'id="official-{leaf.pk}"' in response.content.decode()
     assert scores_of(leaf)[Score.Kind.OFFICIAL][0] == D("2")
 
 
