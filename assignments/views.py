@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -86,21 +87,54 @@ def responsibility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assignments/responsibility_edit.html", context)
 
 
+TASKS_PER_PAGE = 25
+
+
 @require_GET
 @login_required
 @permission_required("assignments.view_task", raise_exception=True)
 def task_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Section II one content area at a time (?area=<number>, the first by default), a page
+    of tasks at a time. Whoever may read tasks reads all of them, as the plan publishes them."""
     plan = get_object_or_404(Plan, pk=pk)
-    tasks = Task.objects.prefetch_related(
-        "lead_agencies", "coordinating_agencies", "coordinating_groups", "criteria", "targets"
+    areas = list(plan.content_areas.annotate(task_count=Count("tasks")))
+    area = _content_area(areas, request.GET.get("area"))
+    tasks = (
+        Task.objects.filter(content_area=area)
+        .order_by("number")
+        .prefetch_related(
+            "lead_agencies", "coordinating_agencies", "coordinating_groups", "criteria", "targets"
+        )
     )
-    areas = plan.content_areas.prefetch_related(Prefetch("tasks", queryset=tasks))
     context = {
         "plan": plan,
         "areas": areas,
+        "area": area,
+        "page": Paginator(tasks, TASKS_PER_PAGE).get_page(request.GET.get("page")),
         "can_edit": request.user.has_perm("assignments.change_task"),
     }
     return render(request, "assignments/task_list.html", context)
+
+
+def _content_area(areas: list[ContentArea], number: str | None) -> ContentArea | None:
+    """The content area asked for by its number; without one the first, as the plan lists them."""
+    if number is None:
+        return next(iter(areas), None)
+    area = next((area for area in areas if str(area.number) == number), None)
+    if area is None:
+        raise Http404(_("Kế hoạch không có nội dung số %(number)s.") % {"number": number})
+    return area
+
+
+def _task_list_url(task: Task) -> str:
+    """The task's place in the list: its content area and the page it falls on."""
+    before = Task.objects.filter(content_area=task.content_area_id, number__lt=task.number)
+    query = {"area": task.content_area.number}
+    page = before.count() // TASKS_PER_PAGE + 1
+    if page > 1:
+        query["page"] = page
+    list_url = reverse("assignments:task-list", args=[task.content_area.plan_id])
+    return f"{list_url}?{urlencode(query)}#task-{task.pk}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,9 +159,14 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _("Đã lưu nhiệm vụ %(area)s.%(number)s.")
             % {"area": task.content_area.number, "number": task.number},
         )
-        list_url = reverse("assignments:task-list", args=[plan.pk])
-        return redirect(f"{list_url}#task-{task.pk}")
-    context = {"task": task, "plan": plan, "form": form, "targets": targets}
+        return redirect(_task_list_url(task))
+    context = {
+        "task": task,
+        "plan": plan,
+        "form": form,
+        "targets": targets,
+        "list_url": _task_list_url(task),
+    }
     return render(request, "assignments/task_edit.html", context)
 
 

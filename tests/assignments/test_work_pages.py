@@ -1,20 +1,26 @@
 """Sở Nội vụ's pages for who acts on each criterion and for the tasks of section II."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from assignments.models import (
     Agency,
     AgencyGroup,
+    ContentArea,
     Report,
     ReportingCycle,
     ReportValue,
     Responsibility,
     Task,
+    TaskTarget,
 )
 from assignments.services import assign_from_actions
 from criteria.models import Criterion, Plan
@@ -171,28 +177,125 @@ def test_assignment_page_query_count(client, noivu_staff, plan, django_assert_nu
 # -- The tasks of section II --------------------------------------------------------------
 
 
-def test_agency_user_reads_the_tasks_with_their_targets(client, agency_user, plan):
-    client.force_login(agency_user)
+def more_tasks(area_number: int, count: int, lead: Agency) -> list[Task]:
+    """`count` tasks after the area's own, each with a lead, a group, a criterion, a target."""
+    area = ContentArea.objects.get(number=area_number)
+    group = AgencyGroup.objects.first()
+    criterion = Criterion.objects.get(code="3.3")
+    start = area.tasks.count() + 1
+    tasks = []
+    for number in range(start, start + count):
+        task = Task.objects.create(content_area=area, number=number, text=f"Việc thêm {number}")
+        task.lead_agencies.set([lead])
+        task.coordinating_groups.set([group])
+        task.criteria.set([criterion])
+        TaskTarget.objects.create(
+            task=task,
+            description="Tỷ lệ",
+            comparator="at_least",
+            value=D(90),
+            first_year=2019,
+            last_year=2019,
+        )
+        tasks.append(task)
+    return tasks
 
-    response = client.get(reverse("assignments:task-list", args=[plan.pk]))
+
+def task_list_url(plan: Plan, **query: object) -> str:
+    url = reverse("assignments:task-list", args=[plan.pk])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def test_task_list_shows_the_first_content_area_and_links_the_others(client, leader, plan):
+    client.force_login(leader)
+
+    response = client.get(task_list_url(plan))
 
     assert response.status_code == 200
     html = response.text
-    assert "8. Cơ chế Một cửa" in html
-    assert html.count('<tr id="task-') == 4
+    assert html.count('<tr id="task-') == 2
+    assert "Nhiệm vụ 3.1" in html
+    assert "Nhiệm vụ 8.1" not in html
+    assert '<a href="?area=3" aria-current="page">3. Công tác cải cách TTHC</a>' in html
+    assert '<a href="?area=8">8. Cơ chế Một cửa</a>' in html
+    assert "(2 nhiệm vụ)" in html
+    assert 'aria-label="Chọn trang"' not in html  # one page only
+
+
+def test_agency_user_reads_the_tasks_with_their_targets(client, agency_user, plan):
+    client.force_login(agency_user)
+
+    response = client.get(task_list_url(plan, area=8))
+
+    assert response.status_code == 200
+    html = response.text
+    assert '<h2 id="area-8">8. Cơ chế Một cửa</h2>' in html
+    assert html.count('<tr id="task-') == 2
+    assert "Nhiệm vụ 8.1" in html and "Nhiệm vụ 8.2" in html
     assert "Tỷ lệ hồ sơ giải quyết đúng hạn: <strong>từ 95 đến 100 %</strong>" in html
     assert "Tỷ lệ hài lòng: <strong>từ 80 % trở lên</strong>" in html
     assert "(năm 2019)" in html
     assert "Sửa nhiệm vụ" not in html
 
 
+def test_agency_user_reads_every_task_of_the_area_not_only_its_own(
+    client, agency_user, other_agency, plan
+):
+    others = more_tasks(3, 1, lead=other_agency)
+    client.force_login(agency_user)
+
+    response = client.get(task_list_url(plan, area=3))
+
+    assert response.text.count('<tr id="task-') == 3
+    assert f'<tr id="task-{others[0].pk}">' in response.text
+
+
 def test_noivu_gets_a_link_to_edit_each_task(client, noivu_staff, plan):
     client.force_login(noivu_staff)
 
-    response = client.get(reverse("assignments:task-list", args=[plan.pk]))
+    response = client.get(task_list_url(plan, area=8))
 
-    assert response.text.count("Sửa nhiệm vụ") == 4
+    assert response.text.count("Sửa nhiệm vụ") == 2
     assert reverse("assignments:task-edit", args=[first_task().pk]) in response.text
+
+
+@pytest.mark.parametrize("area", ["1", "9", "abc", "", "3.1"])
+def test_task_list_of_an_unknown_content_area_is_404(client, leader, plan, area):
+    client.force_login(leader)
+
+    response = client.get(task_list_url(plan, area=area))
+
+    assert response.status_code == 404
+
+
+def test_task_list_shows_a_page_of_tasks_at_a_time(client, leader, agency, plan):
+    more_tasks(3, 30, lead=agency)  # area 3: 32 tasks, two pages
+    client.force_login(leader)
+
+    first = client.get(task_list_url(plan, area=3))
+    second = client.get(task_list_url(plan, area=3, page=2))
+    beyond = client.get(task_list_url(plan, area=3, page=99))
+
+    assert first.text.count('<tr id="task-') == 25
+    assert "Trang 1/2" in first.text
+    assert '<a href="?area=3&amp;page=2" rel="next">' in first.text
+    assert second.text.count('<tr id="task-') == 7
+    assert "Việc thêm 26" in second.text and "Việc thêm 25" not in second.text
+    assert '<a href="?area=3&amp;page=1" rel="prev">' in second.text
+    assert "Trang 2/2" in beyond.text  # past the end: the last page
+
+
+def test_task_list_prefetches_only_the_shown_tasks(client, leader, agency, plan):
+    extra = more_tasks(3, 30, lead=agency)
+    client.force_login(leader)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(task_list_url(plan, area=3, page=2))
+
+    leads = next(q["sql"] for q in queries if "task_lead_agencies" in q["sql"])
+    shown = {task.pk for task in extra[23:]}
+    asked = {int(pk) for pk in re.findall(r"\d+", leads.rpartition(" IN ")[2])}
+    assert asked == shown
 
 
 def test_a_user_without_a_role_may_not_read_the_tasks(client, plan):
@@ -215,17 +318,19 @@ def test_task_list_sends_anonymous_to_login_refuses_post_and_unknown_plans(clien
     assert client.get(reverse("assignments:task-list", args=[plan.pk + 1])).status_code == 404
 
 
-def test_task_list_query_count(client, leader, plan, django_assert_num_queries):
+@pytest.mark.parametrize("extra", [0, 40])
+def test_task_list_query_count(client, leader, agency, plan, django_assert_num_queries, extra):
+    more_tasks(3, extra, lead=agency)
     client.force_login(leader)
 
     # session, user, the user's permissions and its groups' permissions (read once for
-    # "may read" and "may edit"), plan, content areas, their tasks, the tasks' leads,
-    # coordinating agencies, coordinating groups, criteria, targets, the user's groups
-    # (the navigation's role links)
-    with django_assert_num_queries(13):
+    # "may read" and "may edit"), plan, content areas with their task counts, the area's
+    # tasks counted, a page of them, their leads, coordinating agencies, coordinating
+    # groups, criteria, targets, the user's groups (the navigation's role links)
+    with django_assert_num_queries(14):
         response = client.get(reverse("assignments:task-list", args=[plan.pk]))
 
-    assert response.text.count('<tr id="task-') == 4
+    assert response.text.count('<tr id="task-') == min(2 + extra, 25)
 
 
 def target_form_data(task: Task, **changes: str) -> dict[str, object]:
@@ -288,7 +393,7 @@ def test_noivu_edits_a_task_and_its_targets(client, noivu_staff, plan):
     response = client.post(url, data)
 
     assert response.status_code == 302
-    assert response.url == reverse("assignments:task-list", args=[plan.pk]) + f"#task-{task.pk}"
+    assert response.url == task_list_url(plan, area=8) + f"#task-{task.pk}"
     text, leads, _coordinators, criteria, targets = task_snapshot(task)
     assert text == "Đảm bảo 95% - 100% hồ sơ TTHC được giải quyết đúng hạn"
     assert (leads, criteria) == (["Sở Nội vụ"], ["8.1"])
@@ -424,8 +529,9 @@ def test_task_edit_page_query_count(client, noivu_staff, plan, django_assert_num
     # session, user, the user's permissions and its groups' permissions, the task with
     # area, plan and framework, the leads, coordinators, groups and criteria chosen; then,
     # rendering the form: agencies for the leads, agencies for the coordinators, groups,
-    # the framework's criteria, and the task's targets; the user's groups (navigation)
-    with django_assert_num_queries(15):
+    # the framework's criteria, and the task's targets; the tasks before it (the page of
+    # the list to go back to); the user's groups (navigation)
+    with django_assert_num_queries(16):
         response = client.get(reverse("assignments:task-edit", args=[task.pk]))
 
     assert response.status_code == 200
