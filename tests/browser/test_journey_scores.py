@@ -84,8 +84,27 @@ def test_typed_scores_update_the_sums_without_reloading(score_grid, seed_plan):
     expect(official_cell(page, f"row-{criterion.pk}")).to_have_text("0,75")
     expect(official_cell(page, f"row-{area.pk}")).to_have_text("2,25")
     expect(official_cell(page, "row-total")).to_have_text("2,25")
+    expect(official_cell(page, f"area-{area.pk}")).to_have_text("2,25")  # the areas' summary
     assert page.evaluate("window.journeyMarker") == "cùng một trang"
     assert official_scores(seed_plan) == {"1.3.1": Decimal("0.75"), "1.5": Decimal("1.5")}
+
+
+def test_another_area_is_opened_from_the_summary_and_entered(score_grid, seed_plan):
+    page = score_grid
+    first_area, area, leaf = criteria_of(seed_plan, "1", "2", "2.1.1")
+    type_score(official_input(page, criteria_of(seed_plan, "1.2")[0]), "1")
+    expect(official_cell(page, "row-total")).to_have_text("1")
+
+    page.get_by_role("link", name=area.title, exact=True).click()
+
+    expect(page.get_by_role("heading", level=2, name=f"Lĩnh vực 2. {area.title}")).to_be_visible()
+    expect(official_input(page, criteria_of(seed_plan, "1.2")[0])).to_have_count(0)
+    type_score(official_input(page, leaf), "0,5")
+    expect(official_cell(page, f"row-{area.pk}")).to_have_text("0,5")
+    expect(official_cell(page, f"area-{area.pk}")).to_have_text("0,5")
+    expect(official_cell(page, f"area-{first_area.pk}")).to_have_text("1")
+    expect(official_cell(page, "row-total")).to_have_text("1,5")
+    assert official_scores(seed_plan) == {"1.2": Decimal("1"), "2.1.1": Decimal("0.5")}
 
 
 def test_a_score_above_the_maximum_is_refused_in_vietnamese(score_grid, seed_plan):
