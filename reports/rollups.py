@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q, Sum
@@ -174,6 +175,15 @@ def leaf_ids(criteria: list[Criterion]) -> set[int]:
 # -- The score grid of one year ------------------------------------------------------------
 
 
+class ScoreCell(NamedTuple):
+    """What the grid shows of a stored score: read as plain values, a model instance per
+    score cost more than the rest of the page at the largest scale."""
+
+    value: Decimal
+    version: int
+    note: str
+
+
 @dataclass
 class GridRow:
     """One criterion in the score grid: a leaf with its two scores, or a parent with sums."""
@@ -181,8 +191,8 @@ class GridRow:
     criterion: Criterion
     is_leaf: bool
     area_id: int
-    self_score: Score | None = None
-    official_score: Score | None = None
+    self_score: ScoreCell | None = None
+    official_score: ScoreCell | None = None
     self_total: Decimal | None = None
     official_total: Decimal | None = None
     empty_cells: int = 0  # score cells left empty in this row and the rows below it
@@ -215,8 +225,12 @@ class ScoreGrid:
         """Two queries: the criteria, and every score of the year."""
         criteria = tree_of(framework)
         scores = {
-            (score.criterion_id, score.kind): score
-            for score in Score.objects.filter(criterion__framework=framework, year=year)
+            (criterion_id, kind): ScoreCell(value, version, note)
+            for criterion_id, kind, value, version, note in Score.objects.filter(
+                criterion__framework=framework, year=year
+            )
+            .order_by()
+            .values_list("criterion_id", "kind", "value", "version", "note")
         }
         sums = roll_up(
             criteria, ((cid, kind, score.value) for (cid, kind), score in scores.items())
