@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -190,12 +190,10 @@ class GridRow:
 
     criterion: Criterion
     is_leaf: bool
-    area_id: int
     self_score: ScoreCell | None = None
     official_score: ScoreCell | None = None
     self_total: Decimal | None = None
     official_total: Decimal | None = None
-    empty_cells: int = 0  # score cells left empty in this row and the rows below it
 
     @property
     def lost_at_appraisal(self) -> Decimal | None:
@@ -208,26 +206,28 @@ class GridRow:
 
 @dataclass
 class ScoreGrid:
-    """A year's whole criteria tree with both kinds of score, ready for the entry grid.
-
-    The page shows one area's rows at a time (`rows_of`); the areas' rows and the total
-    sum the whole tree, so every area's figures stay in view.
-    """
+    """A year's criteria tree with both kinds of score, ready for the entry grid: the whole
+    tree, or one area's rows (the grid page shows one area at a time)."""
 
     year: int
     rows: list[GridRow]
-    self_total: Decimal | None
+    self_total: Decimal | None  # of the rows read: the whole index, or the area
     official_total: Decimal | None
     by_id: dict[int, GridRow] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, framework: Framework | int, year: int) -> "ScoreGrid":
-        """Two queries: the criteria, and every score of the year."""
-        criteria = tree_of(framework)
+    def build(
+        cls, framework: Framework | int, year: int, *, area: Criterion | None = None
+    ) -> "ScoreGrid":
+        """Two queries: the criteria (of `area` only, if given), and their scores of the year."""
+        criteria = Criterion.objects.filter(framework=framework)
+        if area is not None:
+            criteria = criteria.filter(Q(pk=area.pk) | Q(sort_key__startswith=f"{area.sort_key}."))
+        criteria = list(criteria.for_tree())
         scores = {
             (criterion_id, kind): ScoreCell(value, version, note)
             for criterion_id, kind, value, version, note in Score.objects.filter(
-                criterion__framework=framework, year=year
+                criterion__in=[criterion.id for criterion in criteria], year=year
             )
             .order_by()
             .values_list("criterion_id", "kind", "value", "version", "note")
@@ -236,12 +236,10 @@ class ScoreGrid:
             criteria, ((cid, kind, score.value) for (cid, kind), score in scores.items())
         )
         leaves = leaf_ids(criteria)
-        area = areas_of(criteria)
         rows = [
             GridRow(
                 criterion=criterion,
                 is_leaf=criterion.id in leaves,
-                area_id=area[criterion.id].id,
                 self_score=scores.get((criterion.id, Score.Kind.SELF)),
                 official_score=scores.get((criterion.id, Score.Kind.OFFICIAL)),
                 self_total=sums[criterion.id].get(Score.Kind.SELF),
@@ -249,34 +247,13 @@ class ScoreGrid:
             )
             for criterion in criteria
         ]
-        by_id = {row.criterion.id: row for row in rows}
-        for row in rows:
-            if row.is_leaf:
-                # A survey criterion has no self-assessment to enter: only its official cell.
-                empty = (row.official_score is None) + (
-                    row.self_score is None and not row.criterion.is_survey
-                )
-                by_id[row.area_id].empty_cells += empty
         return cls(
             year=year,
             rows=rows,
             self_total=sums[None].get(Score.Kind.SELF),
             official_total=sums[None].get(Score.Kind.OFFICIAL),
-            by_id=by_id,
+            by_id={row.criterion.id: row for row in rows},
         )
-
-    @property
-    def areas(self) -> list[GridRow]:
-        return [row for row in self.rows if row.criterion.parent_id is None]
-
-    def area_by_code(self, code: str) -> GridRow | None:
-        return next((row for row in self.areas if row.criterion.code == code), None)
-
-    def rows_of(self, area: GridRow | None) -> list[GridRow]:
-        """The area's own row and every row below it, in tree order."""
-        if area is None:
-            return []
-        return [row for row in self.rows if row.area_id == area.criterion.id]
 
     def ancestors(self, criterion: Criterion) -> list[GridRow]:
         """The rows above `criterion`, nearest first, whose sums change with its scores."""
@@ -287,6 +264,73 @@ class ScoreGrid:
             rows.append(row)
             parent_id = row.criterion.parent_id
         return rows
+
+
+@dataclass
+class GridArea:
+    """An area in the score grid's summary: its sums and the score cells still empty."""
+
+    criterion: Criterion
+    self_total: Decimal | None = None
+    official_total: Decimal | None = None
+    empty_cells: int = 0
+
+
+@dataclass
+class GridSummary:
+    """Every area's sums of a year and the whole index's, as `roll_up` gives them (the
+    leaves' scores, parents' own scores ignored), summed by the database so that the grid
+    of one area reads no other area's rows. A survey criterion's self-assessment cell is
+    not one to fill: the Ministry scores it alone."""
+
+    areas: list[GridArea]
+    self_total: Decimal | None
+    official_total: Decimal | None
+
+    @classmethod
+    def build(cls, framework: Framework | int, year: int) -> "GridSummary":
+        """Three queries: the areas, the leaves' scores summed per area and kind, the cells
+        to fill per area."""
+        areas = [
+            GridArea(area)
+            for area in Criterion.objects.filter(framework=framework).areas().for_tree()
+        ]
+        by_key = {summary.criterion.sort_key: summary for summary in areas}
+        leaves = Criterion.objects.filter(framework=framework).leaves()
+        cells = (
+            leaves.annotate(area_key=Substr("sort_key", 1, AREA_KEY_LENGTH))
+            .values_list("area_key")
+            .annotate(cells=Count("id") + Count("id", filter=Q(is_survey=False)))
+            .order_by()
+        )
+        for area_key, count in cells:
+            by_key[area_key].empty_cells += count
+        counted = Q(kind=Score.Kind.OFFICIAL) | Q(criterion__is_survey=False)
+        sums = (
+            Score.objects.filter(criterion__in=leaves, year=year)
+            .annotate(area_key=Substr("criterion__sort_key", 1, AREA_KEY_LENGTH))
+            .values_list("area_key", "kind")
+            .annotate(total=Sum("value"), filled=Count("id", filter=counted))
+            .order_by()
+        )
+        totals: dict[str, Decimal] = {}
+        for area_key, kind, total, filled in sums:
+            total = Decimal(total).quantize(CENT)  # SQLite sums decimals as floats
+            summary = by_key[area_key]
+            if kind == Score.Kind.SELF:
+                summary.self_total = total
+            else:
+                summary.official_total = total
+            summary.empty_cells -= filled
+            totals[kind] = totals.get(kind, Decimal(0)) + total
+        return cls(
+            areas=areas,
+            self_total=totals.get(Score.Kind.SELF),
+            official_total=totals.get(Score.Kind.OFFICIAL),
+        )
+
+    def area(self, code: str) -> GridArea | None:
+        return next((area for area in self.areas if area.criterion.code == code), None)
 
 
 # -- Gaps: each criterion against its maximum and its target ---------------------------------

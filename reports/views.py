@@ -16,7 +16,8 @@ from reports.exports import results_workbook
 from reports.forms import GapFilterForm, ScoreRowForm
 from reports.rollups import (
     DEFAULT_GAP_SORT,
-    GridRow,
+    GridArea,
+    GridSummary,
     Overview,
     Route,
     ScoreGrid,
@@ -79,13 +80,15 @@ def public_overview(request: HttpRequest) -> HttpResponse:
 def score_grid(request: HttpRequest, year: int) -> HttpResponse:
     """One area's rows at a time (?area=<code>, the first area by default), all areas' sums."""
     plan = _get_plan_for_year(year)
-    grid = ScoreGrid.build(plan.framework_id, year)
-    area = _grid_area(grid, request.GET.get("area"))
+    summary = GridSummary.build(plan.framework_id, year)
+    area = _grid_area(summary, request.GET.get("area"))
+    rows = ScoreGrid.build(plan.framework_id, year, area=area.criterion).rows if area else []
     context = {
         "plan": plan,
-        "grid": grid,
+        "year": year,
+        "summary": summary,
         "area": area,
-        "rows": grid.rows_of(area),
+        "rows": rows,
         # Another year's grid opens on the same area.
         "area_query": f"?{urlencode({'area': area.criterion.code})}" if area else "",
         "years": plan_years(plan),
@@ -94,12 +97,12 @@ def score_grid(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "reports/score_grid.html", context)
 
 
-def _grid_area(grid: ScoreGrid, code: str | None) -> GridRow | None:
+def _grid_area(summary: GridSummary, code: str | None) -> GridArea | None:
     """The area asked for by its code; without one the first, in the appendix's order (the
     same link always opens the same area; the summary shows which areas still have gaps)."""
     if code is None:
-        return next(iter(grid.areas), None)
-    area = grid.area_by_code(code)
+        return next(iter(summary.areas), None)
+    area = summary.area(code)
     if area is None:
         raise Http404(_("Không có lĩnh vực %(code)s trong bảng điểm.") % {"code": code})
     return area
@@ -118,12 +121,15 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
     outcome = _save_row(form, criterion, year, request.user)
     if not request.htmx:
         return _score_save_fallback(request, year, criterion, form, outcome)
-    grid = ScoreGrid.build(plan.framework_id, year)
+    summary = GridSummary.build(plan.framework_id, year)
+    area = summary.area(criterion.area_code)
+    grid = ScoreGrid.build(plan.framework_id, year, area=area.criterion)
     context = {
         "plan": plan,
-        "grid": grid,
+        "year": year,
+        "summary": summary,
+        "area": area,
         "row": grid.by_id[criterion.pk],
-        "area": grid.by_id[grid.by_id[criterion.pk].area_id],
         "ancestors": grid.ancestors(criterion),
         "form": form,
         "outcome": outcome,

@@ -7,6 +7,7 @@ import pytest
 from criteria.models import Criterion, Plan, Score, Target
 from reports.rollups import (
     DEFAULT_GAP_SORT,
+    GridSummary,
     Overview,
     Route,
     ScoreGrid,
@@ -121,27 +122,44 @@ def test_score_grid_holds_both_kinds_and_their_sums(scored_plan, tree, django_as
     assert [row.criterion.code for row in grid.ancestors(tree["1.1.1"])] == ["1.1", "1"]
 
 
-def test_score_grid_gives_one_area_at_a_time_and_counts_its_empty_cells(scored_plan, tree):
-    add_scores(tree, 2018, {"1.1.1": "1", "1.2": "3"}, kind=Score.Kind.SELF)
+def test_score_grid_of_one_area_reads_only_its_rows(scored_plan, tree, django_assert_num_queries):
+    add_scores(tree, 2018, {"1.1.1": "1", "2.1.1": "1.5"}, kind=Score.Kind.SELF)
+
+    # the area's criteria, their scores of the year
+    with django_assert_num_queries(2):
+        grid = ScoreGrid.build(scored_plan.framework, 2018, area=tree["2"])
+    alone = ScoreGrid.build(scored_plan.framework, 2018, area=tree["3"])
+
+    assert [row.criterion.code for row in grid.rows] == ["2", "2.1", "2.1.1", "2.1.2", "2.2"]
+    assert (grid.self_total, grid.official_total) == (D("1.5"), D("6.5"))
+    assert [row.criterion.code for row in grid.ancestors(tree["2.1.1"])] == ["2.1", "2"]
+    assert [(row.criterion.code, row.is_leaf) for row in alone.rows] == [("3", True)]
+
+
+def test_grid_summary_sums_each_area_as_the_whole_tree_does(
+    scored_plan, tree, django_assert_num_queries
+):
+    # Self-assessments, one of them on a survey criterion (kept, summed, not a cell to fill)
+    # and one on a parent (ignored, as its stored official score is); an empty official cell.
+    add_scores(tree, 2018, {"1.1.1": "1", "1.2": "3", "1.3.2": "1", "1": "5"}, Score.Kind.SELF)
     Score.objects.filter(criterion=tree["2.2"], year=2018).delete()
+    whole = ScoreGrid.build(scored_plan.framework, 2018)
 
-    grid = ScoreGrid.build(scored_plan.framework, 2018)
+    # the areas, the leaves' scores summed per area and kind, the cells to fill per area
+    with django_assert_num_queries(3):
+        summary = GridSummary.build(scored_plan.framework, 2018)
 
-    assert [row.criterion.code for row in grid.areas] == ["1", "2", "3"]
-    area_2 = grid.area_by_code("2")
-    assert [row.criterion.code for row in grid.rows_of(area_2)] == [
-        "2",
-        "2.1",
-        "2.1.1",
-        "2.1.2",
-        "2.2",
-    ]
-    assert [row.criterion.code for row in grid.rows_of(grid.area_by_code("3"))] == ["3"]
-    assert grid.area_by_code("1.1") is None
-    assert grid.area_by_code("4") is None
-    # Self-assessments missing: 1.1.2 and 1.3.1 (1.3.2 is a survey); 2.1.1 and 2.1.2, and
-    # the survey 2.2 has lost its official score; area 3 is its own leaf, without self.
-    assert [row.empty_cells for row in grid.areas] == [2, 3, 1]
+    assert [area.criterion.code for area in summary.areas] == ["1", "2", "3"]
+    for area in summary.areas:
+        row = whole.by_id[area.criterion.id]
+        assert (area.self_total, area.official_total) == (row.self_total, row.official_total)
+    assert (summary.self_total, summary.official_total) == (whole.self_total, whole.official_total)
+    assert (summary.self_total, summary.official_total) == (D("5"), D("19.5"))
+    # Self-assessments missing: 1.1.2, 1.3.1 (1.3.2 is a survey); 2.1.1 and 2.1.2, and the
+    # survey 2.2 lost its official score; area 3 is its own leaf, without self-assessment.
+    assert [area.empty_cells for area in summary.areas] == [2, 3, 1]
+    assert summary.area("2") is summary.areas[1]
+    assert summary.area("1.1") is None and summary.area("4") is None
 
 
 def test_year_results_compare_each_criterion_with_max_baseline_and_target(

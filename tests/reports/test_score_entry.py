@@ -181,29 +181,35 @@ def test_grid_refuses_post(staff_client, plan):
     assert response.status_code == 405
 
 
-@pytest.mark.parametrize("more_areas", [0, 6])
-def test_grid_query_count_is_pinned(
-    staff_client, scored_plan, tree, django_assert_num_queries, more_areas
-):
-    add_scores(tree, 2018, {"1.1.1": "1", "2.1.1": "2"}, kind=Score.Kind.SELF)
-    for number in range(4, 4 + more_areas):
+def add_areas(plan, count: int) -> None:
+    """`count` more areas after area 3, of two scored leaves each."""
+    for number in range(4, 4 + count):
         area = Criterion.objects.create(
-            framework=scored_plan.framework, code=str(number), title="Lĩnh vực", max_score=D(4)
+            framework=plan.framework, code=str(number), title="Lĩnh vực", max_score=D(4)
         )
         for child in (1, 2):
             leaf = Criterion.objects.create(
-                framework=scored_plan.framework,
+                framework=plan.framework,
                 parent=area,
                 code=f"{number}.{child}",
                 title="Tiêu chí",
                 max_score=D(2),
             )
             Score.objects.create(criterion=leaf, year=2018, kind=Score.Kind.OFFICIAL, value=D(1))
+
+
+@pytest.mark.parametrize("more_areas", [0, 6])
+def test_grid_query_count_is_pinned(
+    staff_client, scored_plan, tree, django_assert_num_queries, more_areas
+):
+    add_scores(tree, 2018, {"1.1.1": "1", "2.1.1": "2"}, kind=Score.Kind.SELF)
+    add_areas(scored_plan, more_areas)
     url = reverse("reports:score-grid", args=[2018])
 
-    # session, user, plan with framework, criteria, scores of the year,
+    # session, user, plan with framework, the areas, the leaves' scores summed per area,
+    # the cells to fill per area, the area's criteria, their scores of the year,
     # the user's permissions, the user's group permissions, the user's groups (navigation)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         response = staff_client.get(url, {"area": "2"})
 
     assert response.status_code == 200
@@ -261,6 +267,24 @@ def test_saved_row_returns_new_versions_and_updated_sums(staff_client, scored_pl
     summary = html.split(f'<tr id="area-{tree["1"].pk}" class="current" hx-swap-oob="true">')[1]
     assert '<td class="num">8</td>' in summary.split("</tr>")[0]
     assert f'id="area-{tree["2"].pk}"' not in html
+
+
+@pytest.mark.parametrize("more_areas", [0, 6])
+def test_saving_a_row_query_count_is_pinned(
+    staff_client, scored_plan, tree, django_assert_num_queries, more_areas
+):
+    add_areas(scored_plan, more_areas)
+    data = row_data(official_value="1,5", official_version="1")
+
+    # session, user, the user's permissions, its groups' permissions, plan with framework,
+    # the leaf; savepoint, the row's scores locked, the update, its history row, release;
+    # then the areas, the leaves' scores summed per area, the cells to fill per area, the
+    # area's criteria and their scores (the sums sent back)
+    with django_assert_num_queries(16):
+        response = staff_client.post(save_url(tree["2.1.1"]), data, headers=HTMX)
+
+    assert response.status_code == 200
+    assert scores_of(tree["2.1.1"])[Score.Kind.OFFICIAL][0] == D("1.5")
 
 
 def test_saving_records_history_with_the_user(staff_client, scored_plan, tree, noivu_staff):
