@@ -6,11 +6,13 @@ from typing import NamedTuple
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assignments.models import Responsibility
+from criteria.caching import cached_part
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
 from criteria.history import history_entries
@@ -31,9 +33,19 @@ def plan_detail_current(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
+    can_assign = request.user.has_perm("assignments.change_responsibility")
+    body = cached_part(
+        "plan-detail",
+        (plan.pk, can_assign),
+        lambda: render_to_string("criteria/plan_detail.html#body", _plan_body(plan, can_assign)),
+    )
+    return render(request, "criteria/plan_detail.html", {"plan": plan, "body": body})
+
+
+def _plan_body(plan: Plan, can_assign: bool) -> dict:
+    """What the plan page shows below its header: the appendix, its checks and the history."""
     table = AppendixTable.from_plan(plan)
     mismatches = find_mismatches(table)
-    survey_codes = {row.code for row in table.criteria_rows if row.is_survey}
     history = IndexResult.objects.filter(province=plan.province).order_by("year")
     responsibilities = {
         responsibility.criterion.code: responsibility
@@ -41,18 +53,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("criterion", "lead")
         .prefetch_related("groups")
     }
-    context = {
+    return {
         "plan": plan,
         "table": table,
         "areas": _area_groups(table, responsibilities),
         "unassigned": _unassigned(table, responsibilities),
-        "can_assign": request.user.has_perm("assignments.change_responsibility"),
-        "survey_codes": survey_codes,
+        "can_assign": can_assign,
+        "survey_codes": {row.code for row in table.criteria_rows if row.is_survey},
         "mismatches": mismatches,
         "mismatched_codes": {mismatch.code for mismatch in mismatches},
         "history": _history_years(history),
     }
-    return render(request, "criteria/plan_detail.html", context)
 
 
 @require_GET
@@ -60,7 +71,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_appendix_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
     return HttpResponse(
-        plan_appendix_bytes(plan),
+        cached_part("plan-appendix", (plan.pk,), lambda: plan_appendix_bytes(plan)),
         content_type=XLSX_CONTENT_TYPE,
         headers={
             "Content-Disposition": content_disposition_header(

@@ -125,6 +125,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The pages and files of the whole criteria tree are cached until their data changes
+# (criteria/caching.py). Local memory is per process: each worker fills its own. Another
+# backend, e.g. Redis or the database (after `manage.py createcachetable`), is one variable.
+# TIMEOUT bounds how long a renamed agency or framework (they keep no history) shows its old name.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "par-portal"),
+        "TIMEOUT": env_int("DJANGO_CACHE_TIMEOUT", 600),
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -4,11 +4,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from criteria.caching import cached_part
 from criteria.models import Criterion, Plan
 from reports import charts
 from reports.exports import results_workbook
@@ -150,8 +153,19 @@ def _score_save_fallback(
 @login_required
 def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
+    # Only the form's own parameters shape the page (and its key in the cache).
+    query = {name: request.GET[name] for name in GapFilterForm.base_fields if name in request.GET}
+    content = cached_part(
+        "gap-dashboard",
+        (plan.pk, year, tuple(sorted(query.items()))),
+        lambda: render_to_string("reports/gap_dashboard.html#content", _gaps(plan, year, query)),
+    )
+    return render(request, "reports/gap_dashboard.html", {"year": year, "content": content})
+
+
+def _gaps(plan: Plan, year: int, query: dict[str, str]) -> dict:
     results = YearResults.build(plan, year)
-    form = GapFilterForm(request.GET, areas=[row.criterion for row in results.areas])
+    form = GapFilterForm(query, areas=[row.criterion for row in results.areas])
     sort = form.value_of("sort") or DEFAULT_GAP_SORT
     survey = form.value_of("survey")
     rows = filter_gap_rows(
@@ -160,19 +174,18 @@ def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         is_survey={"yes": True, "no": False}.get(survey),
         status=form.value_of("status"),
     )
-    context = {
+    return {
         "plan": plan,
         "results": results,
         "rows": sort_gap_rows(rows, sort),
         "form": form,
         "sort": sort,
-        "headers": _sort_headers(request, sort, plan),
+        "headers": _sort_headers(query, sort, plan),
         "years": plan_years(plan),
     }
-    return render(request, "reports/gap_dashboard.html", context)
 
 
-def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
+def _sort_headers(query: dict[str, str], sort: str, plan: Plan) -> list[dict]:
     """The gap table's sortable column headers: a link that sorts by the column, then flips."""
     labels = {
         **GapFilterForm.SORTS,
@@ -180,10 +193,9 @@ def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
     }
     headers = []
     for key, label in labels.items():
-        query = request.GET.copy()
-        query["sort"] = key if sort == f"-{key}" else f"-{key}"
         state = {f"-{key}": "descending", key: "ascending"}.get(sort)
-        headers.append({"key": key, "label": label, "url": f"?{query.urlencode()}", "state": state})
+        link = {**query, "sort": key if sort == f"-{key}" else f"-{key}"}
+        headers.append({"key": key, "label": label, "url": f"?{urlencode(link)}", "state": state})
     return headers
 
 
@@ -192,7 +204,7 @@ def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
 def results_export(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     response = HttpResponse(
-        results_workbook(plan, year),
+        cached_part("results-export", (plan.pk, year), lambda: results_workbook(plan, year)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="ket-qua-chi-so-cchc-{year}.xlsx"'
@@ -203,8 +215,15 @@ def results_export(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def results_print(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
-    context = {"plan": plan, "results": YearResults.build(plan, year)}
-    return render(request, "reports/results_print.html", context)
+    content = cached_part(
+        "results-print",
+        (plan.pk, year),
+        lambda: render_to_string(
+            "reports/results_print.html#content",
+            {"plan": plan, "results": YearResults.build(plan, year)},
+        ),
+    )
+    return render(request, "reports/results_print.html", {"year": year, "content": content})
 
 
 @require_GET
@@ -212,22 +231,40 @@ def results_print(request: HttpRequest, year: int) -> HttpResponse:
 def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     without_survey = request.GET.get("without_survey") == "1"
-    route = Route.build(YearResults.build(plan, year), without_survey=without_survey)
-    context = {"plan": plan, "route": route, "years": plan_years(plan)}
-    return render(request, "reports/route.html", context)
+    content = cached_part(
+        "route",
+        (plan.pk, year, without_survey),
+        lambda: render_to_string(
+            "reports/route.html#content",
+            {
+                "plan": plan,
+                "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
+                "years": plan_years(plan),
+            },
+        ),
+    )
+    return render(request, "reports/route.html", {"year": year, "content": content})
 
 
 @require_GET
 @login_required
 def agency_stakes(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
+    content = cached_part(
+        "agency-stakes",
+        (plan.pk, year),
+        lambda: render_to_string("reports/agency_stakes.html#content", _stakes(plan, year)),
+    )
+    return render(request, "reports/agency_stakes.html", {"year": year, "content": content})
+
+
+def _stakes(plan: Plan, year: int) -> dict:
     results = YearResults.build(plan, year)
     stakes = agency_stakes_of(results)
-    context = {
+    return {
         "plan": plan,
         "results": results,
         "stakes": stakes,
         "chart": charts.stakes_chart(stakes),
         "years": plan_years(plan),
     }
-    return render(request, "reports/agency_stakes.html", context)
