@@ -8,7 +8,8 @@ shown (imports and bulk paths through simple-history's bulk helpers, score entry
 admin, commands), and history rows are only ever added, so any write changes the version;
 the count also catches a transaction that commits after a later one. Agencies, agency
 groups and frameworks keep no history: an agency added or removed changes the version at
-once, a renamed one shows after at most the cache's TIMEOUT (settings.CACHES).
+once, a renamed one shows after at most the cache's TIMEOUT (settings.CACHES), as does a
+fixture loaded with `loaddata` over existing rows (raw saves write no history).
 
 What is cached is rendered without the request: no CSRF token, user name or message can
 end up in it. What differs between users (links only some roles may follow) must be
