@@ -22,6 +22,9 @@ from collections.abc import Callable, Hashable
 
 from django.core.cache import cache
 from django.db import connection, models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from assignments.models import Agency, AgencyGroup, Responsibility
@@ -91,3 +94,20 @@ def cached_part[Value](name: str, vary: tuple[Hashable, ...], build: Callable[[]
         value = build()
         cache.set(key, value)
     return value
+
+
+def render_with_cached_part(
+    request: HttpRequest,
+    template_name: str,
+    *,
+    part: str,
+    vary: tuple[Hashable, ...],
+    build: Callable[[], dict],
+    context: dict,
+) -> HttpResponse:
+    """Render a page whose partial `part` comes from the cache: rendered, when missing, from
+    the context `build()` returns, without the request. The page gets `context` and the
+    partial's HTML under the partial's name."""
+    name = f"{template_name}#{part}"
+    html = cached_part(name, vary, lambda: render_to_string(name, build()))
+    return render(request, template_name, {**context, part: html})

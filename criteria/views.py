@@ -6,13 +6,12 @@ from typing import NamedTuple
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assignments.models import Responsibility
-from criteria.caching import cached_part
+from criteria.caching import cached_part, render_with_cached_part
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
 from criteria.history import history_entries
@@ -34,12 +33,14 @@ def plan_detail_current(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
     can_assign = request.user.has_perm("assignments.change_responsibility")
-    body = cached_part(
-        "plan-detail",
-        (plan.pk, can_assign),
-        lambda: render_to_string("criteria/plan_detail.html#body", _plan_body(plan, can_assign)),
+    return render_with_cached_part(
+        request,
+        "criteria/plan_detail.html",
+        part="body",
+        vary=(plan.pk, can_assign),
+        build=lambda: _plan_body(plan, can_assign),
+        context={"plan": plan},
     )
-    return render(request, "criteria/plan_detail.html", {"plan": plan, "body": body})
 
 
 def _plan_body(plan: Plan, can_assign: bool) -> dict:

@@ -4,14 +4,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
-from criteria.caching import cached_part
+from criteria.caching import cached_part, render_with_cached_part
 from criteria.models import Criterion, Plan
 from reports import charts
 from reports.exports import results_workbook
@@ -155,12 +154,14 @@ def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     # Only the form's own parameters shape the page (and its key in the cache).
     query = {name: request.GET[name] for name in GapFilterForm.base_fields if name in request.GET}
-    content = cached_part(
-        "gap-dashboard",
-        (plan.pk, year, tuple(sorted(query.items()))),
-        lambda: render_to_string("reports/gap_dashboard.html#content", _gaps(plan, year, query)),
+    return render_with_cached_part(
+        request,
+        "reports/gap_dashboard.html",
+        part="content",
+        vary=(plan.pk, year, tuple(sorted(query.items()))),
+        build=lambda: _gaps(plan, year, query),
+        context={"year": year},
     )
-    return render(request, "reports/gap_dashboard.html", {"year": year, "content": content})
 
 
 def _gaps(plan: Plan, year: int, query: dict[str, str]) -> dict:
@@ -215,15 +216,14 @@ def results_export(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def results_print(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
-    content = cached_part(
-        "results-print",
-        (plan.pk, year),
-        lambda: render_to_string(
-            "reports/results_print.html#content",
-            {"plan": plan, "results": YearResults.build(plan, year)},
-        ),
+    return render_with_cached_part(
+        request,
+        "reports/results_print.html",
+        part="content",
+        vary=(plan.pk, year),
+        build=lambda: {"plan": plan, "results": YearResults.build(plan, year)},
+        context={"year": year},
     )
-    return render(request, "reports/results_print.html", {"year": year, "content": content})
 
 
 @require_GET
@@ -231,31 +231,32 @@ def results_print(request: HttpRequest, year: int) -> HttpResponse:
 def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     without_survey = request.GET.get("without_survey") == "1"
-    content = cached_part(
-        "route",
-        (plan.pk, year, without_survey),
-        lambda: render_to_string(
-            "reports/route.html#content",
-            {
-                "plan": plan,
-                "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
-                "years": plan_years(plan),
-            },
-        ),
+    return render_with_cached_part(
+        request,
+        "reports/route.html",
+        part="content",
+        vary=(plan.pk, year, without_survey),
+        build=lambda: {
+            "plan": plan,
+            "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
+            "years": plan_years(plan),
+        },
+        context={"year": year},
     )
-    return render(request, "reports/route.html", {"year": year, "content": content})
 
 
 @require_GET
 @login_required
 def agency_stakes(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
-    content = cached_part(
-        "agency-stakes",
-        (plan.pk, year),
-        lambda: render_to_string("reports/agency_stakes.html#content", _stakes(plan, year)),
+    return render_with_cached_part(
+        request,
+        "reports/agency_stakes.html",
+        part="content",
+        vary=(plan.pk, year),
+        build=lambda: _stakes(plan, year),
+        context={"year": year},
     )
-    return render(request, "reports/agency_stakes.html", {"year": year, "content": content})
 
 
 def _stakes(plan: Plan, year: int) -> dict:
