@@ -620,7 +620,7 @@ class Report(models.Model):
         _("tiến độ"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
     )
     narrative = models.TextField(_("kết quả thực hiện"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     history = HistoricalRecords()
@@ -721,6 +721,9 @@ class Evidence(models.Model):
         verbose_name=_("người tải lên"),
     )
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
+
+    # Who added or removed which file, by its name: the stored file is not part of the trail.
+    history = HistoricalRecords(excluded_fields=["file"])
 
     class Meta:
         verbose_name = _("tài liệu minh chứng")

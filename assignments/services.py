@@ -397,6 +397,7 @@ def add_evidence(
         size=upload.size,
         uploaded_by=by,
     )
+    evidence._history_user = by
     # The stored name takes its suffix from the checked content, never from the user.
     evidence.file.save(f"evidence{extension}", upload, save=False)
     try:
@@ -408,10 +409,11 @@ def add_evidence(
 
 
 @transaction.atomic
-def delete_evidence(*, evidence: Evidence) -> None:
+def delete_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
     if not evidence.report.is_editable:
         raise ValidationError(_("Báo cáo đã gửi, không xóa tài liệu được nữa."))
     storage, name = evidence.file.storage, evidence.file.name
+    evidence._history_user = by
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
 

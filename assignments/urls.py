@@ -31,6 +31,7 @@ urlpatterns = [
         name="report-create",
     ),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/<int:pk>/history/", views.report_history, name="report-history"),
     path("reports/<int:pk>/update/", views.report_update, name="report-update"),
     path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
     path("reports/<int:pk>/return/", views.report_return, name="report-return"),

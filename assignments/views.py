@@ -23,6 +23,7 @@ from assignments.forms import (
     TaskForm,
     task_target_formset,
 )
+from assignments.history import report_history_entries
 from assignments.models import (
     Agency,
     ContentArea,
@@ -297,6 +298,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_report(request, _get_report_for_user(request, pk))
 
 
+@require_GET
+@login_required
+def report_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who changed the report, its values and its evidence, when, and from what to what."""
+    report = _get_report_for_user(request, pk)
+    context = {"report": report, "entries": report_history_entries(report)}
+    return render(request, "assignments/report_history.html", context)
+
+
 def _render_report(
     request: HttpRequest,
     report: Report,
@@ -435,7 +445,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _get_evidence_for_user(request, pk)
     _require_editor(request, evidence.report)
     try:
-        services.delete_evidence(evidence=evidence)
+        services.delete_evidence(evidence=evidence, by=request.user)
         messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -103,18 +103,27 @@ def check_spreadsheet_file(data: bytes) -> None:
                 raise AppendixError(
                     [_("Tệp có tỉ lệ nén bất thường (có thể là “bom nén”); không nhận.")]
                 )
-            if part.filename.endswith((".xml", ".rels", ".vml")):
-                with archive.open(part) as stream:
-                    head = stream.read(4096).upper()
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise AppendixError(
-                        [
-                            _(
-                                "Tệp có khai báo DOCTYPE/ENTITY trong XML; "
-                                "không nhận vì lý do an toàn."
-                            )
-                        ]
-                    )
+            if part.filename.endswith((".xml", ".rels", ".vml")) and _declares_entities(
+                archive, part
+            ):
+                raise AppendixError(
+                    [_("Tệp có khai báo DOCTYPE/ENTITY trong XML; không nhận vì lý do an toàn.")]
+                )
+
+
+def _declares_entities(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether an XML part declares a DOCTYPE or an entity anywhere, not only in its first
+    bytes: a comment may push the declarations far down. Read a chunk at a time; the parts
+    together are within XLSX_MAX_UNPACKED_BYTES by now."""
+    overlap = len(b"<!DOCTYPE") - 1
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(256 * 1024):
+            window = tail + chunk.upper()
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = window[-overlap:]
+    return False
 
 
 def _megabytes(size: int) -> str:

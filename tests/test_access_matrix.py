@@ -151,6 +151,7 @@ PAGES: dict[str, Page] = {
         lambda w: [2018, w.task.pk], WRONG_METHOD, agency_writes(302)
     ),
     "assignments:report-detail": Page(lambda w: [w.report.pk], own_or_readers(200), WRONG_METHOD),
+    "assignments:report-history": Page(lambda w: [w.report.pk], own_or_readers(200), WRONG_METHOD),
     "assignments:report-update": Page(lambda w: [w.report.pk], WRONG_METHOD, agency_writes(200)),
     "assignments:report-accept": Page(
         lambda w: [w.report.pk], WRONG_METHOD, agency_writes(403) | dict.fromkeys(REVIEWERS, 302)

@@ -272,3 +272,25 @@ def test_security_log_records_refused_access_imports_and_permission_changes(
     assert any(
         line.startswith("import user=manage.py") and "plan=252/KH-UBND" in line for line in lines
     )
+
+
+@pytest.mark.django_db
+def test_passwords_are_stored_with_argon2id_and_old_hashes_upgraded_at_login(
+    client, django_user_model, settings
+):
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    from par_portal import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    user = django_user_model.objects.create_user("noivu")
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save()
+
+    response = client.post(reverse("login"), {"username": "noivu", "password": PASSWORD})
+
+    user.refresh_from_db()
+    assert response.status_code == 302
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert identify_hasher(user.password).algorithm == "argon2"
+    assert user.check_password(PASSWORD)

@@ -2,7 +2,6 @@
 
 import datetime
 import io
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tests.criteria.sheets import (
     row_number,
     with_cell,
 )
+from tests.hostile_files import with_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -364,33 +364,18 @@ def test_file_that_unpacks_far_larger_than_any_appendix_is_refused(settings):
 
 
 def test_macro_enabled_workbook_is_refused():
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(out, "w") as archive,
-        zipfile.ZipFile(io.BytesIO(appendix_xlsx())) as source,
-    ):
-        for item in source.infolist():
-            archive.writestr(item, source.read(item))
-        archive.writestr("xl/vbaProject.bin", b"macro")
-
     with pytest.raises(AppendixError, match="macro"):
-        read_appendix(out.getvalue())
+        read_appendix(with_parts(appendix_xlsx(), {"xl/vbaProject.bin": b"macro"}))
 
 
 def test_xml_with_entity_declarations_is_refused():
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(out, "w") as archive,
-        zipfile.ZipFile(io.BytesIO(appendix_xlsx())) as source,
-    ):
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + data
-            archive.writestr(item, data)
+    declared = with_parts(
+        appendix_xlsx(),
+        edit={"xl/worksheets/sheet1.xml": lambda xml: b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + xml},
+    )
 
     with pytest.raises(AppendixError, match="DOCTYPE/ENTITY"):
-        read_appendix(out.getvalue())
+        read_appendix(declared)
 
 
 def test_command_dry_run_prints_changes_and_writes_nothing(plan, tmp_path):
