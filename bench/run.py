@@ -117,7 +117,12 @@ def _chosen(label: str, words: list[str]) -> bool:
     return any(word.lower() in label.lower() for word in words)
 
 
-def measure_pages(dataset, repeats: int, only: list[str] | None = None) -> list[Measured]:
+def measure_pages(
+    dataset, repeats: int, only: list[str] | None = None, cold_cache: bool = False
+) -> list[Measured]:
+    """Time every page; with `cold_cache`, Django's cache is emptied before each counted or
+    timed request, so that cached pages (criteria/caching.py) are built every time."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -152,6 +157,8 @@ def measure_pages(dataset, repeats: int, only: list[str] | None = None) -> list[
         # stamp (once a minute), which is not the page's own work.
         counts = []
         for _count in range(2):
+            if cold_cache:
+                cache.clear()
             with CaptureQueriesContext(connection) as queries:
                 response = _request(client, page, url, data)
             counts.append(len(queries.captured_queries))
@@ -162,6 +169,8 @@ def measure_pages(dataset, repeats: int, only: list[str] | None = None) -> list[
         for page, url, client, data, result in ready:
             if len(result.times) >= MIN_TIMINGS and sum(result.times) > BUDGET_SECONDS:
                 continue
+            if cold_cache:
+                cache.clear()
             started = time.perf_counter()
             _request(client, page, url, data)
             result.times.append(time.perf_counter() - started)
@@ -201,7 +210,9 @@ def database_version() -> str:
         return f"SQLite {cursor.fetchone()[0]}"
 
 
-def run_pages(scales: list[int], repeats: int, only: list[str] | None = None) -> dict:
+def run_pages(
+    scales: list[int], repeats: int, only: list[str] | None = None, cold_cache: bool = False
+) -> dict:
     from bench import data
     from criteria.models import Criterion
 
@@ -218,7 +229,7 @@ def run_pages(scales: list[int], repeats: int, only: list[str] | None = None) ->
         )
         built = time.perf_counter() - started
         print(f"×{scale}: built in {built:.1f} s: {dataset.counts}", flush=True)
-        results = measure_pages(dataset, repeats, only)
+        results = measure_pages(dataset, repeats, only, cold_cache)
         floor = next(r.median_ms for r in results if r.label == TRIVIAL)
         by_scale[scale] = {
             "counts": dataset.counts,
@@ -272,6 +283,11 @@ def main() -> None:
         "--only", nargs="+", metavar="WORD", help="only the pages whose label contains a WORD"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--cold-cache",
+        action="store_true",
+        help="empty Django's cache before every measured request (the first request's cost)",
+    )
     args = parser.parse_args()
 
     scratch.configure(args.db)
@@ -279,11 +295,16 @@ def main() -> None:
 
     django.setup()
     scratch.create_template()
-    report = {"machine": machine(), "database": database_version(), "repeats": args.repeats}
+    report = {
+        "machine": machine(),
+        "database": database_version(),
+        "repeats": args.repeats,
+        "cold_cache": args.cold_cache,
+    }
     print(f"{report['machine']} · {report['database']}", flush=True)
     try:
         if not args.skip_pages:
-            report["pages"] = run_pages(args.scales, args.repeats, args.only)
+            report["pages"] = run_pages(args.scales, args.repeats, args.only, args.cold_cache)
             print("\n" + page_table(report["pages"]) + "\n", flush=True)
         if not args.skip_spreadsheets:
             from bench import spreadsheets
@@ -296,7 +317,7 @@ def main() -> None:
             scratch.drop()
     report["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"run-{args.db}.json"
+    out = RESULTS / f"run-{args.db}{'-cold' if args.cold_cache else ''}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     print(f"Written to {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
 

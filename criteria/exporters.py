@@ -13,6 +13,7 @@ import datetime
 import io
 import os
 import re
+from copy import copy
 from decimal import Decimal
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -112,16 +113,17 @@ def write_appendix(
         sheet.cell(row, 1).alignment = CENTER
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
 
-    _write_header(sheet, table)
+    styles = _Styles()
+    _write_header(sheet, table, styles)
     for row_number, row in enumerate(table.rows, start=FIRST_DATA_ROW):
-        _write_row(sheet, row_number, row, table)
+        _write_row(sheet, row_number, row, table, styles)
     for column, (title, values) in enumerate(extra_columns.items(), start=6 + len(spans)):
         write_text(sheet.cell(HEADER_ROW, column), title)
         sheet.merge_cells(
             start_row=HEADER_ROW, start_column=column, end_row=HEADER_ROW + 1, end_column=column
         )
-        sheet.cell(HEADER_ROW, column).font = BOLD
-        sheet.cell(HEADER_ROW, column).alignment = CENTER
+        styles.apply(sheet.cell(HEADER_ROW, column), CENTER, bold=True)
+        styles.apply(sheet.cell(HEADER_ROW + 1, column), None, bold=False)
         for row_number, row in enumerate(table.rows, start=FIRST_DATA_ROW):
             value = values.get(row.code)
             cell = sheet.cell(row_number, column)
@@ -129,16 +131,7 @@ def write_appendix(
                 write_text(cell, value)
             else:
                 cell.value = value
-            cell.alignment = CENTER
-            if row.is_total or row.depth == 1:
-                cell.font = BOLD
-
-    last_row = FIRST_DATA_ROW + len(table.rows) - 1
-    for cells in sheet.iter_rows(
-        min_row=HEADER_ROW, max_row=last_row, min_col=1, max_col=last_column
-    ):
-        for cell in cells:
-            cell.border = BORDER
+            styles.apply(cell, CENTER, bold=row.is_total or row.depth == 1)
 
     widths = [CODE_WIDTH, NAME_WIDTH, SCORE_WIDTH, SCORE_WIDTH]
     widths += [SCORE_WIDTH] * len(spans) + [ACTION_WIDTH] + [SCORE_WIDTH] * len(extra_columns)
@@ -174,7 +167,41 @@ def appendix_filename(plan: "Plan") -> str:
     return f"phu-luc-{number}.xlsx"
 
 
-def _write_header(sheet: Worksheet, table: AppendixTable) -> None:
+class _Styles:
+    """Give cells of the table their border, alignment, boldness and number format.
+
+    openpyxl looks up a style object in the workbook's list each time it is set on a cell,
+    hashing it field by field: most of the time of a large export. Each combination is
+    therefore set once, on its first cell, and copied to the next ones (as openpyxl's own
+    worksheet copier does). Each cell's quote prefix is kept.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple, object] = {}
+
+    def apply(
+        self,
+        cell: Cell,
+        alignment: Alignment | None,
+        *,
+        bold: bool,
+        number_format: str | None = None,
+    ) -> None:
+        key = (id(alignment), bold, number_format, cell.quotePrefix)
+        if key in self._seen:
+            cell._style = copy(self._seen[key])
+            return
+        cell.border = BORDER
+        if alignment is not None:
+            cell.alignment = alignment
+        if bold:
+            cell.font = BOLD
+        if number_format is not None:
+            cell.number_format = number_format
+        self._seen[key] = copy(cell._style)
+
+
+def _write_header(sheet: Worksheet, table: AppendixTable, styles: _Styles) -> None:
     top, bottom = HEADER_ROW, HEADER_ROW + 1
     spans = table.target_spans
     action_column = 5 + len(spans)
@@ -196,19 +223,18 @@ def _write_header(sheet: Worksheet, table: AppendixTable) -> None:
             write_text(sheet.cell(bottom, column), TARGET_TITLE.format(years=span.label))
     for row in (top, bottom):
         for column in range(1, action_column + 1):
-            sheet.cell(row, column).font = BOLD
-            sheet.cell(row, column).alignment = CENTER
+            styles.apply(sheet.cell(row, column), CENTER, bold=True)
 
 
-def _write_row(sheet: Worksheet, row_number: int, row: AppendixRow, table: AppendixTable) -> None:
+def _write_row(
+    sheet: Worksheet, row_number: int, row: AppendixRow, table: AppendixTable, styles: _Styles
+) -> None:
     action_column = 5 + len(table.target_spans)
     if row.is_total:
         write_text(sheet.cell(row_number, 1), row.title)
         sheet.merge_cells(start_row=row_number, start_column=1, end_row=row_number, end_column=2)
     else:
         write_text(sheet.cell(row_number, 1), row.code)
-        # "1.10" must stay text, even after someone edits the cell in Excel.
-        sheet.cell(row_number, 1).number_format = "@"
         write_text(sheet.cell(row_number, 2), row.title)
     sheet.cell(row_number, 3).value = row.max_score
     sheet.cell(row_number, 4).value = row.baseline
@@ -217,13 +243,13 @@ def _write_row(sheet: Worksheet, row_number: int, row: AppendixRow, table: Appen
     if row.action:
         write_text(sheet.cell(row_number, action_column), row.action)
 
+    bold = row.is_total or row.depth == 1
     for column in range(1, action_column + 1):
+        alignment = {2: LEFT, action_column: ACTION}.get(column, CENTER)
+        # "1.10" must stay text, even after someone edits the cell in Excel.
+        text_format = "@" if column == 1 and not row.is_total else None
         cell = sheet.cell(row_number, column)
-        cell.alignment = LEFT if column == 2 else CENTER
-        if row.is_total or row.depth == 1:
-            cell.font = BOLD
-    sheet.cell(row_number, 1).alignment = CENTER
-    sheet.cell(row_number, action_column).alignment = ACTION
+        styles.apply(cell, alignment, bold=bold, number_format=text_format)
 
 
 def _write_target(cell: Cell, target: tuple[Decimal, Decimal] | None) -> None:

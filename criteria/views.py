@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from assignments.models import Responsibility
+from criteria.caching import cached_part, render_with_cached_part
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
 from criteria.history import history_entries
@@ -31,9 +32,21 @@ def plan_detail_current(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
+    can_assign = request.user.has_perm("assignments.change_responsibility")
+    return render_with_cached_part(
+        request,
+        "criteria/plan_detail.html",
+        part="body",
+        vary=(plan.pk, can_assign),
+        build=lambda: _plan_body(plan, can_assign),
+        context={"plan": plan},
+    )
+
+
+def _plan_body(plan: Plan, can_assign: bool) -> dict:
+    """What the plan page shows below its header: the appendix, its checks and the history."""
     table = AppendixTable.from_plan(plan)
     mismatches = find_mismatches(table)
-    survey_codes = {row.code for row in table.criteria_rows if row.is_survey}
     history = IndexResult.objects.filter(province=plan.province).order_by("year")
     responsibilities = {
         responsibility.criterion.code: responsibility
@@ -41,18 +54,17 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("criterion", "lead")
         .prefetch_related("groups")
     }
-    context = {
+    return {
         "plan": plan,
         "table": table,
         "areas": _area_groups(table, responsibilities),
         "unassigned": _unassigned(table, responsibilities),
-        "can_assign": request.user.has_perm("assignments.change_responsibility"),
-        "survey_codes": survey_codes,
+        "can_assign": can_assign,
+        "survey_codes": {row.code for row in table.criteria_rows if row.is_survey},
         "mismatches": mismatches,
         "mismatched_codes": {mismatch.code for mismatch in mismatches},
         "history": _history_years(history),
     }
-    return render(request, "criteria/plan_detail.html", context)
 
 
 @require_GET
@@ -60,7 +72,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_appendix_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
     return HttpResponse(
-        plan_appendix_bytes(plan),
+        cached_part("plan-appendix", (plan.pk,), lambda: plan_appendix_bytes(plan)),
         content_type=XLSX_CONTENT_TYPE,
         headers={
             "Content-Disposition": content_disposition_header(

@@ -125,6 +125,22 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The pages and files of the whole criteria tree are cached until their data changes
+# (criteria/caching.py). Local memory is per process: each worker fills its own, up to
+# MAX_ENTRIES pages (a page of a 1,100-criteria tree is up to 0.9 MB). Another backend,
+# e.g. Redis or the database (after `manage.py createcachetable`), is one variable.
+# TIMEOUT bounds how long a renamed agency or framework (they keep no history) shows its old name.
+LOCAL_MEMORY_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_CACHE_BACKEND", LOCAL_MEMORY_CACHE),
+        "LOCATION": os.environ.get("DJANGO_CACHE_LOCATION", "par-portal"),
+        "TIMEOUT": env_int("DJANGO_CACHE_TIMEOUT", 600),
+    }
+}
+if CACHES["default"]["BACKEND"] == LOCAL_MEMORY_CACHE:
+    CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": env_int("DJANGO_CACHE_MAX_ENTRIES", 100)}
+
 PASSWORD_HASHERS = [
     "par_portal.hashers.OWASPArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from criteria.caching import cached_part, render_with_cached_part
 from criteria.models import Criterion, Plan
 from reports import charts
 from reports.exports import results_workbook
@@ -177,8 +178,21 @@ def _score_save_fallback(
 @login_required
 def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
+    # Only the form's own parameters shape the page (and its key in the cache).
+    query = {name: request.GET[name] for name in GapFilterForm.base_fields if name in request.GET}
+    return render_with_cached_part(
+        request,
+        "reports/gap_dashboard.html",
+        part="content",
+        vary=(plan.pk, year, tuple(sorted(query.items()))),
+        build=lambda: _gaps(plan, year, query),
+        context={"year": year},
+    )
+
+
+def _gaps(plan: Plan, year: int, query: dict[str, str]) -> dict:
     results = YearResults.build(plan, year)
-    form = GapFilterForm(request.GET, areas=[row.criterion for row in results.areas])
+    form = GapFilterForm(query, areas=[row.criterion for row in results.areas])
     sort = form.value_of("sort") or DEFAULT_GAP_SORT
     survey = form.value_of("survey")
     rows = filter_gap_rows(
@@ -187,19 +201,18 @@ def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         is_survey={"yes": True, "no": False}.get(survey),
         status=form.value_of("status"),
     )
-    context = {
+    return {
         "plan": plan,
         "results": results,
         "rows": sort_gap_rows(rows, sort),
         "form": form,
         "sort": sort,
-        "headers": _sort_headers(request, sort, plan),
+        "headers": _sort_headers(query, sort, plan),
         "years": plan_years(plan),
     }
-    return render(request, "reports/gap_dashboard.html", context)
 
 
-def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
+def _sort_headers(query: dict[str, str], sort: str, plan: Plan) -> list[dict]:
     """The gap table's sortable column headers: a link that sorts by the column, then flips."""
     labels = {
         **GapFilterForm.SORTS,
@@ -207,10 +220,9 @@ def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
     }
     headers = []
     for key, label in labels.items():
-        query = request.GET.copy()
-        query["sort"] = key if sort == f"-{key}" else f"-{key}"
         state = {f"-{key}": "descending", key: "ascending"}.get(sort)
-        headers.append({"key": key, "label": label, "url": f"?{query.urlencode()}", "state": state})
+        link = {**query, "sort": key if sort == f"-{key}" else f"-{key}"}
+        headers.append({"key": key, "label": label, "url": f"?{urlencode(link)}", "state": state})
     return headers
 
 
@@ -219,7 +231,7 @@ def _sort_headers(request: HttpRequest, sort: str, plan: Plan) -> list[dict]:
 def results_export(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     response = HttpResponse(
-        results_workbook(plan, year),
+        cached_part("results-export", (plan.pk, year), lambda: results_workbook(plan, year)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="ket-qua-chi-so-cchc-{year}.xlsx"'
@@ -230,8 +242,14 @@ def results_export(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def results_print(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
-    context = {"plan": plan, "results": YearResults.build(plan, year)}
-    return render(request, "reports/results_print.html", context)
+    return render_with_cached_part(
+        request,
+        "reports/results_print.html",
+        part="content",
+        vary=(plan.pk, year),
+        build=lambda: {"plan": plan, "results": YearResults.build(plan, year)},
+        context={"year": year},
+    )
 
 
 @require_GET
@@ -239,22 +257,41 @@ def results_print(request: HttpRequest, year: int) -> HttpResponse:
 def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     without_survey = request.GET.get("without_survey") == "1"
-    route = Route.build(YearResults.build(plan, year), without_survey=without_survey)
-    context = {"plan": plan, "route": route, "years": plan_years(plan)}
-    return render(request, "reports/route.html", context)
+    return render_with_cached_part(
+        request,
+        "reports/route.html",
+        part="content",
+        vary=(plan.pk, year, without_survey),
+        build=lambda: {
+            "plan": plan,
+            "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
+            "years": plan_years(plan),
+        },
+        context={"year": year},
+    )
 
 
 @require_GET
 @login_required
 def agency_stakes(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
+    return render_with_cached_part(
+        request,
+        "reports/agency_stakes.html",
+        part="content",
+        vary=(plan.pk, year),
+        build=lambda: _stakes(plan, year),
+        context={"year": year},
+    )
+
+
+def _stakes(plan: Plan, year: int) -> dict:
     results = YearResults.build(plan, year)
     stakes = agency_stakes_of(results)
-    context = {
+    return {
         "plan": plan,
         "results": results,
         "stakes": stakes,
         "chart": charts.stakes_chart(stakes),
         "years": plan_years(plan),
     }
-    return render(request, "reports/agency_stakes.html", context)

@@ -1,8 +1,11 @@
 """Shared fixtures: personas by role and the plain static storage for test servers."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.cache import cache
 
 from assignments.models import Agency, Membership, Role
 
@@ -21,6 +24,15 @@ def _test_server_settings(settings) -> None:
     # Production asks administrators for a one-time code before the admin; tests that log
     # into the admin do not set up a device. tests/test_twofactor.py turns this back on.
     settings.PAR_REQUIRE_2FA_FOR_ADMINS = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Cached pages (criteria/caching.py) must not outlive the test that rendered them: the
+    # next test's database may reuse the same ids and history times.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

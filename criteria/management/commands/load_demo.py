@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from assignments.models import Agency, Membership, Report, Role
 from criteria.importers import AppendixError, read_appendix
@@ -92,10 +93,14 @@ def create_demo_work(plan: Plan) -> None:
         t.criterion_id: t.min_score
         for t in Target.objects.filter(plan=plan, first_year=2018, criterion__isnull=False)
     }
-    Score.objects.bulk_create(
-        Score(criterion=c, year=2018, kind=Score.Kind.SELF, value=targets[c.pk], note=DEMO_NOTE)
-        for c in Criterion.objects.filter(framework=plan.framework).leaves()
-        if c.pk in targets and not c.is_survey
+    # With history, as every write: cached pages key on it (criteria/caching.py).
+    bulk_create_with_history(
+        [
+            Score(criterion=c, year=2018, kind=Score.Kind.SELF, value=targets[c.pk], note=DEMO_NOTE)
+            for c in Criterion.objects.filter(framework=plan.framework).leaves()
+            if c.pk in targets and not c.is_survey
+        ],
+        Score,
     )
     # Open long enough for whoever tries the demo to submit before the deadline.
     cycle = services.open_cycle(

@@ -1,0 +1,113 @@
+"""Pages and files that show the whole criteria tree, kept in Django's cache until the data
+they show changes.
+
+The key of a cached part holds the *data version*: for each table these pages read, its
+row count and largest id (for the tables of simple-history, of the history rows, and the
+time of the latest one). Every write path of the portal writes history for the models
+shown (imports and bulk paths through simple-history's bulk helpers, score entry, the
+admin, commands), and history rows are only ever added, so any write changes the version;
+the count also catches a transaction that commits after a later one. Agencies, agency
+groups and frameworks keep no history: an agency added or removed changes the version at
+once, a renamed one shows after at most the cache's TIMEOUT (settings.CACHES), as does a
+fixture loaded with `loaddata` over existing rows (raw saves write no history).
+
+What is cached is rendered without the request: no CSRF token, user name or message can
+end up in it. What differs between users (links only some roles may follow) must be
+passed in `vary`; the active language is always part of the key.
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable, Hashable
+
+from django.core.cache import cache
+from django.db import connection, models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from assignments.models import Agency, AgencyGroup, Responsibility
+from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
+
+HISTORY_SOURCES: list[type[models.Model]] = [
+    Criterion,
+    Plan,
+    Target,
+    Score,
+    Action,
+    IndexResult,
+    Responsibility,
+]
+# Shown on these pages but without history. The responsibilities' agency groups are linked
+# in bulk by the import (assignments.services._write_links), which writes no history.
+PLAIN_SOURCES: list[type[models.Model]] = [
+    Framework,
+    Agency,
+    AgencyGroup,
+    Responsibility.groups.through,
+]
+
+
+def _summary(model: type[models.Model], label: str, last_at: models.Expression) -> models.QuerySet:
+    """One row: the table's label, row count, largest id and (for history) latest write."""
+    return (
+        model._default_manager.order_by()
+        .annotate(source=models.Value(label))
+        .values("source")
+        .annotate(rows=models.Count("*"), last_id=models.Max("pk"), last_at=last_at)
+        .values_list("source", "rows", "last_id", "last_at")
+    )
+
+
+@functools.cache
+def _version_sql() -> tuple[str, tuple]:
+    """The union of every source's summary, compiled once: building the querysets of eleven
+    tables on each request would cost more than running the query."""
+    summaries = [
+        _summary(model.history.model, model._meta.label, models.Max("history_date"))
+        for model in HISTORY_SOURCES
+    ] + [
+        _summary(model, model._meta.label, models.Value(None, models.DateTimeField()))
+        for model in PLAIN_SOURCES
+    ]
+    return summaries[0].union(*summaries[1:], all=True).order_by().query.sql_with_params()
+
+
+def data_version() -> str:
+    """A short digest that changes whenever a row these pages show is written (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_version_sql())
+        rows = sorted(cursor.fetchall(), key=lambda row: row[0])
+    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+
+
+def cached_part[Value](name: str, vary: tuple[Hashable, ...], build: Callable[[], Value]) -> Value:
+    """The cached value of `name` for `vary`, the language and the data as it is now; built
+    (and kept) when missing. `build` must not depend on anything else of the request."""
+    digest = hashlib.blake2b(
+        repr((data_version(), get_language(), vary)).encode(), digest_size=16
+    ).hexdigest()
+    key = f"par:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
+
+
+def render_with_cached_part(
+    request: HttpRequest,
+    template_name: str,
+    *,
+    part: str,
+    vary: tuple[Hashable, ...],
+    build: Callable[[], dict],
+    context: dict,
+) -> HttpResponse:
+    """Render a page whose partial `part` comes from the cache: rendered, when missing, from
+    the context `build()` returns, without the request. The page gets `context` and the
+    partial's HTML under the partial's name."""
+    name = f"{template_name}#{part}"
+    html = cached_part(name, vary, lambda: render_to_string(name, build()))
+    return render(request, template_name, {**context, part: html})
