@@ -4,6 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -46,16 +47,26 @@ def _get_plan_for_year(year: int) -> Plan:
     return plan
 
 
-def _overview_context(plan: Plan) -> dict:
-    overview = Overview.build(plan)
-    return {
-        "plan": plan,
-        "overview": overview,
-        "years": plan_years(plan),
-        "totals_chart": charts.totals_chart(overview.years, plan.framework.max_score),
-        "rank_chart": charts.rank_chart(overview.years),
-        "areas_chart": charts.areas_chart(overview.areas, plan.baseline_year, overview.latest_year),
-    }
+def _overview_figures(plan: Plan) -> str:
+    """The overview's totals and areas (the public page shows the same), rendered once for
+    the data as it is now: the partials `totals` and `areas` of reports/overview.html."""
+
+    def build() -> str:
+        overview = Overview.build(plan)
+        context = {
+            "plan": plan,
+            "overview": overview,
+            "totals_chart": charts.totals_chart(overview.years, plan.framework.max_score),
+            "rank_chart": charts.rank_chart(overview.years),
+            "areas_chart": charts.areas_chart(
+                overview.areas, plan.baseline_year, overview.latest_year
+            ),
+        }
+        return render_to_string("reports/overview.html#totals", context) + render_to_string(
+            "reports/overview.html#areas", context
+        )
+
+    return cached_part("overview-figures", (plan.pk,), build)
 
 
 @require_GET
@@ -64,7 +75,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     if plan is None:
         return render(request, "criteria/plan_empty.html")
-    return render(request, "reports/overview.html", _overview_context(plan))
+    context = {"plan": plan, "years": plan_years(plan), "figures": _overview_figures(plan)}
+    return render(request, "reports/overview.html", context)
 
 
 @require_GET
@@ -73,7 +85,9 @@ def public_overview(request: HttpRequest) -> HttpResponse:
     plan = current_plan() if settings.PAR_PUBLIC_PAGE_ENABLED else None
     if plan is None:
         raise Http404
-    return render(request, "reports/public_overview.html", _overview_context(plan))
+    return render(
+        request, "reports/public_overview.html", {"plan": plan, "figures": _overview_figures(plan)}
+    )
 
 
 @require_GET

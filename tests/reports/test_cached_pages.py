@@ -12,6 +12,7 @@ from collections.abc import Callable
 import openpyxl
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from assignments.models import Responsibility
@@ -227,3 +228,68 @@ def test_cold_and_cached_query_counts_are_pinned(
         leader_client.get(url)
     with django_assert_num_queries(cached):
         leader_client.get(url)
+
+
+# -- The overview and the public page share their cached totals and areas ------------------------
+
+
+def _save_official(client, criterion: Criterion, year: int, value: str) -> None:
+    score = Score.objects.get(criterion=criterion, year=year, kind=Score.Kind.OFFICIAL)
+    client.post(
+        reverse("reports:score-save", args=[year, criterion.pk]),
+        {
+            "self_value": "",
+            "self_version": 0,
+            "official_value": value,
+            "official_version": score.version,
+            "note": "Thiếu minh chứng",
+        },
+    )
+
+
+def test_score_saved_shows_on_the_overview_and_the_public_page(
+    staff_client, scored_plan, tree, settings
+):
+    settings.PAR_PUBLIC_PAGE_ENABLED = True
+    citizen = Client()
+    overview_before = staff_client.get(reverse("reports:overview")).content.decode()
+    public_before = citizen.get(reverse("reports:public-overview")).content.decode()
+
+    _save_official(staff_client, tree["2.1.2"], 2018, "1,25")  # 2018's total: 22,5 -> 22,25
+
+    overview_after = staff_client.get(reverse("reports:overview")).content.decode()
+    public_after = citizen.get(reverse("reports:public-overview")).content.decode()
+    assert "22,5" in overview_before and "22,5" in public_before
+    assert "22,25" not in overview_before and "22,25" not in public_before
+    assert "22,25" in overview_after and "22,25" in public_after
+
+
+def test_overview_in_english_is_not_served_the_vietnamese_figures(leader_client, scored_plan):
+    vietnamese = leader_client.get(reverse("reports:overview")).content.decode()
+    leader_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    english = leader_client.get(reverse("reports:overview")).content.decode()
+
+    assert "85,51" in vietnamese
+    assert "85.51" in english and "85,51" not in english
+
+
+def test_overview_and_public_page_queries_cold_and_warm(
+    leader_client, scored_plan, settings, django_assert_num_queries
+):
+    settings.PAR_PUBLIC_PAGE_ENABLED = True
+    citizen = Client()
+
+    # session, user, plan with framework, data version, published results, criteria,
+    # official scores of every year, targets of the plan, user's groups (navigation)
+    with django_assert_num_queries(9):
+        leader_client.get(reverse("reports:overview"))
+    # session, user, plan with framework, data version, user's groups
+    with django_assert_num_queries(5):
+        leader_client.get(reverse("reports:overview"))
+    # plan with framework, data version (the figures are cached already)
+    with django_assert_num_queries(2):
+        response = citizen.get(reverse("reports:public-overview"))
+
+    assert response.status_code == 200
+    assert "85,51" in response.content.decode()

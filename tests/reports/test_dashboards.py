@@ -107,9 +107,9 @@ def test_overview_refuses_post(leader_client, scored_plan):
 
 
 def test_overview_query_count_is_pinned(leader_client, scored_plan, django_assert_num_queries):
-    # session, user, plan with framework, published results, criteria,
-    # official scores of every year, targets of the plan, user's groups (navigation)
-    with django_assert_num_queries(8):
+    # session, user, plan with framework, data version (criteria/caching.py), published
+    # results, criteria, official scores of every year, targets of the plan, user's groups
+    with django_assert_num_queries(9):
         response = leader_client.get(reverse("reports:overview"))
 
     assert response.status_code == 200
@@ -408,9 +408,9 @@ def test_public_page_query_count_is_pinned(
 ):
     settings.PAR_PUBLIC_PAGE_ENABLED = True
 
-    # plan with framework, published results, criteria, official scores of every year,
-    # targets of the plan (no session, no user: the visitor is anonymous)
-    with django_assert_num_queries(5):
+    # plan with framework, data version (criteria/caching.py), published results, criteria,
+    # official scores of every year, targets of the plan (no session, no user: anonymous)
+    with django_assert_num_queries(6):
         response = client.get(reverse("reports:public-overview"))
 
     assert response.status_code == 200
