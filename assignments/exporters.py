@@ -9,7 +9,7 @@ with Excel's quote-prefix flag, the text itself unchanged.
 import datetime
 import io
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assignments.models import Report, ReportingCycle, ReportValue, TaskTarget
+from assignments.models import Report, ReportingCycle, ReportValue, Task, TaskTarget
 from assignments.progress import AgencyProgress, TargetResult, cycle_progress, targets_of_year
 from assignments.templatetags.targets import target_label
 from criteria.exporters import XLSX_CONTENT_TYPE, write_text
@@ -39,16 +39,20 @@ def cycle_export_bytes(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
         Report.objects.filter(cycle=cycle)
         .exclude(status=Report.Status.DRAFT)
         .select_related("agency", "task__content_area")
-        .annotate(evidence_count=Count("evidence"))
+        .annotate(
+            evidence_count=Count("evidence"),
+            is_lead=Exists(
+                Task.lead_agencies.through.objects.filter(
+                    task=OuterRef("task"), agency=OuterRef("agency")
+                )
+            ),
+        )
         .prefetch_related(
             Prefetch("values", queryset=ReportValue.objects.all(), to_attr="value_list"),
             Prefetch("task__targets", queryset=targets_of_year(cycle.year), to_attr="year_targets"),
         )
         .order_by("agency__kind", "agency__name", "task__content_area__number", "task__number")
     )
-    leads = {
-        (row.agency.pk, task_id) for row in rows for task_id, lead in row.tasks.items() if lead
-    }
     title = _("Kết quả thực hiện Kế hoạch %(plan)s năm %(year)s") % {
         "plan": cycle.plan.number,
         "year": cycle.year,
@@ -63,7 +67,7 @@ def cycle_export_bytes(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
     summary.title = _("Tổng hợp")
     _write_summary(summary, rows, title, subtitle)
     details = workbook.create_sheet(_("Báo cáo"))
-    _write_reports(details, list(reports), leads, title, subtitle)
+    _write_reports(details, list(reports), title, subtitle)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -100,7 +104,6 @@ def _write_summary(sheet: Worksheet, rows: list[AgencyProgress], title: str, sub
 def _write_reports(
     sheet: Worksheet,
     reports: list[Report],
-    leads: set[tuple[int, int]],
     title: str,
     subtitle: str,
 ) -> None:
@@ -120,12 +123,11 @@ def _write_reports(
     for number, report in enumerate(reports, start=1):
         line = HEADER_ROW + number
         task = report.task
-        is_lead = (report.agency_id, report.task_id) in leads
         texts = [
             report.agency.name,
             str(task.content_area),
             f"{task.content_area.number}.{task.number}. {task.text}",
-            _("Chủ trì") if is_lead else _("Phối hợp"),
+            _("Chủ trì") if report.is_lead else _("Phối hợp"),
             report.get_progress_display(),
             report.get_status_display(),
             _target_results(task.year_targets, report.value_list),

@@ -130,9 +130,9 @@ def test_tracker_query_count_does_not_grow_with_agencies_and_reports(
 ):
     build_world(world.agency, other_agency, number="99/KH-UBND")  # a second plan's tasks
 
-    # session, user, user's groups, cycle with plan, content areas, agencies, tasks'
-    # coordinating agencies, coordinating groups, the groups, their chosen agencies,
-    # lead agencies, extensions, reports, years of the cycles
+    # session, user, user's groups, cycle with plan, content areas, the groups, their
+    # chosen agencies, agencies, tasks per set of groups, leads and coordinators outside
+    # their groups (2), reports per agency and status, extensions, years of the cycles
     with django_assert_num_queries(14):
         response = noivu_client.get(TRACKER)
 
@@ -370,9 +370,10 @@ def test_export_query_count_does_not_grow_with_reports(
     for report in reports.values():
         ReportValue.objects.create(report=report, target=world.targets["inspected"], value=5)
 
-    # session, user, user's groups, cycle with plan, the tracker's eight (agencies, three
-    # assignments, groups, their chosen agencies, extensions, reports), sent reports with
-    # agency, task and area and evidence count, their values, their tasks' targets
+    # session, user, user's groups, cycle with plan, the tracker's eight (groups, their
+    # chosen agencies, agencies, tasks per set of groups, leads and coordinators outside
+    # their groups, reports per status, extensions), sent reports with agency, task, area,
+    # evidence count and lead flag, their values, their tasks' targets
     with django_assert_num_queries(15):
         response = noivu_client.get(EXPORT)
 
