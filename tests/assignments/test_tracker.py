@@ -386,3 +386,23 @@ def test_admin_proposes_25_11_of_this_year_for_a_new_cycle(world, today, admin_c
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert (form["year"].value(), form["deadline"].value()) == (2019, datetime.date(2019, 11, 25))
+
+
+def test_export_keeps_its_layout(world, reports, today, noivu_client):
+    summary, details = _sheets(noivu_client.get(EXPORT))
+
+    for sheet, columns, rows in ((summary, "J", 3), (details, "J", 4)):
+        assert sheet.freeze_panes == "A5"
+        assert sheet.auto_filter.ref == f"A4:{columns}{4 + rows}"
+        assert sheet.page_setup.orientation == "landscape"
+        assert (sheet["A1"].font.b, sheet["B4"].font.b, sheet["B4"].alignment.wrap_text) == (
+            True,
+            True,
+            True,
+        )
+    assert (summary.column_dimensions["B"].width, details.column_dimensions["I"].width) == (40, 60)
+    assert summary["D5"].number_format == "DD/MM/YYYY"
+    assert summary["D5"].value == datetime.datetime(2019, 11, 25)
+    assert all(cell.alignment.wrap_text for cell in details[5])
+    assert all(cell.alignment.vertical == "top" for cell in details[5])
+    assert summary["A3"].value is None
