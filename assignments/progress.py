@@ -230,10 +230,19 @@ class AgencyGroups:
 
     def __init__(self) -> None:
         self.groups = list(AgencyGroup.objects.prefetch_related("agencies"))
+        # AgencyGroup.includes as sets, for hundreds of agencies at a time.
+        self._members = [
+            (group.pk, set(group.kinds), {agency.pk for agency in group.agencies.all()})
+            for group in self.groups
+        ]
 
     def of(self, agency: Agency) -> frozenset[int]:
         """The ids of the groups the agency belongs to (no query)."""
-        return frozenset(group.pk for group in self.groups if group.includes(agency))
+        if not agency.is_active:
+            return frozenset()
+        return frozenset(
+            pk for pk, kinds, chosen in self._members if agency.kind in kinds or agency.pk in chosen
+        )
 
     def name_through_group(self, *, task: str = "task", agency: str = "agency") -> Q:
         """Rows whose task names their agency through a group it belongs to.
@@ -363,11 +372,11 @@ def cycle_progress(
     agencies = Agency.objects.all() if kind is None else Agency.objects.filter(kind=kind)
     memberships = {agency: groups.of(agency) for agency in agencies}
     tasks = _plan_tasks(cycle.plan_id, area)
-    named = Task.coordinating_groups.through.objects.filter(task=OuterRef("pk"))
     sets = sorted({ids for ids in memberships.values() if ids}, key=sorted)
-    by_set = tasks.aggregate(
+    named = Task.coordinating_groups.through.objects.filter(task__in=tasks)
+    by_set = named.aggregate(
         **{
-            f"set{index}": Count("pk", filter=Q(Exists(named.filter(agencygroup__in=ids))))
+            f"set{index}": Count("task", distinct=True, filter=Q(agencygroup__in=ids))
             for index, ids in enumerate(sets)
         }
     )
