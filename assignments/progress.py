@@ -128,17 +128,19 @@ def deadline_of(cycle: ReportingCycle, agency: Agency, *, today: datetime.date) 
 
 def build_workspace(*, agency: Agency, cycle: ReportingCycle, today: datetime.date) -> Workspace:
     """The agency's criteria and tasks under the cycle's plan, with their reports."""
+    group_ids = groups_including(agency)
     return Workspace(
         agency=agency,
         cycle=cycle,
         deadline=deadline_of(cycle, agency, today=today),
-        criteria=_criterion_rows(agency, cycle),
-        tasks=_task_rows(agency, cycle),
+        criteria=_criterion_rows(agency, cycle, group_ids),
+        tasks=_task_rows(agency, cycle, group_ids),
     )
 
 
-def _criterion_rows(agency: Agency, cycle: ReportingCycle) -> list[CriterionRow]:
-    group_ids = groups_including(agency)
+def _criterion_rows(
+    agency: Agency, cycle: ReportingCycle, group_ids: list[int]
+) -> list[CriterionRow]:
     responsibilities = list(
         Responsibility.objects.filter(plan=cycle.plan)
         .filter(Q(lead=agency) | Q(supporting=agency) | Q(groups__in=group_ids))
@@ -172,10 +174,10 @@ def _criterion_rows(agency: Agency, cycle: ReportingCycle) -> list[CriterionRow]
     ]
 
 
-def _task_rows(agency: Agency, cycle: ReportingCycle) -> list[TaskRow]:
+def _task_rows(agency: Agency, cycle: ReportingCycle, group_ids: list[int]) -> list[TaskRow]:
     tasks = (
         Task.objects.filter(content_area__plan=cycle.plan)
-        .for_agency(agency)
+        .for_agency(agency, group_ids=group_ids)
         .select_related("content_area")
         .annotate(
             is_lead=Exists(

@@ -137,10 +137,10 @@ def test_workspace_query_count_does_not_grow_with_agencies_tasks_and_reports(
         make_report(world, key, agency=other_agency)
 
     # session, user, user's groups, membership with agency, current cycle with plan,
-    # agency's extension, groups with their chosen agencies (2) for the criteria,
-    # responsibilities with criteria, scores, criterion targets, groups with their chosen
-    # agencies (2) for the tasks, tasks with lead flag, task targets, agency's reports
-    with django_assert_num_queries(16):
+    # agency's extension, groups with their chosen agencies (2, read once for criteria
+    # and tasks), responsibilities with criteria, scores, criterion targets, tasks with
+    # lead flag, task targets, agency's reports
+    with django_assert_num_queries(14):
         response = agency_client.get(WORKSPACE)
 
     assert len(response.context["workspace"].tasks) == 3
@@ -274,10 +274,10 @@ def test_agency_page_query_count_for_noivu(
     url = reverse("assignments:agency-detail", args=[2019, world.agency.pk])
 
     # session, user, user's groups, agency, cycle with plan, agency's extension, groups
-    # with their chosen agencies (2) for the criteria, responsibilities with criteria,
-    # scores, criterion targets, groups with their chosen agencies (2) for the tasks,
-    # tasks with lead flag, task targets, agency's reports
-    with django_assert_num_queries(16):
+    # with their chosen agencies (2, read once for criteria and tasks), responsibilities
+    # with criteria, scores, criterion targets, tasks with lead flag, task targets,
+    # agency's reports
+    with django_assert_num_queries(14):
         response = noivu_client.get(url)
 
     assert len(response.context["workspace"].tasks) == 3
