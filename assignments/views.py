@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,11 @@ from assignments.progress import (
 )
 from assignments.services import save_task, update_responsibility
 from criteria.models import Plan
+
+# Rows of one page: hundreds of agencies in the tracker, or of tasks in a workspace, are
+# counted in full but shown a hundred at a time, the most urgent first.
+TRACKER_PAGE_SIZE = 100
+WORKSPACE_PAGE_SIZE = 100
 
 # -- Who acts on each criterion, and the tasks of section II (Sở Nội vụ edits them) -------
 
@@ -241,12 +247,14 @@ def _render_agency(
     extension_form: ExtensionForm | None = None,
 ) -> HttpResponse:
     workspace = build_workspace(agency=agency, cycle=cycle, today=timezone.localdate())
+    tasks = Paginator(workspace.tasks, WORKSPACE_PAGE_SIZE).get_page(request.GET.get("page"))
     can_review = user_role(request.user) in REVIEWERS
     if can_review and extension_form is None:
         extension = workspace.deadline.extension
         extension_form = ExtensionForm(initial={"until": extension.until if extension else None})
     context = {
         "workspace": workspace,
+        "tasks": tasks,
         "is_own": _own_agency(request) == agency,
         "can_review": can_review,
         "extension_form": extension_form,
@@ -467,10 +475,12 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in Agency.Kind.values else None
     rows = cycle_progress(cycle, today=timezone.localdate(), area=area, kind=kind)
+    page = Paginator(rows, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cycle": cycle,
         "years": ReportingCycle.objects.order_by("-year").values_list("year", flat=True).distinct(),
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
         "areas": areas.values(),
         "area": area,
         "kinds": Agency.Kind.choices,

@@ -406,3 +406,25 @@ def test_export_keeps_its_layout(world, reports, today, noivu_client):
     assert all(cell.alignment.wrap_text for cell in details[5])
     assert all(cell.alignment.vertical == "top" for cell in details[5])
     assert summary["A3"].value is None
+
+
+def test_tracker_shows_a_hundred_agencies_a_page_and_counts_them_all(
+    world, reports, today, noivu_client
+):
+    # A hundred more departments: each reports on 2.2 through the departments' group.
+    Agency.objects.bulk_create(
+        Agency(name=f"Sở số {n}", short_name=f"S{n}", kind=Agency.Kind.DEPARTMENT)
+        for n in range(100)
+    )
+
+    first = noivu_client.get(TRACKER, {"kind": Agency.Kind.DEPARTMENT})
+    second = noivu_client.get(TRACKER, {"kind": Agency.Kind.DEPARTMENT, "page": 2})
+
+    assert (len(first.context["rows"]), len(second.context["rows"])) == (100, 2)
+    shown = [row.agency.pk for page in (first, second) for row in page.context["rows"]]
+    assert len(set(shown)) == 102
+    assert first.context["rows"][0].agency.short_name == "Sở TP"  # the most behind first
+    assert first.context["totals"]["expected"] == second.context["totals"]["expected"] == 104
+    assert 'href="?kind=department&amp;page=2"' in first.text
+    assert "Trang 2/2 (101–102 trong 102)" in second.text
+    assert 'href="?kind=department&amp;page=1"' in second.text

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from assignments.models import Agency, Extension, Report, ReportingCycle
+from assignments.models import Agency, Extension, Report, ReportingCycle, Task
 from tests.assignments.reporting import build_world, make_report
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +281,22 @@ def test_agency_page_query_count_for_noivu(
         response = noivu_client.get(url)
 
     assert len(response.context["workspace"].tasks) == 3
+
+
+def test_workspace_shows_a_hundred_tasks_a_page_and_counts_them_all(world, today, agency_client):
+    for number in range(10, 110):
+        task = Task.objects.create(
+            content_area=world.areas[1], number=number, text=f"Nhiệm vụ thêm {number}"
+        )
+        task.lead_agencies.add(world.agency)
+
+    first = agency_client.get(WORKSPACE)
+    second = agency_client.get(WORKSPACE, {"page": 2})
+
+    assert len(first.context["workspace"].tasks) == 103
+    assert (len(first.context["tasks"]), len(second.context["tasks"])) == (100, 3)
+    assert first.context["workspace"].not_started == 103
+    assert "103 nhiệm vụ" in second.text
+    assert 'href="?page=2#tasks-heading"' in first.text
+    assert "Nhiệm vụ thêm 109" not in first.text
+    assert "Nhiệm vụ thêm 109" in second.text
