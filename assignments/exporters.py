@@ -12,7 +12,7 @@ from collections import defaultdict
 from copy import copy
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -21,8 +21,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
-from assignments.models import Agency, Report, ReportingCycle, ReportValue, Task, TaskTarget
-from assignments.progress import AgencyProgress, TargetResult, cycle_progress, targets_of_year
+from assignments.models import Agency, Report, ReportingCycle, ReportValue, TaskTarget
+from assignments.progress import (
+    AGENCY_LEADS,
+    AgencyProgress,
+    TargetResult,
+    cycle_progress,
+    targets_of_year,
+)
 from assignments.templatetags.targets import target_label
 from criteria.exporters import XLSX_CONTENT_TYPE, write_text
 
@@ -110,11 +116,7 @@ def _write_reports(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle
         .exclude(status=Report.Status.DRAFT)
         .annotate(
             evidence_count=Count("evidence"),
-            is_lead=Exists(
-                Task.lead_agencies.through.objects.filter(
-                    task=OuterRef("task"), agency=OuterRef("agency")
-                )
-            ),
+            is_lead=AGENCY_LEADS,
         )
         .order_by("agency__kind", "agency__name", "task__content_area__number", "task__number")
         .values_list(

@@ -246,23 +246,17 @@ class AgencyGroups:
             pk for pk, kinds, chosen in self._members if agency.kind in kinds or agency.pk in chosen
         )
 
-    def name_through_group(self, *, task: str = "task", agency: str = "agency") -> Q:
-        """Rows whose task names their agency through a group it belongs to.
-
-        `task` and `agency` are the rows' fields (or OuterRef paths) for the task and the
-        agency; the agency's own fields are read through `agency`.
-        """
-        named = Task.coordinating_groups.through.objects.filter(task=OuterRef(task))
+    def name_through_group(self) -> Q:
+        """Rows of `task` and `agency` where the task names the agency through one of its groups."""
+        named = Task.coordinating_groups.through.objects.filter(task=OuterRef("task"))
         by_kind: dict[str, list[int]] = defaultdict(list)
         for group in self.groups:
             for kind in group.kinds:
                 by_kind[kind].append(group.pk)
-        membership = Q(Exists(named.filter(agencygroup__agencies=OuterRef(agency))))
+        membership = Q(Exists(named.filter(agencygroup__agencies=OuterRef("agency"))))
         for kind, group_ids in by_kind.items():
-            membership |= Q(**{f"{agency}__kind": kind}) & Exists(
-                named.filter(agencygroup__in=group_ids)
-            )
-        return Q(**{f"{agency}__is_active": True}) & membership
+            membership |= Q(agency__kind=kind) & Exists(named.filter(agencygroup__in=group_ids))
+        return Q(agency__is_active=True) & membership
 
 
 def _plan_tasks(plan_id: int, area: ContentArea | None) -> "QuerySet[Task]":
@@ -354,6 +348,35 @@ class AgencyProgress:
         return self.deadline.is_passed and self.outstanding > 0
 
 
+# Whether the row's agency leads, or coordinates, the row's task (rows of `task`, `agency`).
+AGENCY_LEADS = Exists(
+    Task.lead_agencies.through.objects.filter(task=OuterRef("task"), agency=OuterRef("agency"))
+)
+AGENCY_COORDINATES = Exists(
+    Task.coordinating_agencies.through.objects.filter(
+        task=OuterRef("task"), agency=OuterRef("agency")
+    )
+)
+
+
+def _direct_tasks(
+    tasks: "QuerySet[Task]", groups: AgencyGroups, kind: str | None
+) -> dict[int, int]:
+    """Per agency id, the tasks it leads or coordinates that none of its groups names."""
+    through_group = groups.name_through_group()
+    leads = _links(Task.lead_agencies.through, tasks, kind).filter(~through_group)
+    coordinators = _links(Task.coordinating_agencies.through, tasks, kind).filter(
+        ~through_group & ~Q(AGENCY_LEADS)
+    )
+    direct: dict[int, int] = defaultdict(int)
+    for links in (leads, coordinators):
+        for agency_id, count in (
+            links.values("agency").annotate(n=Count("pk")).values_list("agency", "n")
+        ):
+            direct[agency_id] += count
+    return direct
+
+
 def cycle_progress(
     cycle: ReportingCycle,
     *,
@@ -382,31 +405,14 @@ def cycle_progress(
             for index, ids in enumerate(sets)
         }
     )
-    through_group = groups.name_through_group()
-    leads = _links(Task.lead_agencies.through, tasks, kind)
-    lead_only = leads.filter(~through_group)
-    is_lead = Exists(
-        Task.lead_agencies.through.objects.filter(task=OuterRef("task"), agency=OuterRef("agency"))
-    )
-    coordinators = _links(Task.coordinating_agencies.through, tasks, kind)
-    coordinator_only = coordinators.filter(~through_group & ~Q(is_lead))
-    direct = defaultdict(int)
-    for links in (lead_only, coordinator_only):
-        for agency_id, count in (
-            links.values("agency").annotate(n=Count("pk")).values_list("agency", "n")
-        ):
-            direct[agency_id] += count
-    is_coordinator = Exists(
-        Task.coordinating_agencies.through.objects.filter(
-            task=OuterRef("task"), agency=OuterRef("agency")
-        )
-    )
+    direct = _direct_tasks(tasks, groups, kind)
     reports = Report.objects.filter(cycle=cycle, task__in=tasks)
     if kind is not None:
         reports = reports.filter(agency__kind=kind)
+    on_own_task = Q(AGENCY_LEADS) | Q(AGENCY_COORDINATES) | groups.name_through_group()
     statuses = {
         row["agency"]: row
-        for row in reports.filter(Q(is_lead) | Q(is_coordinator) | through_group)
+        for row in reports.filter(on_own_task)
         .values("agency")
         .annotate(
             **{str(status): Count("pk", filter=Q(status=status)) for status in Report.Status.values}
