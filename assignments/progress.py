@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from assignments.models import (
@@ -83,36 +84,43 @@ class TaskRow:
 
 @dataclass
 class Workspace:
-    """What an agency sees in "Việc của tôi" for one cycle."""
+    """What an agency sees in "Việc của tôi" for one cycle.
+
+    Every task the agency reports on is counted; `tasks` holds the rows of one page of them.
+    """
 
     agency: Agency
     cycle: ReportingCycle
     deadline: Deadline
     criteria: list[CriterionRow]
     tasks: list[TaskRow]
+    task_page: Page
+    # The status of the report on each task, None where none is written yet.
+    statuses: list[str | None]
 
-    def _count(self, status: Report.Status | None) -> int:
-        return sum(1 for row in self.tasks if (row.report and row.report.status) == status)
+    @property
+    def task_count(self) -> int:
+        return len(self.statuses)
 
     @property
     def not_started(self) -> int:
-        return self._count(None)
+        return self.statuses.count(None)
 
     @property
     def drafts(self) -> int:
-        return self._count(Report.Status.DRAFT)
+        return self.statuses.count(Report.Status.DRAFT)
 
     @property
     def submitted(self) -> int:
-        return self._count(Report.Status.SUBMITTED)
+        return self.statuses.count(Report.Status.SUBMITTED)
 
     @property
     def accepted(self) -> int:
-        return self._count(Report.Status.ACCEPTED)
+        return self.statuses.count(Report.Status.ACCEPTED)
 
     @property
     def returned(self) -> int:
-        return self._count(Report.Status.RETURNED)
+        return self.statuses.count(Report.Status.RETURNED)
 
 
 def groups_including(agency: Agency) -> list[int]:
@@ -126,15 +134,36 @@ def deadline_of(cycle: ReportingCycle, agency: Agency, *, today: datetime.date) 
     return Deadline(cycle.deadline_for(extension), extension, today)
 
 
-def build_workspace(*, agency: Agency, cycle: ReportingCycle, today: datetime.date) -> Workspace:
-    """The agency's criteria and tasks under the cycle's plan, with their reports."""
+# Tasks shown on one page of the workspace: an agency may report on hundreds.
+WORKSPACE_PAGE_SIZE = 100
+
+
+def build_workspace(
+    *, agency: Agency, cycle: ReportingCycle, today: datetime.date, page: str | None = None
+) -> Workspace:
+    """The agency's criteria and tasks under the cycle's plan, with their reports.
+
+    All the tasks are counted; only those of the page asked for are read in full.
+    """
     group_ids = groups_including(agency)
+    task_ids = list(
+        Task.objects.filter(content_area__plan=cycle.plan)
+        .for_agency(agency, group_ids=group_ids)
+        .order_by("content_area__number", "number")
+        .values_list("pk", flat=True)
+    )
+    reports = {
+        report.task_id: report for report in Report.objects.filter(cycle=cycle, agency=agency)
+    }
+    task_page = Paginator(task_ids, WORKSPACE_PAGE_SIZE).get_page(page)
     return Workspace(
         agency=agency,
         cycle=cycle,
         deadline=deadline_of(cycle, agency, today=today),
         criteria=_criterion_rows(agency, cycle, group_ids),
-        tasks=_task_rows(agency, cycle, group_ids),
+        tasks=_task_rows(agency, cycle, task_page.object_list, reports),
+        task_page=task_page,
+        statuses=[reports[pk].status if pk in reports else None for pk in task_ids],
     )
 
 
@@ -174,10 +203,11 @@ def _criterion_rows(
     ]
 
 
-def _task_rows(agency: Agency, cycle: ReportingCycle, group_ids: list[int]) -> list[TaskRow]:
+def _task_rows(
+    agency: Agency, cycle: ReportingCycle, task_ids: list[int], reports: dict[int, Report]
+) -> list[TaskRow]:
     tasks = (
-        Task.objects.filter(content_area__plan=cycle.plan)
-        .for_agency(agency, group_ids=group_ids)
+        Task.objects.filter(pk__in=task_ids)
         .select_related("content_area")
         .annotate(
             is_lead=Exists(
@@ -189,9 +219,6 @@ def _task_rows(agency: Agency, cycle: ReportingCycle, group_ids: list[int]) -> l
         )
         .order_by("content_area__number", "number")
     )
-    reports = {
-        report.task_id: report for report in Report.objects.filter(cycle=cycle, agency=agency)
-    }
     return [
         TaskRow(
             task=task, is_lead=task.is_lead, targets=task.year_targets, report=reports.get(task.pk)

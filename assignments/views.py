@@ -46,10 +46,9 @@ from assignments.progress import (
 from assignments.services import save_task, update_responsibility
 from criteria.models import Plan
 
-# Rows of one page: hundreds of agencies in the tracker, or of tasks in a workspace, are
-# counted in full but shown a hundred at a time, the most urgent first.
+# Agencies on one page of the tracker: all are counted and sorted, the most urgent first,
+# and shown a hundred at a time (the workspace's tasks likewise, see progress.py).
 TRACKER_PAGE_SIZE = 100
-WORKSPACE_PAGE_SIZE = 100
 
 # -- Who acts on each criterion, and the tasks of section II (Sở Nội vụ edits them) -------
 
@@ -246,15 +245,15 @@ def _render_agency(
     *,
     extension_form: ExtensionForm | None = None,
 ) -> HttpResponse:
-    workspace = build_workspace(agency=agency, cycle=cycle, today=timezone.localdate())
-    tasks = Paginator(workspace.tasks, WORKSPACE_PAGE_SIZE).get_page(request.GET.get("page"))
+    workspace = build_workspace(
+        agency=agency, cycle=cycle, today=timezone.localdate(), page=request.GET.get("page")
+    )
     can_review = user_role(request.user) in REVIEWERS
     if can_review and extension_form is None:
         extension = workspace.deadline.extension
         extension_form = ExtensionForm(initial={"until": extension.until if extension else None})
     context = {
         "workspace": workspace,
-        "tasks": tasks,
         "is_own": _own_agency(request) == agency,
         "can_review": can_review,
         "extension_form": extension_form,
