@@ -275,15 +275,14 @@ class AgencyGroups:
 
     def name_through_group(self) -> Q:
         """Rows of `task` and `agency` where the task names the agency through one of its groups."""
-        named = Task.coordinating_groups.through.objects.filter(task=OuterRef("task"))
-        by_kind: dict[str, list[int]] = defaultdict(list)
-        for group in self.groups:
-            for kind in group.kinds:
-                by_kind[kind].append(group.pk)
-        membership = Q(Exists(named.filter(agencygroup__agencies=OuterRef("agency"))))
-        for kind, group_ids in by_kind.items():
-            membership |= Q(agency__kind=kind) & Exists(named.filter(agencygroup__in=group_ids))
-        return Q(agency__is_active=True) & membership
+        # Subqueries that do not refer to the row: the database reads each group's tasks
+        # once, instead of looking them up again for every row.
+        through = Q(pk__in=[])
+        for pk, kinds, chosen in self._members:
+            named = Task.coordinating_groups.through.objects.filter(agencygroup=pk)
+            members = Q(agency__kind__in=kinds) | Q(agency__in=chosen)
+            through |= members & Q(task__in=named.values("task"))
+        return Q(agency__is_active=True) & through
 
 
 def _plan_tasks(plan_id: int, area: ContentArea | None) -> "QuerySet[Task]":

@@ -126,6 +126,18 @@ def test_counts_in_the_database_equal_the_rule_applied_pair_by_pair(agency, othe
     other_plan = build_world(agency, other_agency, number="99/KH-UBND")
     _draw(world, other_plan, seed)
 
+    _assert_counted_as_pair_by_pair(world)
+
+
+def test_counts_without_any_group_equal_the_rule_applied_pair_by_pair(agency, other_agency):
+    world = build_world(agency, other_agency)
+    _draw(world, build_world(agency, other_agency, number="99/KH-UBND"), seed=4)
+    AgencyGroup.objects.all().delete()
+
+    _assert_counted_as_pair_by_pair(world)
+
+
+def _assert_counted_as_pair_by_pair(world: World) -> None:
     for area in [None, *ContentArea.objects.filter(plan=world.plan)]:
         for kind in [None, Agency.Kind.DEPARTMENT, Agency.Kind.COMMUNE]:
             rows = cycle_progress(world.cycle, today=TODAY, area=area, kind=kind)
