@@ -276,7 +276,7 @@ class AgencyGroups:
     def name_through_group(self) -> Q:
         """Rows of `task` and `agency` where the task names the agency through one of its groups."""
         # Subqueries that do not refer to the row: the database reads each group's tasks
-        # once, instead of looking them up again for every row.
+        # once and hashes them, instead of looking them up again for every row.
         through = Q(pk__in=[])
         for pk, kinds, chosen in self._members:
             named = Task.coordinating_groups.through.objects.filter(agencygroup=pk)
@@ -385,11 +385,8 @@ AGENCY_COORDINATES = Exists(
 )
 
 
-def _direct_tasks(
-    tasks: "QuerySet[Task]", groups: AgencyGroups, kind: str | None
-) -> dict[int, int]:
+def _direct_tasks(tasks: "QuerySet[Task]", through_group: Q, kind: str | None) -> dict[int, int]:
     """Per agency id, the tasks it leads or coordinates that none of its groups names."""
-    through_group = groups.name_through_group()
     leads = _links(Task.lead_agencies.through, tasks, kind).filter(~through_group)
     coordinators = _links(Task.coordinating_agencies.through, tasks, kind).filter(
         ~through_group & ~Q(AGENCY_LEADS)
@@ -431,11 +428,12 @@ def cycle_progress(
             for index, ids in enumerate(sets)
         }
     )
-    direct = _direct_tasks(tasks, groups, kind)
+    through_group = groups.name_through_group()
+    direct = _direct_tasks(tasks, through_group, kind)
     reports = Report.objects.filter(cycle=cycle, task__in=tasks)
     if kind is not None:
         reports = reports.filter(agency__kind=kind)
-    on_own_task = Q(AGENCY_LEADS) | Q(AGENCY_COORDINATES) | groups.name_through_group()
+    on_own_task = Q(AGENCY_LEADS) | Q(AGENCY_COORDINATES) | through_group
     statuses = {
         row["agency"]: row
         for row in reports.filter(on_own_task)
