@@ -8,17 +8,27 @@ with Excel's quote-prefix flag, the text itself unchanged.
 
 import datetime
 import io
+from collections import defaultdict
+from copy import copy
+from decimal import Decimal
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
-from assignments.models import Report, ReportingCycle, ReportValue, TaskTarget
-from assignments.progress import AgencyProgress, TargetResult, cycle_progress, targets_of_year
+from assignments.models import Agency, Report, ReportingCycle, ReportValue, TaskTarget
+from assignments.progress import (
+    AGENCY_LEADS,
+    AgencyProgress,
+    TargetResult,
+    cycle_progress,
+    targets_of_year,
+)
 from assignments.templatetags.targets import target_label
 from criteria.exporters import XLSX_CONTENT_TYPE, write_text
 
@@ -34,21 +44,7 @@ def cycle_export_filename(cycle: ReportingCycle) -> str:
 
 
 def cycle_export_bytes(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
-    rows = cycle_progress(cycle, today=today)
-    reports = (
-        Report.objects.filter(cycle=cycle)
-        .exclude(status=Report.Status.DRAFT)
-        .select_related("agency", "task__content_area")
-        .annotate(evidence_count=Count("evidence"))
-        .prefetch_related(
-            Prefetch("values", queryset=ReportValue.objects.all(), to_attr="value_list"),
-            Prefetch("task__targets", queryset=targets_of_year(cycle.year), to_attr="year_targets"),
-        )
-        .order_by("agency__kind", "agency__name", "task__content_area__number", "task__number")
-    )
-    leads = {
-        (row.agency.pk, task_id) for row in rows for task_id, lead in row.tasks.items() if lead
-    }
+    """The workbook, written row by row (openpyxl's write-only mode) from plain values."""
     title = _("Kết quả thực hiện Kế hoạch %(plan)s năm %(year)s") % {
         "plan": cycle.plan.number,
         "year": cycle.year,
@@ -57,13 +53,11 @@ def cycle_export_bytes(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
         "deadline": date_format(cycle.deadline, "SHORT_DATE_FORMAT"),
         "today": date_format(today, "SHORT_DATE_FORMAT"),
     }
-
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = _("Tổng hợp")
-    _write_summary(summary, rows, title, subtitle)
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet(_("Tổng hợp"))
+    _write_summary(summary, cycle_progress(cycle, today=today), title, subtitle)
     details = workbook.create_sheet(_("Báo cáo"))
-    _write_reports(details, list(reports), leads, title, subtitle)
+    _write_reports(details, cycle, title, subtitle)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -83,27 +77,27 @@ def _write_summary(sheet: Worksheet, rows: list[AgencyProgress], title: str, sub
         (_("Quá hạn"), 9),
     ]
     _write_heading(sheet, title, subtitle, headers)
+    kinds = {value: str(label) for value, label in Agency.Kind.choices}
+    overdue = _("Có")
     for number, row in enumerate(rows, start=1):
-        line = HEADER_ROW + number
-        sheet.cell(line, 1).value = number
-        write_text(sheet.cell(line, 2), row.agency.name)
-        write_text(sheet.cell(line, 3), row.agency.get_kind_display())
-        sheet.cell(line, 4).value = row.deadline.date
-        sheet.cell(line, 4).number_format = "DD/MM/YYYY"
+        deadline = WriteOnlyCell(sheet, row.deadline.date)
+        deadline.number_format = "DD/MM/YYYY"
         counts = [row.expected, row.reported, row.accepted, row.returned, row.missing]
-        for column, count in enumerate(counts, start=5):
-            sheet.cell(line, column).value = count
-        write_text(sheet.cell(line, 10), _("Có") if row.is_overdue else "")
+        sheet.append(
+            [
+                number,
+                _text(sheet, row.agency.name),
+                _text(sheet, kinds[row.agency.kind]),
+                deadline,
+                *counts,
+                _text(sheet, overdue if row.is_overdue else ""),
+            ]
+        )
     _filter_rows(sheet, len(headers), len(rows))
 
 
-def _write_reports(
-    sheet: Worksheet,
-    reports: list[Report],
-    leads: set[tuple[int, int]],
-    title: str,
-    subtitle: str,
-) -> None:
+def _write_reports(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: str) -> None:
+    """One line per report sent; three queries (reports, their values, their tasks' targets)."""
     headers = [
         (_("STT"), 6),
         (_("Đơn vị"), 32),
@@ -117,61 +111,141 @@ def _write_reports(
         (_("Số tài liệu minh chứng"), 12),
     ]
     _write_heading(sheet, title, subtitle, headers)
-    for number, report in enumerate(reports, start=1):
-        line = HEADER_ROW + number
-        task = report.task
-        is_lead = (report.agency_id, report.task_id) in leads
+    reports = (
+        Report.objects.filter(cycle=cycle)
+        .exclude(status=Report.Status.DRAFT)
+        .annotate(
+            evidence_count=Count("evidence"),
+            is_lead=AGENCY_LEADS,
+        )
+        .order_by("agency__kind", "agency__name", "task__content_area__number", "task__number")
+        .values_list(
+            "pk",
+            "task_id",
+            "agency__name",
+            "task__content_area__number",
+            "task__content_area__title",
+            "task__number",
+            "task__text",
+            "is_lead",
+            "progress",
+            "status",
+            "narrative",
+            "evidence_count",
+        )
+    )
+    reports = list(reports)
+    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for report_id, target_id, value in ReportValue.objects.filter(
+        report__in=[report[0] for report in reports]
+    ).values_list("report_id", "target_id", "value"):
+        values[report_id][target_id] = value
+    targets: dict[int, list[TaskTarget]] = defaultdict(list)
+    for target in targets_of_year(cycle.year).filter(task__in={report[1] for report in reports}):
+        targets[target.task_id].append(target)
+    roles = {True: _("Chủ trì"), False: _("Phối hợp")}
+    progresses = {value: str(label) for value, label in Report.Progress.choices}
+    statuses = {value: str(label) for value, label in Report.Status.choices}
+    wording = _TargetWording()
+    wrapped = WriteOnlyCell(sheet)
+    wrapped.alignment = WRAP
+    for number, (
+        report_id,
+        task_id,
+        agency_name,
+        area_number,
+        area_title,
+        task_number,
+        task_text,
+        is_lead,
+        progress,
+        status,
+        narrative,
+        evidence_count,
+    ) in enumerate(reports, start=1):
         texts = [
-            report.agency.name,
-            str(task.content_area),
-            f"{task.content_area.number}.{task.number}. {task.text}",
-            _("Chủ trì") if is_lead else _("Phối hợp"),
-            report.get_progress_display(),
-            report.get_status_display(),
-            _target_results(task.year_targets, report.value_list),
-            report.narrative,
+            agency_name,
+            f"{area_number}. {area_title}",  # as str(ContentArea)
+            f"{area_number}.{task_number}. {task_text}",
+            roles[is_lead],
+            progresses[progress],
+            statuses[status],
+            wording.results(targets[task_id], values[report_id]),
+            narrative,
         ]
-        sheet.cell(line, 1).value = number
-        for column, text in enumerate(texts, start=2):
-            write_text(sheet.cell(line, column), text)
-        sheet.cell(line, 10).value = report.evidence_count
-        for column in range(1, 11):
-            sheet.cell(line, column).alignment = WRAP
+        sheet.append(
+            [
+                _cell(sheet, number, wrapped),
+                *(_text(sheet, text, wrapped) for text in texts),
+                _cell(sheet, evidence_count, wrapped),
+            ]
+        )
     _filter_rows(sheet, len(headers), len(reports))
 
 
-def _target_results(targets: list[TaskTarget], values: list[ReportValue]) -> str:
-    """One line per measurable target: achieved value, target, met or not."""
-    achieved = {value.target_id: value.value for value in values}
-    lines = []
-    for result in (TargetResult(target, achieved.get(target.pk)) for target in targets):
-        target = result.target
-        if result.value is None:
-            outcome = _("chưa nhập")
-        else:
-            verdict = _("đạt") if result.is_met else _("chưa đạt")
-            outcome = f"{number_format(result.value.normalize())}{target.unit} ({verdict})"
-        lines.append(
-            _("%(target)s: %(outcome)s; mục tiêu %(goal)s")
-            % {"target": target.description, "outcome": outcome, "goal": target_label(target)}
-        )
-    return "\n".join(lines)
+class _TargetWording:
+    """The words of the targets' results, translated once per workbook, not once per line."""
+
+    def __init__(self) -> None:
+        self.missing = _("chưa nhập")
+        self.verdicts = {True: _("đạt"), False: _("chưa đạt")}
+        self.line = _("%(target)s: %(outcome)s; mục tiêu %(goal)s")
+        self.goals: dict[int, str] = {}
+
+    def results(self, targets: list[TaskTarget], achieved: dict[int, Decimal]) -> str:
+        """One line per measurable target: achieved value, target, met or not."""
+        lines = []
+        for result in (TargetResult(target, achieved.get(target.pk)) for target in targets):
+            target = result.target
+            if result.value is None:
+                outcome = self.missing
+            else:
+                verdict = self.verdicts[result.is_met]
+                outcome = f"{number_format(result.value.normalize())}{target.unit} ({verdict})"
+            if target.pk not in self.goals:
+                self.goals[target.pk] = target_label(target)
+            lines.append(
+                self.line
+                % {"target": target.description, "outcome": outcome, "goal": self.goals[target.pk]}
+            )
+        return "\n".join(lines)
+
+
+def _cell(sheet: Worksheet, value, style: Cell | None = None) -> Cell:
+    cell = WriteOnlyCell(sheet, value)
+    if style is not None:
+        # The style of a model cell, copied: setting `alignment` on each of tens of
+        # thousands of cells would look the same style up again every time.
+        cell._style = copy(style._style)
+    return cell
+
+
+def _text(sheet: Worksheet, text: str, style: Cell | None = None) -> Cell:
+    cell = _cell(sheet, None, style)
+    write_text(cell, text)
+    return cell
 
 
 def _write_heading(
     sheet: Worksheet, title: str, subtitle: str, headers: list[tuple[str, int]]
 ) -> None:
-    write_text(sheet.cell(1, 1), title.upper())
-    sheet.cell(1, 1).font = BOLD
-    write_text(sheet.cell(2, 1), subtitle)
-    for column, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(HEADER_ROW, column)
-        write_text(cell, header)
+    """Rows 1-4 and the sheet's layout, which a write-only sheet takes before any row."""
+    for column, (_header, width) in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.page_setup.orientation = "landscape"
+    heading = _text(sheet, title.upper())
+    heading.font = BOLD
+    sheet.append([heading])
+    sheet.append([_text(sheet, subtitle)])
+    sheet.append([])
+    cells = []
+    for header, _width in headers:
+        cell = _text(sheet, header)
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    sheet.page_setup.orientation = "landscape"
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _filter_rows(sheet: Worksheet, columns: int, rows: int) -> None:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -375,15 +375,27 @@ class ContentArea(models.Model):
 
 
 class TaskQuerySet(models.QuerySet):
-    def for_agency(self, agency: Agency) -> "TaskQuerySet":
-        """Tasks an agency leads or coordinates, directly or through a group it belongs to."""
-        groups = AgencyGroup.objects.prefetch_related("agencies")
-        group_ids = [group.pk for group in groups if group.includes(agency)]
+    def for_agency(self, agency: Agency, *, group_ids: list[int] | None = None) -> "TaskQuerySet":
+        """Tasks an agency leads or coordinates, directly or through a group it belongs to.
+
+        `group_ids`: the groups the agency belongs to, when the caller has them already.
+        """
+        if group_ids is None:
+            groups = AgencyGroup.objects.prefetch_related("agencies")
+            group_ids = [group.pk for group in groups if group.includes(agency)]
+        # EXISTS rather than joins: no DISTINCT over thousands of tasks.
+        task = OuterRef("pk")
         return self.filter(
-            Q(lead_agencies=agency)
-            | Q(coordinating_agencies=agency)
-            | Q(coordinating_groups__in=group_ids)
-        ).distinct()
+            Exists(self.model.lead_agencies.through.objects.filter(task=task, agency=agency))
+            | Exists(
+                self.model.coordinating_agencies.through.objects.filter(task=task, agency=agency)
+            )
+            | Exists(
+                self.model.coordinating_groups.through.objects.filter(
+                    task=task, agencygroup__in=group_ids
+                )
+            )
+        )
 
 
 class TaskManager(models.Manager.from_queryset(TaskQuerySet)):

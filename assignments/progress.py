@@ -7,10 +7,11 @@ leads or coordinates, directly or through a group it belongs to (Task.objects.fo
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from assignments.models import (
     Agency,
@@ -83,36 +84,43 @@ class TaskRow:
 
 @dataclass
 class Workspace:
-    """What an agency sees in "Việc của tôi" for one cycle."""
+    """What an agency sees in "Việc của tôi" for one cycle.
+
+    Every task the agency reports on is counted; `tasks` holds the rows of one page of them.
+    """
 
     agency: Agency
     cycle: ReportingCycle
     deadline: Deadline
     criteria: list[CriterionRow]
     tasks: list[TaskRow]
+    task_page: Page
+    # The status of the report on each task, None where none is written yet.
+    statuses: list[str | None]
 
-    def _count(self, status: Report.Status | None) -> int:
-        return sum(1 for row in self.tasks if (row.report and row.report.status) == status)
+    @property
+    def task_count(self) -> int:
+        return len(self.statuses)
 
     @property
     def not_started(self) -> int:
-        return self._count(None)
+        return self.statuses.count(None)
 
     @property
     def drafts(self) -> int:
-        return self._count(Report.Status.DRAFT)
+        return self.statuses.count(Report.Status.DRAFT)
 
     @property
     def submitted(self) -> int:
-        return self._count(Report.Status.SUBMITTED)
+        return self.statuses.count(Report.Status.SUBMITTED)
 
     @property
     def accepted(self) -> int:
-        return self._count(Report.Status.ACCEPTED)
+        return self.statuses.count(Report.Status.ACCEPTED)
 
     @property
     def returned(self) -> int:
-        return self._count(Report.Status.RETURNED)
+        return self.statuses.count(Report.Status.RETURNED)
 
 
 def groups_including(agency: Agency) -> list[int]:
@@ -126,19 +134,42 @@ def deadline_of(cycle: ReportingCycle, agency: Agency, *, today: datetime.date) 
     return Deadline(cycle.deadline_for(extension), extension, today)
 
 
-def build_workspace(*, agency: Agency, cycle: ReportingCycle, today: datetime.date) -> Workspace:
-    """The agency's criteria and tasks under the cycle's plan, with their reports."""
+# Tasks shown on one page of the workspace: an agency may report on hundreds.
+WORKSPACE_PAGE_SIZE = 100
+
+
+def build_workspace(
+    *, agency: Agency, cycle: ReportingCycle, today: datetime.date, page: str | None = None
+) -> Workspace:
+    """The agency's criteria and tasks under the cycle's plan, with their reports.
+
+    All the tasks are counted; only those of the page asked for are read in full.
+    """
+    group_ids = groups_including(agency)
+    task_ids = list(
+        Task.objects.filter(content_area__plan=cycle.plan)
+        .for_agency(agency, group_ids=group_ids)
+        .order_by("content_area__number", "number")
+        .values_list("pk", flat=True)
+    )
+    reports = {
+        report.task_id: report for report in Report.objects.filter(cycle=cycle, agency=agency)
+    }
+    task_page = Paginator(task_ids, WORKSPACE_PAGE_SIZE).get_page(page)
     return Workspace(
         agency=agency,
         cycle=cycle,
         deadline=deadline_of(cycle, agency, today=today),
-        criteria=_criterion_rows(agency, cycle),
-        tasks=_task_rows(agency, cycle),
+        criteria=_criterion_rows(agency, cycle, group_ids),
+        tasks=_task_rows(agency, cycle, task_page.object_list, reports),
+        task_page=task_page,
+        statuses=[reports[pk].status if pk in reports else None for pk in task_ids],
     )
 
 
-def _criterion_rows(agency: Agency, cycle: ReportingCycle) -> list[CriterionRow]:
-    group_ids = groups_including(agency)
+def _criterion_rows(
+    agency: Agency, cycle: ReportingCycle, group_ids: list[int]
+) -> list[CriterionRow]:
     responsibilities = list(
         Responsibility.objects.filter(plan=cycle.plan)
         .filter(Q(lead=agency) | Q(supporting=agency) | Q(groups__in=group_ids))
@@ -172,10 +203,11 @@ def _criterion_rows(agency: Agency, cycle: ReportingCycle) -> list[CriterionRow]
     ]
 
 
-def _task_rows(agency: Agency, cycle: ReportingCycle) -> list[TaskRow]:
+def _task_rows(
+    agency: Agency, cycle: ReportingCycle, task_ids: list[int], reports: dict[int, Report]
+) -> list[TaskRow]:
     tasks = (
-        Task.objects.filter(content_area__plan=cycle.plan)
-        .for_agency(agency)
+        Task.objects.filter(pk__in=task_ids)
         .select_related("content_area")
         .annotate(
             is_lead=Exists(
@@ -187,9 +219,6 @@ def _task_rows(agency: Agency, cycle: ReportingCycle) -> list[TaskRow]:
         )
         .order_by("content_area__number", "number")
     )
-    reports = {
-        report.task_id: report for report in Report.objects.filter(cycle=cycle, agency=agency)
-    }
     return [
         TaskRow(
             task=task, is_lead=task.is_lead, targets=task.year_targets, report=reports.get(task.pk)
@@ -219,43 +248,99 @@ class TargetResult:
 # -- Sở Nội vụ's tracker ------------------------------------------------------------------
 
 
-def expected_tasks(
-    plan_id: int, *, area: ContentArea | None = None
-) -> dict[Agency, dict[int, bool]]:
-    """For each agency, the tasks it reports on: {task id: whether it leads the task}.
+class AgencyGroups:
+    """The agency groups with their chosen members (two queries), to tell who belongs where.
 
-    At most six queries whatever the number of agencies and tasks: the agencies, the
-    three ways a task names who works on it, the groups named and their chosen members.
+    An agency reports on a task that names, as coordinator, a group it belongs to. The same
+    rule is given twice: in Python for one agency (`of`), and as an SQL condition on rows
+    that carry a task and an agency (`name_through_group`), so that counts over every
+    agency stay in the database.
     """
-    tasks = Task.objects.filter(content_area__plan_id=plan_id)
-    if area is not None:
-        tasks = tasks.filter(content_area=area)
-    agencies = Agency.objects.in_bulk()
-    expected: dict[Agency, dict[int, bool]] = defaultdict(dict)
-    for task_id, agency_id in Task.coordinating_agencies.through.objects.filter(
-        task__in=tasks
-    ).values_list("task_id", "agency_id"):
-        expected[agencies[agency_id]][task_id] = False
-    grouped = list(
-        Task.coordinating_groups.through.objects.filter(task__in=tasks).values_list(
-            "task_id", "agencygroup_id"
+
+    def __init__(self) -> None:
+        self.groups = list(AgencyGroup.objects.prefetch_related("agencies"))
+        # AgencyGroup.includes as sets, for hundreds of agencies at a time.
+        self._members = [
+            (group.pk, set(group.kinds), {agency.pk for agency in group.agencies.all()})
+            for group in self.groups
+        ]
+
+    def of(self, agency: Agency) -> frozenset[int]:
+        """The ids of the groups the agency belongs to (no query)."""
+        if not agency.is_active:
+            return frozenset()
+        return frozenset(
+            pk for pk, kinds, chosen in self._members if agency.kind in kinds or agency.pk in chosen
         )
-    )
-    groups = AgencyGroup.objects.prefetch_related("agencies").in_bulk(
-        {group_id for _task_id, group_id in grouped}
-    )
-    members = {
-        group_id: [agency for agency in agencies.values() if group.includes(agency)]
-        for group_id, group in groups.items()
-    }
-    for task_id, group_id in grouped:
-        for agency in members[group_id]:
-            expected[agency].setdefault(task_id, False)
-    for task_id, agency_id in Task.lead_agencies.through.objects.filter(task__in=tasks).values_list(
-        "task_id", "agency_id"
+
+    def name_through_group(self) -> Q:
+        """Rows of `task` and `agency` where the task names the agency through one of its groups."""
+        # Subqueries that do not refer to the row: the database reads each group's tasks
+        # once and hashes them, instead of looking them up again for every row.
+        through = Q(pk__in=[])
+        for pk, kinds, chosen in self._members:
+            named = Task.coordinating_groups.through.objects.filter(agencygroup=pk)
+            members = Q(agency__kind__in=kinds) | Q(agency__in=chosen)
+            through |= members & Q(task__in=named.values("task"))
+        return Q(agency__is_active=True) & through
+
+
+def _plan_tasks(plan_id: int, area: ContentArea | None) -> "QuerySet[Task]":
+    tasks = Task.objects.filter(content_area__plan_id=plan_id)
+    return tasks if area is None else tasks.filter(content_area=area)
+
+
+def _links(relation, tasks: "QuerySet[Task]", kind: str | None) -> QuerySet:
+    """The rows of a task-agency relation (leads or coordinators) for some tasks."""
+    links = relation.objects.filter(task__in=tasks)
+    return links if kind is None else links.filter(agency__kind=kind)
+
+
+def expected_tasks(plan_id: int, agencies: list[Agency]) -> dict[int, dict[int, bool]]:
+    """For each of some agencies (by id), the tasks it reports on: {task id: whether it leads}.
+
+    Five queries. Builds every (agency, task) pair of the agencies given: meant for the
+    agencies whose tasks are listed one by one (reminders), not for counting them all.
+    """
+    groups = AgencyGroups()
+    tasks = _plan_tasks(plan_id, None)
+    ids = [agency.pk for agency in agencies]
+    by_group: dict[int, set[int]] = defaultdict(set)
+    for task_id, group_id in Task.coordinating_groups.through.objects.filter(
+        task__in=tasks
+    ).values_list("task_id", "agencygroup_id"):
+        by_group[group_id].add(task_id)
+    expected: dict[int, dict[int, bool]] = {}
+    for agency in agencies:
+        named = set().union(*(by_group[group_id] for group_id in groups.of(agency)))
+        expected[agency.pk] = dict.fromkeys(named, False)
+    for relation, is_lead in (
+        (Task.coordinating_agencies.through, False),
+        (Task.lead_agencies.through, True),
     ):
-        expected[agencies[agency_id]][task_id] = True
+        links = relation.objects.filter(task__in=tasks, agency__in=ids)
+        for agency_id, task_id in links.values_list("agency_id", "task_id"):
+            expected[agency_id][task_id] = is_lead or expected[agency_id].get(task_id, False)
     return expected
+
+
+def outstanding_task_ids(cycle: ReportingCycle, agencies: list[Agency]) -> dict[int, list[int]]:
+    """For each of some agencies (by id), the tasks it has still to send, in task id order.
+
+    Still to send: no report, a draft, or a report returned for correction. Six queries.
+    """
+    expected = expected_tasks(cycle.plan_id, agencies)
+    sent = set(
+        Report.objects.filter(
+            cycle=cycle,
+            agency__in=[agency.pk for agency in agencies],
+            status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
+        ).values_list("agency_id", "task_id")
+    )
+    return {
+        agency_id: sorted(task_id for task_id in tasks if (agency_id, task_id) not in sent)
+        for agency_id, tasks in expected.items()
+    }
 
 
 @dataclass
@@ -264,15 +349,11 @@ class AgencyProgress:
 
     agency: Agency
     deadline: Deadline
-    # The tasks it reports on: {task id: whether it leads the task}.
-    tasks: dict[int, bool] = field(default_factory=dict)
     expected: int = 0
     submitted: int = 0
     accepted: int = 0
     returned: int = 0
     drafts: int = 0
-    # Tasks still to send: no report, a draft, or returned for correction.
-    outstanding_task_ids: list[int] = field(default_factory=list)
 
     @property
     def reported(self) -> int:
@@ -284,8 +365,39 @@ class AgencyProgress:
         return self.expected - self.reported - self.returned
 
     @property
+    def outstanding(self) -> int:
+        """Tasks still to send: no report, a draft, or returned for correction."""
+        return self.expected - self.reported
+
+    @property
     def is_overdue(self) -> bool:
-        return self.deadline.is_passed and bool(self.outstanding_task_ids)
+        return self.deadline.is_passed and self.outstanding > 0
+
+
+# Whether the row's agency leads, or coordinates, the row's task (rows of `task`, `agency`).
+AGENCY_LEADS = Exists(
+    Task.lead_agencies.through.objects.filter(task=OuterRef("task"), agency=OuterRef("agency"))
+)
+AGENCY_COORDINATES = Exists(
+    Task.coordinating_agencies.through.objects.filter(
+        task=OuterRef("task"), agency=OuterRef("agency")
+    )
+)
+
+
+def _direct_tasks(tasks: "QuerySet[Task]", through_group: Q, kind: str | None) -> dict[int, int]:
+    """Per agency id, the tasks it leads or coordinates that none of its groups names."""
+    leads = _links(Task.lead_agencies.through, tasks, kind).filter(~through_group)
+    coordinators = _links(Task.coordinating_agencies.through, tasks, kind).filter(
+        ~through_group & ~Q(AGENCY_LEADS)
+    )
+    direct: dict[int, int] = defaultdict(int)
+    for links in (leads, coordinators):
+        for agency_id, count in (
+            links.values("agency").annotate(n=Count("pk")).values_list("agency", "n")
+        ):
+            direct[agency_id] += count
+    return direct
 
 
 def cycle_progress(
@@ -297,45 +409,62 @@ def cycle_progress(
 ) -> list[AgencyProgress]:
     """Every agency with work in the cycle, overdue ones first, then the most behind.
 
-    At most eight queries: six for who reports on what (expected_tasks), the cycle's
-    extensions and its reports.
+    Counted in the database, without building every (agency, task) pair: an agency reports
+    on the tasks named by its groups, plus the tasks it leads or coordinates that none of
+    its groups names. Agencies in the same groups share the first number, counted once per
+    set of groups. Eight queries: the groups and their chosen members, the agencies, the
+    tasks per set of groups, the leads and the coordinators outside them, the reports per
+    status, the extensions.
     """
-    expected = expected_tasks(cycle.plan_id, area=area)
-    extensions = {ext.agency_id: ext for ext in Extension.objects.filter(cycle=cycle)}
+    groups = AgencyGroups()
+    agencies = Agency.objects.all() if kind is None else Agency.objects.filter(kind=kind)
+    memberships = {agency: groups.of(agency) for agency in agencies}
+    tasks = _plan_tasks(cycle.plan_id, area)
+    sets = sorted({ids for ids in memberships.values() if ids}, key=sorted)
+    named = Task.coordinating_groups.through.objects.filter(task__in=tasks)
+    by_set = named.aggregate(
+        **{
+            f"set{index}": Count("task", distinct=True, filter=Q(agencygroup__in=ids))
+            for index, ids in enumerate(sets)
+        }
+    )
+    through_group = groups.name_through_group()
+    direct = _direct_tasks(tasks, through_group, kind)
+    reports = Report.objects.filter(cycle=cycle, task__in=tasks)
+    if kind is not None:
+        reports = reports.filter(agency__kind=kind)
+    on_own_task = Q(AGENCY_LEADS) | Q(AGENCY_COORDINATES) | through_group
     statuses = {
-        (agency_id, task_id): status
-        for agency_id, task_id, status in Report.objects.filter(cycle=cycle).values_list(
-            "agency_id", "task_id", "status"
+        row["agency"]: row
+        for row in reports.filter(on_own_task)
+        .values("agency")
+        .annotate(
+            **{str(status): Count("pk", filter=Q(status=status)) for status in Report.Status.values}
         )
     }
+    extensions = {ext.agency_id: ext for ext in Extension.objects.filter(cycle=cycle)}
+    set_index = {ids: index for index, ids in enumerate(sets)}
     rows = []
-    for agency, tasks in expected.items():
-        if kind and agency.kind != kind:
+    for agency, ids in memberships.items():
+        expected = direct[agency.pk]
+        if ids:
+            expected += by_set[f"set{set_index[ids]}"]
+        if not expected:
             continue
-        agency_id = agency.pk
-        extension = extensions.get(agency_id)
-        deadline = Deadline(cycle.deadline_for(extension), extension, today)
-        row = AgencyProgress(agency, deadline, tasks=tasks)
-        for task_id in sorted(tasks):
-            row.expected += 1
-            status = statuses.get((agency_id, task_id))
-            if status == Report.Status.SUBMITTED:
-                row.submitted += 1
-            elif status == Report.Status.ACCEPTED:
-                row.accepted += 1
-            else:
-                if status == Report.Status.RETURNED:
-                    row.returned += 1
-                elif status == Report.Status.DRAFT:
-                    row.drafts += 1
-                row.outstanding_task_ids.append(task_id)
-        rows.append(row)
-    rows.sort(
-        key=lambda row: (
-            not row.is_overdue,
-            -len(row.outstanding_task_ids),
-            row.agency.kind,
-            row.agency.name,
+        extension = extensions.get(agency.pk)
+        counts = statuses.get(agency.pk, {})
+        rows.append(
+            AgencyProgress(
+                agency,
+                Deadline(cycle.deadline_for(extension), extension, today),
+                expected=expected,
+                submitted=counts.get(Report.Status.SUBMITTED, 0),
+                accepted=counts.get(Report.Status.ACCEPTED, 0),
+                returned=counts.get(Report.Status.RETURNED, 0),
+                drafts=counts.get(Report.Status.DRAFT, 0),
+            )
         )
+    rows.sort(
+        key=lambda row: (not row.is_overdue, -row.outstanding, row.agency.kind, row.agency.name)
     )
     return rows

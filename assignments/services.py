@@ -44,7 +44,12 @@ from assignments.models import (
     Task,
     TaskTarget,
 )
-from assignments.progress import AgencyProgress, cycle_progress, deadline_of
+from assignments.progress import (
+    AgencyProgress,
+    cycle_progress,
+    deadline_of,
+    outstanding_task_ids,
+)
 from criteria.models import Action, Plan
 
 if TYPE_CHECKING:
@@ -510,12 +515,13 @@ def _remind_cycle(
     due = [
         row
         for row in cycle_progress(cycle, today=today)
-        if row.outstanding_task_ids and row.deadline.days_left <= days
+        if row.outstanding and row.deadline.days_left <= days
     ]
     if not due:
         return
+    outstanding = outstanding_task_ids(cycle, [row.agency for row in due])
     tasks = Task.objects.select_related("content_area").in_bulk(
-        {task_id for row in due for task_id in row.outstanding_task_ids}
+        {task_id for task_ids in outstanding.values() for task_id in task_ids}
     )
     addresses = _agency_addresses(row.agency.pk for row in due)
     without_address = [row.agency for row in due if row.agency.pk not in addresses]
@@ -528,7 +534,7 @@ def _remind_cycle(
             {
                 "cycle": cycle,
                 "row": row,
-                "tasks": [tasks[task_id] for task_id in row.outstanding_task_ids],
+                "tasks": [tasks[task_id] for task_id in outstanding[row.agency.pk]],
             },
         )
         messages = _messages(_reminder_subject(cycle, row), body, addresses[row.agency.pk])
@@ -554,7 +560,7 @@ def _remind_cycle(
 
 
 def _reminder_subject(cycle: ReportingCycle, row: AgencyProgress) -> str:
-    params = {"year": cycle.year, "count": len(row.outstanding_task_ids)}
+    params = {"year": cycle.year, "count": row.outstanding}
     if row.deadline.is_passed:
         return _("Quá hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params
     return _("Sắp đến hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params

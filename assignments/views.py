@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,6 +46,10 @@ from assignments.progress import (
 )
 from assignments.services import save_task, update_responsibility
 from criteria.models import Plan
+
+# Agencies on one page of the tracker: all are counted and sorted, the most urgent first,
+# and shown a hundred at a time (the workspace's tasks likewise, see progress.py).
+TRACKER_PAGE_SIZE = 100
 
 # -- Who acts on each criterion, and the tasks of section II (Sở Nội vụ edits them) -------
 
@@ -280,7 +284,9 @@ def _render_agency(
     *,
     extension_form: ExtensionForm | None = None,
 ) -> HttpResponse:
-    workspace = build_workspace(agency=agency, cycle=cycle, today=timezone.localdate())
+    workspace = build_workspace(
+        agency=agency, cycle=cycle, today=timezone.localdate(), page=request.GET.get("page")
+    )
     can_review = user_role(request.user) in REVIEWERS
     if can_review and extension_form is None:
         extension = workspace.deadline.extension
@@ -516,10 +522,12 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in Agency.Kind.values else None
     rows = cycle_progress(cycle, today=timezone.localdate(), area=area, kind=kind)
+    page = Paginator(rows, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cycle": cycle,
         "years": ReportingCycle.objects.order_by("-year").values_list("year", flat=True).distinct(),
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
         "areas": areas.values(),
         "area": area,
         "kinds": Agency.Kind.choices,

@@ -130,9 +130,9 @@ def test_tracker_query_count_does_not_grow_with_agencies_and_reports(
 ):
     build_world(world.agency, other_agency, number="99/KH-UBND")  # a second plan's tasks
 
-    # session, user, user's groups, cycle with plan, content areas, agencies, tasks'
-    # coordinating agencies, coordinating groups, the groups, their chosen agencies,
-    # lead agencies, extensions, reports, years of the cycles
+    # session, user, user's groups, cycle with plan, content areas, the groups, their
+    # chosen agencies, agencies, tasks per set of groups, leads and coordinators outside
+    # their groups (2), reports per agency and status, extensions, years of the cycles
     with django_assert_num_queries(14):
         response = noivu_client.get(TRACKER)
 
@@ -370,9 +370,10 @@ def test_export_query_count_does_not_grow_with_reports(
     for report in reports.values():
         ReportValue.objects.create(report=report, target=world.targets["inspected"], value=5)
 
-    # session, user, user's groups, cycle with plan, the tracker's eight (agencies, three
-    # assignments, groups, their chosen agencies, extensions, reports), sent reports with
-    # agency, task and area and evidence count, their values, their tasks' targets
+    # session, user, user's groups, cycle with plan, the tracker's eight (groups, their
+    # chosen agencies, agencies, tasks per set of groups, leads and coordinators outside
+    # their groups, reports per status, extensions), sent reports with agency, task, area,
+    # evidence count and lead flag, their values, their tasks' targets
     with django_assert_num_queries(15):
         response = noivu_client.get(EXPORT)
 
@@ -385,3 +386,45 @@ def test_admin_proposes_25_11_of_this_year_for_a_new_cycle(world, today, admin_c
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert (form["year"].value(), form["deadline"].value()) == (2019, datetime.date(2019, 11, 25))
+
+
+def test_export_keeps_its_layout(world, reports, today, noivu_client):
+    summary, details = _sheets(noivu_client.get(EXPORT))
+
+    for sheet, columns, rows in ((summary, "J", 3), (details, "J", 4)):
+        assert sheet.freeze_panes == "A5"
+        assert sheet.auto_filter.ref == f"A4:{columns}{4 + rows}"
+        assert sheet.page_setup.orientation == "landscape"
+        assert (sheet["A1"].font.b, sheet["B4"].font.b, sheet["B4"].alignment.wrap_text) == (
+            True,
+            True,
+            True,
+        )
+    assert (summary.column_dimensions["B"].width, details.column_dimensions["I"].width) == (40, 60)
+    assert summary["D5"].number_format == "DD/MM/YYYY"
+    assert summary["D5"].value == datetime.datetime(2019, 11, 25)
+    assert all(cell.alignment.wrap_text for cell in details[5])
+    assert all(cell.alignment.vertical == "top" for cell in details[5])
+    assert summary["A3"].value is None
+
+
+def test_tracker_shows_a_hundred_agencies_a_page_and_counts_them_all(
+    world, reports, today, noivu_client
+):
+    # A hundred more departments: each reports on 2.2 through the departments' group.
+    Agency.objects.bulk_create(
+        Agency(name=f"Sở số {n}", short_name=f"S{n}", kind=Agency.Kind.DEPARTMENT)
+        for n in range(100)
+    )
+
+    first = noivu_client.get(TRACKER, {"kind": Agency.Kind.DEPARTMENT})
+    second = noivu_client.get(TRACKER, {"kind": Agency.Kind.DEPARTMENT, "page": 2})
+
+    assert (len(first.context["rows"]), len(second.context["rows"])) == (100, 2)
+    shown = [row.agency.pk for page in (first, second) for row in page.context["rows"]]
+    assert len(set(shown)) == 102
+    assert first.context["rows"][0].agency.short_name == "Sở TP"  # the most behind first
+    assert first.context["totals"]["expected"] == second.context["totals"]["expected"] == 104
+    assert 'href="?kind=department&amp;page=2"' in first.text
+    assert "Trang 2/2 (101–102 trong 102)" in second.text
+    assert 'href="?kind=department&amp;page=1"' in second.text

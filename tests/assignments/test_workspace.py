@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from assignments.models import Agency, Extension, Report, ReportingCycle
+from assignments.models import Agency, Extension, Report, ReportingCycle, Task
 from tests.assignments.reporting import build_world, make_report
 
 pytestmark = pytest.mark.django_db
@@ -137,10 +137,10 @@ def test_workspace_query_count_does_not_grow_with_agencies_tasks_and_reports(
         make_report(world, key, agency=other_agency)
 
     # session, user, user's groups, membership with agency, current cycle with plan,
-    # agency's extension, groups with their chosen agencies (2) for the criteria,
-    # responsibilities with criteria, scores, criterion targets, groups with their chosen
-    # agencies (2) for the tasks, tasks with lead flag, task targets, agency's reports
-    with django_assert_num_queries(16):
+    # groups with their chosen agencies (2, read once for criteria and tasks), the
+    # agency's task ids, its reports, agency's extension, responsibilities with criteria,
+    # scores, criterion targets, the page's tasks with lead flag, their targets
+    with django_assert_num_queries(15):
         response = agency_client.get(WORKSPACE)
 
     assert len(response.context["workspace"].tasks) == 3
@@ -273,11 +273,30 @@ def test_agency_page_query_count_for_noivu(
     make_report(world, "1.2", agency=other_agency)
     url = reverse("assignments:agency-detail", args=[2019, world.agency.pk])
 
-    # session, user, user's groups, agency, cycle with plan, agency's extension, groups
-    # with their chosen agencies (2) for the criteria, responsibilities with criteria,
-    # scores, criterion targets, groups with their chosen agencies (2) for the tasks,
-    # tasks with lead flag, task targets, agency's reports
-    with django_assert_num_queries(16):
+    # session, user, user's groups, agency, cycle with plan, groups with their chosen
+    # agencies (2, read once for criteria and tasks), the agency's task ids, its reports,
+    # agency's extension, responsibilities with criteria, scores, criterion targets, the
+    # page's tasks with lead flag, their targets
+    with django_assert_num_queries(15):
         response = noivu_client.get(url)
 
     assert len(response.context["workspace"].tasks) == 3
+
+
+def test_workspace_shows_a_hundred_tasks_a_page_and_counts_them_all(world, today, agency_client):
+    for number in range(10, 110):
+        task = Task.objects.create(
+            content_area=world.areas[1], number=number, text=f"Nhiệm vụ thêm {number}"
+        )
+        task.lead_agencies.add(world.agency)
+
+    first = agency_client.get(WORKSPACE)
+    second = agency_client.get(WORKSPACE, {"page": 2})
+
+    assert first.context["workspace"].task_count == 103
+    assert [len(page.context["workspace"].tasks) for page in (first, second)] == [100, 3]
+    assert first.context["workspace"].not_started == 103
+    assert "103 nhiệm vụ" in second.text
+    assert 'href="?page=2#tasks-heading"' in first.text
+    assert "Nhiệm vụ thêm 109" not in first.text
+    assert "Nhiệm vụ thêm 109" in second.text
