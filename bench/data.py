@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from assignments.models import (
     Agency,
@@ -91,6 +91,10 @@ def build(scale: int) -> Dataset:
         plan, year = _seed() if scale == 1 else _generated(SHAPES[scale])
         _cycles_and_reports(plan, scale)
         dataset = _users(plan, year, scale)
+    # A database in service has its tables' statistics kept up to date (autovacuum); one
+    # filled a moment ago has none, and the query planner would choose from guesses.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     dataset.counts = counts()
     return dataset
 
