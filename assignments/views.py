@@ -101,7 +101,7 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Section II one content area at a time (?area=<number>, the first by default), a page
     of tasks at a time. Whoever may read tasks reads all of them, as the plan publishes them."""
     plan = get_object_or_404(Plan, pk=pk)
-    areas = list(plan.content_areas.annotate(task_count=Count("tasks")))
+    areas = list(plan.content_areas.annotate(task_count=Count("tasks")).order_by("number"))
     area = _content_area(areas, request.GET.get("area"))
     tasks = (
         Task.objects.filter(content_area=area)
