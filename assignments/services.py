@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,7 +27,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from assignments.matching import AgencyRegistry, Match
 from assignments.models import (
@@ -94,8 +94,9 @@ def assign_from_actions(
     Every criterion with an action gets a Responsibility. One that Sở Nội vụ has edited
     keeps its agencies; only whether its text is recognised is refreshed. A responsibility
     whose action is gone is removed unless it was edited. Only what differs from the texts
-    is written, in a few bulk statements, with a history record for each row written (the
-    agency links written here have none); a second run only reads.
+    is written, in a few bulk statements; each responsibility created or changed, links
+    included, gets one history record holding its agency links as written. A second run
+    only reads.
     """
     registry = registry or AgencyRegistry.load()
     actions = (
@@ -138,22 +139,30 @@ def assign_from_actions(
             updated.append(responsibility)
         responsibility.lead_id, responsibility.is_recognised = lead_id, match.recognised
 
-    bulk_create_with_history(created, Responsibility)
-    bulk_update_with_history(updated, Responsibility, ["lead", "is_recognised"])
-    _write_links(
+    # Written first, their history last: the history records must hold the links.
+    Responsibility.objects.bulk_create(created)
+    Responsibility.objects.bulk_update(updated, ["lead", "is_recognised"])
+    relinked = _write_links(
         "supporting",
         {
             link.responsibility.pk: (link.supporting, {a.pk for a in link.match.supporting})
             for link in links
         },
-    )
-    _write_links(
+    ) | _write_links(
         "groups",
         {
             link.responsibility.pk: (link.groups, {g.pk for g in link.match.groups})
             for link in links
         },
     )
+    new = {responsibility.pk for responsibility in created}
+    changed = {responsibility.pk: responsibility for responsibility in updated} | {
+        link.responsibility.pk: link.responsibility
+        for link in links
+        if link.responsibility.pk in relinked - new
+    }
+    _record_history(created, update=False)
+    _record_history(list(changed.values()), update=True)
     gone = [
         responsibility.pk for responsibility in existing.values() if not responsibility.is_edited
     ]
@@ -162,10 +171,10 @@ def assign_from_actions(
     return unrecognised
 
 
-def _write_links(field: str, links: dict[int, tuple[set[int], set[int]]]) -> None:
+def _write_links(field: str, links: dict[int, tuple[set[int], set[int]]]) -> set[int]:
     """Bring one many-to-many field of responsibilities from the ids they have to those
     wanted: one delete and one insert at most. `links` maps a responsibility's pk to
-    (current ids, wanted ids)."""
+    (current ids, wanted ids). Returns the pks of the responsibilities changed."""
     relation = Responsibility._meta.get_field(field)
     through = relation.remote_field.through
     target = relation.m2m_reverse_field_name()  # "agency" or "agencygroup"
@@ -180,6 +189,23 @@ def _write_links(field: str, links: dict[int, tuple[set[int], set[int]]]) -> Non
     if removed:
         through.objects.filter(removed).delete()
     through.objects.bulk_create(added)
+    return {pk for pk, (current, wanted) in links.items() if current != wanted}
+
+
+def _record_history(responsibilities: list[Responsibility], *, update: bool) -> None:
+    """One history record for each responsibility, with its agency links as they now are,
+    as simple-history records a single save: in bulk, a few statements in all."""
+    if not responsibilities:
+        return
+    records = Responsibility.history.bulk_history_create(responsibilities, update=update)
+    record_of = {record.id: record for record in records}
+    for name in ("supporting", "groups"):
+        through = Responsibility._meta.get_field(name).remote_field.through
+        snapshot = apps.get_model("assignments", f"HistoricalResponsibility_{name}")
+        rows = through.objects.filter(responsibility__in=record_of).values()
+        snapshot.objects.bulk_create(
+            snapshot(history=record_of[row["responsibility_id"]], **row) for row in rows
+        )
 
 
 @transaction.atomic

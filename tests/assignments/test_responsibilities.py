@@ -182,9 +182,10 @@ def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_querie
     matches = [registry.match(action.text) for action in Action.objects.filter(plan=seed_plan)]
 
     # savepoint, actions with criteria, responsibilities (none yet), insert of the 75
-    # responsibilities, insert of their history, insert of the supporting agencies' links,
-    # insert of the groups' links, release savepoint
-    with django_assert_num_queries(8):
+    # responsibilities, insert of the supporting agencies' links, insert of the groups'
+    # links, insert of their history, then for the supporting agencies and for the groups:
+    # the links written, insert of their copy in the history; release savepoint
+    with django_assert_num_queries(12):
         assign_from_actions(plan=seed_plan, registry=registry)
 
     assert Responsibility.objects.count() == len(matches) == 75
@@ -196,6 +197,10 @@ def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_querie
         len(match.groups) for match in matches
     )
     assert Responsibility.groups.through.objects.exists()
+    latest = Responsibility.history.filter(history_type="+").latest("history_id")
+    assert {row.agency_id for row in latest.supporting.all()} == set(
+        latest.instance.supporting.values_list("pk", flat=True)
+    )
 
 
 def test_a_changed_text_changes_lead_and_links(seed_plan):
@@ -214,3 +219,26 @@ def test_a_changed_text_changes_lead_and_links(seed_plan):
     assert responsibility.lead.short_name == "VPUB"
     assert list(responsibility.supporting.values_list("short_name", flat=True)) == ["Sở TT&TT"]
     assert list(responsibility.groups.values_list("name", flat=True)) == ["UBND cấp huyện"]
+    record = responsibility.history.latest("history_id")
+    assert record.history_type == "~"
+    assert [row.agency.short_name for row in record.supporting.all()] == ["Sở TT&TT"]
+    assert [row.agencygroup.name for row in record.groups.all()] == ["UBND cấp huyện"]
+
+
+def test_a_changed_link_alone_is_recorded_with_the_links_before_and_after(seed_plan):
+    responsibility = Responsibility.objects.get(plan=seed_plan, criterion__code="7.5")
+    before = responsibility.history.latest("history_id")
+    action = Action.objects.get(plan=seed_plan, criterion__code="7.5")
+    # Same lead (the first agency named), one supporting agency fewer.
+    lead = responsibility.lead.name
+    Action.objects.filter(pk=action.pk).update(
+        text=f"{lead} chủ trì, phối hợp Sở Khoa học và Công nghệ"
+    )
+
+    assign_from_actions(plan=seed_plan)
+
+    after = responsibility.history.latest("history_id")
+    assert after.history_id != before.history_id
+    assert after.history_type == "~"
+    assert {row.agency.short_name for row in before.supporting.all()} == {"Sở KH&CN", "VPUB"}
+    assert [row.agency.short_name for row in after.supporting.all()] == ["Sở KH&CN"]
