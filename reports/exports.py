@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from criteria.exporters import write_appendix
 from criteria.layout import AppendixTable, YearSpan
 from criteria.models import Plan
-from reports.rollups import ScoreGrid, YearResults
+from reports.grid import ScoreGrid
+from reports.rollups import YearResults
 
 
 def results_workbook(plan: Plan, year: int) -> bytes:

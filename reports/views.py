@@ -16,13 +16,11 @@ from criteria.models import Criterion, Plan
 from reports import charts
 from reports.exports import results_workbook
 from reports.forms import GapFilterForm, ScoreRowForm
+from reports.grid import GridArea, GridSummary, ScoreGrid
 from reports.rollups import (
     DEFAULT_GAP_SORT,
-    GridArea,
-    GridSummary,
     Overview,
     Route,
-    ScoreGrid,
     YearResults,
     current_plan,
     filter_gap_rows,

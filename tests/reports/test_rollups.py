@@ -5,12 +5,11 @@ from decimal import Decimal
 import pytest
 
 from criteria.models import Criterion, Plan, Score, Target
+from reports.grid import GridSummary, ScoreGrid
 from reports.rollups import (
     DEFAULT_GAP_SORT,
-    GridSummary,
     Overview,
     Route,
-    ScoreGrid,
     Status,
     YearResults,
     area_sums,
