@@ -1,15 +1,18 @@
 """Pages and files that show the whole criteria tree, kept in Django's cache until the data
 they show changes.
 
-The key of a cached part holds the *data version*: for each table these pages read, its
-row count and largest id (for the tables of simple-history, of the history rows, and the
-time of the latest one). Every write path of the portal writes history for the models
-shown (imports and bulk paths through simple-history's bulk helpers, score entry, the
-admin, commands), and history rows are only ever added, so any write changes the version;
-the count also catches a transaction that commits after a later one. Agencies, agency
-groups and frameworks keep no history: an agency added or removed changes the version at
-once, a renamed one shows after at most the cache's TIMEOUT (settings.CACHES), as does a
-fixture loaded with `loaddata` over existing rows (raw saves write no history).
+The key of a cached part holds the *data version*, read in one query. For the tables of
+simple-history: the largest history id and the time of the latest history row, two index
+lookups whose cost does not grow with the history. Every write path of the portal writes
+history for the models shown (imports and bulk paths through simple-history's bulk
+helpers, score entry, the admin, commands), and history rows are only ever added, so a
+write changes the version. Agencies, agency groups, frameworks and the responsibilities'
+group links keep no history: for these small tables, their row count and largest id, so
+a row added or removed changes the version at once, while a row edited in place (an
+agency renamed, a framework's maximum changed) shows after at most the cache's TIMEOUT
+(settings.CACHES), as does a fixture loaded with `loaddata` over existing rows (raw saves
+write no history), or, rarely, a write whose transaction took an earlier history id but
+committed after a later one.
 
 What is cached is rendered without the request: no CSRF token, user name or message can
 end up in it. What differs between users (links only some roles may follow) must be
@@ -49,13 +52,16 @@ PLAIN_SOURCES: list[type[models.Model]] = [
 ]
 
 
-def _summary(model: type[models.Model], label: str, last_at: models.Expression) -> models.QuerySet:
-    """One row: the table's label, row count, largest id and (for history) latest write."""
+def _summary(
+    model: type[models.Model], label: str, rows: models.Expression, last_at: models.Expression
+) -> models.QuerySet:
+    """One row: the table's label, its row count (plain tables only), largest id and (for
+    history) latest write."""
     return (
         model._default_manager.order_by()
         .annotate(source=models.Value(label))
         .values("source")
-        .annotate(rows=models.Count("*"), last_id=models.Max("pk"), last_at=last_at)
+        .annotate(rows=rows, last_id=models.Max("pk"), last_at=last_at)
         .values_list("source", "rows", "last_id", "last_at")
     )
 
@@ -64,11 +70,14 @@ def _summary(model: type[models.Model], label: str, last_at: models.Expression) 
 def _version_sql() -> tuple[str, tuple]:
     """The union of every source's summary, compiled once: building the querysets of eleven
     tables on each request would cost more than running the query."""
+    uncounted = models.Value(0)
     summaries = [
-        _summary(model.history.model, model._meta.label, models.Max("history_date"))
+        _summary(model.history.model, model._meta.label, uncounted, models.Max("history_date"))
         for model in HISTORY_SOURCES
     ] + [
-        _summary(model, model._meta.label, models.Value(None, models.DateTimeField()))
+        _summary(
+            model, model._meta.label, models.Count("*"), models.Value(None, models.DateTimeField())
+        )
         for model in PLAIN_SOURCES
     ]
     return summaries[0].union(*summaries[1:], all=True).order_by().query.sql_with_params()
