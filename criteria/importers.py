@@ -21,12 +21,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from criteria.layout import TOTAL_LABEL, AppendixRow, AppendixTable, YearSpan
+from criteria.models import CODE_PATTERN
 
 # Parts, compression ratio: an appendix has a dozen parts and compresses maybe 10:1.
 MAX_PARTS = 500
 MAX_RATIO = 200
 HEADER_SEARCH_ROWS = 40
-CODE_RE = re.compile(r"^\d{1,3}(\.\d{1,3})*$")
+CODE_RE = re.compile(CODE_PATTERN)
 NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
 RANGE_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*[-–—]\s*(\d+(?:[.,]\d+)?)$")
 SPAN_RE = re.compile(r"(\d{4})(?:\s*[-–—]\s*(\d{4}))?")

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 SCORE_DIGITS = {"max_digits": 6, "decimal_places": 2}
+# A criterion's code as the appendix writes it: numbers of up to three digits, dot-separated.
+CODE_PATTERN = r"^\d{1,3}(\.\d{1,3})*$"
 
 
 def code_sort_key(code: str) -> str:
@@ -86,7 +89,16 @@ class Criterion(models.Model):
         related_name="children",
         verbose_name=_("thuộc"),
     )
-    code = models.CharField(_("mã"), max_length=20)
+    code = models.CharField(
+        _("mã"),
+        max_length=20,
+        validators=[
+            RegexValidator(
+                CODE_PATTERN,
+                _("Mã tiêu chí là các số tối đa 3 chữ số, cách nhau bởi dấu chấm, ví dụ 2.1.3."),
+            )
+        ],
+    )
     title = models.TextField(_("nội dung"))
     level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices, editable=False)
     sort_key = models.CharField(max_length=100, editable=False, db_index=True)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from criteria.models import Criterion, Framework, Plan, Score, Target
 
@@ -140,3 +141,40 @@ def test_codes_sort_numerically(criterion):
 
     assert codes == ["1.1", "1.2", "1.9", "1.10"]
     assert Criterion.objects.get(code="1.10").level == 2
+
+
+@pytest.mark.parametrize("code", ["10000", "1.2345", "1a", "1..2", ""])
+def test_admin_refuses_a_code_the_appendix_could_not_hold(admin_client, criterion, code):
+    response = admin_client.post(
+        reverse("admin:criteria_criterion_add"),
+        {
+            "framework": criterion.framework_id,
+            "parent": "",
+            "code": code,
+            "title": "Lĩnh vực thêm",
+            "max_score": "10",
+            "is_survey": "",
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with its error
+    if code:
+        assert "Mã tiêu chí là các số tối đa 3 chữ số" in response.text
+    assert list(Criterion.objects.values_list("code", flat=True)) == ["1.1"]
+
+
+def test_admin_accepts_an_appendix_code(admin_client, criterion):
+    response = admin_client.post(
+        reverse("admin:criteria_criterion_add"),
+        {
+            "framework": criterion.framework_id,
+            "parent": "",
+            "code": "10",
+            "title": "Lĩnh vực thêm",
+            "max_score": "10",
+            "is_survey": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Criterion.objects.filter(code="10").exists()
