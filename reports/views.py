@@ -190,8 +190,7 @@ def _score_save_fallback(
 @login_required
 def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
-    # Only the form's own parameters shape the page (and its key in the cache).
-    query = {name: request.GET[name] for name in GapFilterForm.base_fields if name in request.GET}
+    query = _gap_filters(request, plan)
     return render_with_cached_part(
         request,
         "reports/gap_dashboard.html",
@@ -200,6 +199,15 @@ def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
         build=lambda: _gaps(plan, year, query),
         context={"year": year},
     )
+
+
+def _gap_filters(request: HttpRequest, plan: Plan) -> dict[str, str]:
+    """The filters the form accepts, as strings: a bad or unknown value falls back to its
+    default, so it neither changes the page nor makes another entry in the cache."""
+    areas = Criterion.objects.filter(framework=plan.framework_id, parent=None).order_by("sort_key")
+    form = GapFilterForm(request.GET, areas=list(areas))
+    form.is_valid()
+    return {name: str(value) for name, value in form.cleaned_data.items() if value}
 
 
 def _gaps(plan: Plan, year: int, query: dict[str, str]) -> dict:

@@ -201,9 +201,12 @@ QUERIES = {
     # session, user, plan, the data version, official 2017 scores, targets, actions,
     # criteria, 2017 index result | session, user, plan, data version
     "criteria:plan-appendix-download": (9, 4),
+    # session, user, plan, the areas (to check the filters), the data version, criteria,
+    # official scores, targets, published index, user's groups (navigation) | session,
+    # user, plan, the areas, data version, user's groups
+    "reports:gap-dashboard": (10, 6),
     # session, user, plan, the data version, criteria, official scores, targets, published
     # index, user's groups (navigation) | session, user, plan, data version, user's groups
-    "reports:gap-dashboard": (9, 5),
     "reports:results-print": (9, 5),
     "reports:route": (9, 5),
     # as above, and the responsibilities' leads and the lead agencies
@@ -293,3 +296,19 @@ def test_overview_and_public_page_queries_cold_and_warm(
 
     assert response.status_code == 200
     assert "85,51" in response.content.decode()
+
+
+def test_bad_gap_filters_share_the_default_pages_cache_entry(
+    leader_client, scored_plan, django_assert_num_queries
+):
+    url = reverse("reports:gap-dashboard", args=[2018])
+    default = leader_client.get(url).text
+
+    # session, user, plan, the areas, data version, user's groups: no page built again
+    with django_assert_num_queries(6):
+        junk = leader_client.get(url, {"sort": "junk", "area": "999999", "status": "x"})
+    with django_assert_num_queries(6):
+        leader_client.get(url, {"sort": "junk-2"})
+
+    assert junk.status_code == 200
+    assert junk.text.split("<main", 1)[1] == default.split("<main", 1)[1]

@@ -26,7 +26,7 @@ YEAR_PAGES = {
     # session, user, plan with framework, the data version (criteria/caching.py), criteria,
     # official scores of the year and the baseline, targets of the plan, the year's
     # published index; the pages also the user's groups, for the navigation's role links
-    "reports:gap-dashboard": 9,
+    "reports:gap-dashboard": 10,  # and the areas, to check the filters
     "reports:route": 9,
     "reports:results-print": 9,
     # session, user, plan, the data version; the appendix (official baseline scores,
