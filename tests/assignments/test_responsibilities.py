@@ -197,9 +197,13 @@ def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_querie
         len(match.groups) for match in matches
     )
     assert Responsibility.groups.through.objects.exists()
-    latest = Responsibility.history.filter(history_type="+").latest("history_id")
-    assert {row.agency_id for row in latest.supporting.all()} == set(
-        latest.instance.supporting.values_list("pk", flat=True)
+    # Each new responsibility's history record holds its links as written, e.g. 7.5's.
+    record = Responsibility.history.filter(history_type="+", criterion__code="7.5").latest(
+        "history_id"
+    )
+    assert {row.agency.short_name for row in record.supporting.all()} == {"Sở KH&CN", "VPUB"}
+    assert {row.agency_id for row in record.supporting.all()} == set(
+        record.instance.supporting.values_list("pk", flat=True)
     )
 
 
