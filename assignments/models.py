@@ -130,6 +130,10 @@ class AgencyGroupManager(models.Manager):
     def get_by_natural_key(self, name: str) -> "AgencyGroup":
         return self.get(name=name)
 
+    def ids_including(self, agency: "Agency") -> list[int]:
+        """The ids of the groups the agency belongs to, by kind or by name (two queries)."""
+        return [group.pk for group in self.prefetch_related("agencies") if group.includes(agency)]
+
 
 class AgencyGroup(models.Model):
     """A set of agencies that texts name together, e.g. "các sở, ban, ngành tỉnh".
@@ -381,8 +385,7 @@ class TaskQuerySet(models.QuerySet):
         `group_ids`: the groups the agency belongs to, when the caller has them already.
         """
         if group_ids is None:
-            groups = AgencyGroup.objects.prefetch_related("agencies")
-            group_ids = [group.pk for group in groups if group.includes(agency)]
+            group_ids = AgencyGroup.objects.ids_including(agency)
         # EXISTS rather than joins: no DISTINCT over thousands of tasks.
         task = OuterRef("pk")
         return self.filter(

@@ -123,12 +123,6 @@ class Workspace:
         return self.statuses.count(Report.Status.RETURNED)
 
 
-def groups_including(agency: Agency) -> list[int]:
-    """The ids of the agency groups the agency belongs to (two queries)."""
-    groups = AgencyGroup.objects.prefetch_related("agencies")
-    return [group.pk for group in groups if group.includes(agency)]
-
-
 def deadline_of(cycle: ReportingCycle, agency: Agency, *, today: datetime.date) -> Deadline:
     extension = Extension.objects.filter(cycle=cycle, agency=agency).first()
     return Deadline(cycle.deadline_for(extension), extension, today)
@@ -145,7 +139,7 @@ def build_workspace(
 
     All the tasks are counted; only those of the page asked for are read in full.
     """
-    group_ids = groups_including(agency)
+    group_ids = AgencyGroup.objects.ids_including(agency)
     task_ids = list(
         Task.objects.filter(content_area__plan=cycle.plan)
         .for_agency(agency, group_ids=group_ids)
