@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "criteria",
+    "accounts",
     "assignments",
     "reports",
 ]
@@ -92,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "assignments.security.SessionLifetimeMiddleware",
+    "accounts.security.SessionLifetimeMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -233,11 +234,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "par-portal@loc
 PAR_PUBLIC_PAGE_ENABLED = env_bool("PAR_PUBLIC_PAGE_ENABLED", False)
 
 # A session ends after 30 idle minutes, and 10 hours after login whatever happens
-# (assignments.security.SessionLifetimeMiddleware).
+# (accounts.security.SessionLifetimeMiddleware).
 PAR_SESSION_IDLE_SECONDS = env_int("PAR_SESSION_IDLE_MINUTES", 30) * 60
 PAR_SESSION_ABSOLUTE_SECONDS = env_int("PAR_SESSION_ABSOLUTE_HOURS", 10) * 60 * 60
 # Administrators and those who may import the appendix must log in with a one-time code
-# before the admin opens to them (assignments.security). On in production, off in development.
+# before the admin opens to them (accounts.security). On in production, off in development.
 PAR_REQUIRE_2FA_FOR_ADMINS = env_bool("PAR_REQUIRE_2FA_FOR_ADMINS", not DEBUG)
 SESSION_COOKIE_AGE = PAR_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/2fa/", include("assignments.twofactor_urls")),
+    path("accounts/2fa/", include("accounts.twofactor_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("reports/", include("reports.urls")),
     path("work/", include("assignments.urls")),

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import path, reverse
 
-from assignments.security import LAST_SEEN_AT, LOGGED_IN_AT
+from accounts.security import LAST_SEEN_AT, LOGGED_IN_AT
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "mật-khẩu-đủ-dài-2026"
 
 PRODUCTION_ENV = {

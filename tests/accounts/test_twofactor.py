@@ -16,7 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assignments.security import OTP_PENDING
+from accounts.security import OTP_PENDING
 
 pytestmark = pytest.mark.django_db
 
@@ -500,7 +500,7 @@ def test_setting_is_on_unless_debug_or_the_environment_says_otherwise():
     def value(**extra: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parent.parent.parent,
             env=env | extra,
             capture_output=True,
             text=True,

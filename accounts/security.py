@@ -4,7 +4,7 @@ One line per event on the "par.security" logger, with user, UTC time and source 
 user-supplied text has its newlines escaped so that nobody can forge a log line.
 
 A user with a two-factor device who has given only the password is logged in but held at
-the code step (assignments.twofactor) until a valid code is given; when
+the code step (accounts.twofactor) until a valid code is given; when
 PAR_REQUIRE_2FA_FOR_ADMINS is on, administrators and those who may import the appendix
 are also kept out of the admin until they have verified with a code.
 """
