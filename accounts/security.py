@@ -9,6 +9,7 @@ PAR_REQUIRE_2FA_FOR_ADMINS is on, administrators and those who may import the ap
 are also kept out of the admin until they have verified with a code.
 """
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -47,15 +48,32 @@ def clean(value: object) -> str:
     )
 
 
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return "-"
-    return clean(request.META.get("REMOTE_ADDR", "-"))
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the hop the outermost of PAR_TRUSTED_PROXY_COUNT proxies added.
+
+    nginx appends the address it saw to X-Forwarded-For; whatever the client wrote there
+    stays on the left and is never believed. A request with fewer hops than trusted proxies,
+    or with a hop that is not an address, did not come through them: REMOTE_ADDR is used.
+    django-axes keys the lockout on this (AXES_CLIENT_IP_CALLABLE), the log shows it.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.PAR_TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def log_event(event: str, *, request: HttpRequest | None, username: object, **details) -> None:
+    address = "-" if request is None else clean(client_address(request) or "-")
     extra = " ".join(f"{key}={clean(value)}" for key, value in details.items())
-    security_log.info("%s user=%s ip=%s %s", event, clean(username), client_address(request), extra)
+    security_log.info("%s user=%s ip=%s %s", event, clean(username), address, extra)
 
 
 class SessionLifetimeMiddleware:

@@ -169,8 +169,10 @@ AXES_RESET_ON_SUCCESS = True
 # A wrong two-factor code is a failed login too; never store the code itself.
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind nginx (1), the lockout and the security log use the address nginx appended to
+# X-Forwarded-For, not REMOTE_ADDR, which is nginx's own for everyone (accounts.security).
+PAR_TRUSTED_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "criteria:plan-detail-current"
 LOGOUT_REDIRECT_URL = "login"

@@ -294,3 +294,93 @@ def test_passwords_are_stored_with_argon2id_and_old_hashes_upgraded_at_login(
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert identify_hasher(user.password).algorithm == "argon2"
     assert user.check_password(PASSWORD)
+
+
+# -- Behind nginx: the client's address is the one the trusted proxy added -----------------
+
+CLIENT = "203.0.113.5"
+OTHER_CLIENT = "198.51.100.7"
+
+
+@pytest.fixture
+def behind_one_proxy(settings) -> None:
+    settings.PAR_TRUSTED_PROXY_COUNT = 1
+
+
+def post_login(client, password: str, forwarded_for: str):
+    return client.post(
+        reverse("login"),
+        {"username": "noivu", "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.mark.django_db
+def test_lockout_behind_the_proxy_locks_only_the_forwarded_address(
+    client, django_user_model, behind_one_proxy
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "sai-mật-khẩu", CLIENT)
+
+    locked = post_login(client, PASSWORD, CLIENT)
+    other = post_login(client, PASSWORD, OTHER_CLIENT)
+
+    assert locked.status_code == 429
+    assert other.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+@pytest.mark.django_db
+def test_spoofed_forwarded_hops_do_not_let_an_attacker_choose_his_address(
+    client, django_user_model, behind_one_proxy
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    # nginx appends the address it saw; whatever the attacker wrote stays on the left.
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "sai-mật-khẩu", f"10.0.0.{attempt}, {CLIENT}")
+
+    response = post_login(client, PASSWORD, f"{OTHER_CLIENT}, {CLIENT}")
+
+    assert response.status_code == 429
+    assert post_login(client, PASSWORD, OTHER_CLIENT).status_code == 302
+
+
+@pytest.mark.django_db
+def test_security_log_carries_the_forwarded_client_address(
+    client, django_user_model, behind_one_proxy, caplog
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    caplog.set_level("INFO", logger="par.security")
+
+    post_login(client, "sai-mật-khẩu", f"10.9.9.9, {CLIENT}")
+    post_login(client, PASSWORD, OTHER_CLIENT)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "par.security"]
+    assert lines[0] == f"login-failed user=noivu ip={CLIENT} "
+    assert lines[1] == f"login user=noivu ip={OTHER_CLIENT} "
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, CLIENT, "127.0.0.1"),  # no proxy trusted: the header is anyone's to write
+        (1, CLIENT, CLIENT),
+        (1, f" 10.0.0.1 ,{CLIENT} ", CLIENT),
+        (1, "", "127.0.0.1"),  # a request that did not come through the proxy
+        (1, "không-phải-địa-chỉ", "127.0.0.1"),
+        (2, f"10.0.0.1, {CLIENT}, 192.168.1.1", CLIENT),
+        (2, CLIENT, "127.0.0.1"),  # fewer hops than proxies: not written by them
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_is_the_hop_the_outermost_trusted_proxy_added(
+    rf, settings, proxies, forwarded_for, expected
+):
+    from accounts.security import client_address
+
+    settings.PAR_TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    assert client_address(request) == expected
