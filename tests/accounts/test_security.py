@@ -384,3 +384,23 @@ def test_client_address_is_the_hop_the_outermost_trusted_proxy_added(
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
 
     assert client_address(request) == expected
+
+
+def test_persistent_connections_are_checked_before_reuse():
+    # A connection the database ended (restart, failover) would fail one request per worker.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=BASE_DIR,
+        env=env | {"DJANGO_DEBUG": "true", "DATABASE_CONN_MAX_AGE": "60"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout.split() == ["60", "True"], result.stderr
