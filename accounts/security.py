@@ -26,6 +26,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp import user_has_device
 
+from accounts.logs import clean
+
 security_log = logging.getLogger("par.security")
 
 LOGGED_IN_AT = "par_logged_in_at"
@@ -38,14 +40,6 @@ OTP_PENDING = "par_otp_pending"
 SECOND_FACTOR = "par.second-factor"
 # Who must have verified with a code before the admin opens, when the setting is on.
 IMPORT_PERMISSION = "criteria.change_criterion"
-
-
-def clean(value: object) -> str:
-    """A value fit for one log line: newlines and other control characters escaped."""
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in str(value)
-    )
 
 
 def client_address(request: HttpRequest) -> str:

@@ -272,7 +272,9 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # User input reaches log lines (a username in django-axes' warning): one line each.
+    "filters": {"one_line": {"()": "accounts.logs.EscapeControlCharacters"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
         "par.security": {"handlers": ["console"], "level": "INFO", "propagate": False},

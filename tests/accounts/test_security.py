@@ -404,3 +404,37 @@ def test_persistent_connections_are_checked_before_reuse():
     )
 
     assert result.stdout.split() == ["60", "True"], result.stderr
+
+
+@pytest.fixture
+def console_output() -> io.StringIO:
+    """What the site's log handler (settings.LOGGING's console) writes, as the server would."""
+    import logging
+
+    handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
+def test_a_username_with_a_newline_forges_no_log_line(client, console_output, newline):
+    forged = f"kẻ lạ{newline}login user=admin ip=10.0.0.1"
+
+    client.post(reverse("login"), {"username": forged, "password": "x"})
+
+    lines = console_output.getvalue().splitlines()
+    # django-axes' own warning and the par.security line, each on one line.
+    assert any(line.startswith("AXES: New login failure") for line in lines)
+    assert any(line.startswith("login-failed user=kẻ lạ\\") for line in lines)
+    assert all(line.startswith(("AXES:", "login-failed")) for line in lines), lines
+
+
+@pytest.mark.django_db
+def test_a_path_with_a_newline_forges_no_log_line(client, console_output):
+    client.get("/no-such-page%0Alogin%20user=admin")
+
+    lines = console_output.getvalue().splitlines()
+    assert lines == ["Not Found: /no-such-page\\nlogin user=admin"]
