@@ -176,6 +176,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # X-Forwarded-For, not REMOTE_ADDR, which is nginx's own for everyone (accounts.security).
 PAR_TRUSTED_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
+# Password-reset mail: at most 3 per address and 10 per client address an hour, counted in
+# the cache (accounts.passwords), so nobody floods a colleague's mailbox or the SMTP relay.
+PAR_PASSWORD_RESET_PER_ADDRESS = env_int("PAR_PASSWORD_RESET_PER_ADDRESS", 3)
+PAR_PASSWORD_RESET_PER_CLIENT = env_int("PAR_PASSWORD_RESET_PER_CLIENT", 10)
+PAR_PASSWORD_RESET_WINDOW_SECONDS = env_int("PAR_PASSWORD_RESET_WINDOW_MINUTES", 60) * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "criteria:plan-detail-current"
 LOGOUT_REDIRECT_URL = "login"
