@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/2fa/", include("accounts.twofactor_urls")),
+    path("accounts/users/", include("accounts.urls")),
     path("accounts/", include("accounts.login_urls")),
     path("reports/", include("reports.urls")),
     path("work/", include("assignments.urls")),
