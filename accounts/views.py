@@ -60,6 +60,7 @@ def _user_form_page(request: HttpRequest, user: AbstractUser) -> HttpResponse:
             role=form.cleaned_data["role"],
             agency=form.cleaned_data["agency"],
             by=request.user,
+            changed=form.changed_data,
         )
         messages.success(request, _("Đã lưu tài khoản %(username)s.") % {"username": saved})
         return redirect("accounts:user-list")

@@ -413,3 +413,22 @@ def test_people_page_in_english(client, admin_user, agency_user):
 
     assert "Add a user" in listing
     assert "Agency staff must belong to an agency: choose the agency." in refused.content.decode()
+
+
+def test_security_log_names_who_changed_which_fields(client, admin_user, agency_user, caplog):
+    caplog.set_level("INFO", logger="par.security")
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("accounts:user-edit", args=[agency_user.pk]),
+        form_data(
+            email="moi@tiengiang.gov.vn",
+            role=Role.AGENCY_USER.value,
+            agency=agency_user.membership.agency_id,
+        ),
+    )
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "par.security"]
+    saved = next(line for line in lines if line.startswith("user-saved"))
+    assert saved.startswith("user-saved user=canbo.sotuphap ip=- by=admin role=Cán bộ đơn vị")
+    assert saved.endswith("active=True fields=first_name,email")
