@@ -216,7 +216,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
         refuse_one_time_code(request=request, user=request.user)
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "registration/login_verify.html", context)
+    return render(request, "accounts/login_verify.html", context)
 
 
 def _verify(request: HttpRequest, device: TOTPDevice, form: CodeForm) -> TOTPDevice | None:
