@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AssignmentsConfig(AppConfig):
     name = "assignments"
     verbose_name = _("Phân công và báo cáo")
-
-    def ready(self) -> None:
-        from assignments import security  # noqa: F401  (connects the security log)

@@ -87,6 +87,7 @@ PAGES = [
     Page("export: reports .xlsx", "assignments:cycle-export", lambda d: [d.year]),
     Page("results, print view", "reports:results-print", lambda d: [d.year]),
     Page("public page", "reports:public-overview", persona="anonymous"),
+    Page("people page (agencies' accounts)", "accounts:user-list"),
 ]
 
 

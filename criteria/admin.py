@@ -13,7 +13,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from assignments.security import log_event
+from accounts.security import log_event
 from criteria.importers import AppendixError, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "criteria",
+    "accounts",
     "assignments",
     "reports",
 ]
@@ -92,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "assignments.security.SessionLifetimeMiddleware",
+    "accounts.security.SessionLifetimeMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,6 +122,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A kept connection that the database ended (restart, failover) is replaced before
+        # use, instead of failing one request in each worker.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -168,8 +172,15 @@ AXES_RESET_ON_SUCCESS = True
 # A wrong two-factor code is a failed login too; never store the code itself.
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind nginx (1), the lockout and the security log use the address nginx appended to
+# X-Forwarded-For, not REMOTE_ADDR, which is nginx's own for everyone (accounts.security).
+PAR_TRUSTED_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_address"
+# Password-reset mail: at most 3 per address and 10 per client address an hour, counted in
+# the cache (accounts.passwords), so nobody floods a colleague's mailbox or the SMTP relay.
+PAR_PASSWORD_RESET_PER_ADDRESS = env_int("PAR_PASSWORD_RESET_PER_ADDRESS", 3)
+PAR_PASSWORD_RESET_PER_CLIENT = env_int("PAR_PASSWORD_RESET_PER_CLIENT", 10)
+PAR_PASSWORD_RESET_WINDOW_SECONDS = env_int("PAR_PASSWORD_RESET_WINDOW_MINUTES", 60) * 60
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "criteria:plan-detail-current"
 LOGOUT_REDIRECT_URL = "login"
@@ -233,11 +244,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "par-portal@loc
 PAR_PUBLIC_PAGE_ENABLED = env_bool("PAR_PUBLIC_PAGE_ENABLED", False)
 
 # A session ends after 30 idle minutes, and 10 hours after login whatever happens
-# (assignments.security.SessionLifetimeMiddleware).
+# (accounts.security.SessionLifetimeMiddleware).
 PAR_SESSION_IDLE_SECONDS = env_int("PAR_SESSION_IDLE_MINUTES", 30) * 60
 PAR_SESSION_ABSOLUTE_SECONDS = env_int("PAR_SESSION_ABSOLUTE_HOURS", 10) * 60 * 60
 # Administrators and those who may import the appendix must log in with a one-time code
-# before the admin opens to them (assignments.security). On in production, off in development.
+# before the admin opens to them (accounts.security). On in production, off in development.
 PAR_REQUIRE_2FA_FOR_ADMINS = env_bool("PAR_REQUIRE_2FA_FOR_ADMINS", not DEBUG)
 SESSION_COOKIE_AGE = PAR_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
@@ -266,7 +277,9 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # User input reaches log lines (a username in django-axes' warning): one line each.
+    "filters": {"one_line": {"()": "accounts.logs.EscapeControlCharacters"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
         "par.security": {"handlers": ["console"], "level": "INFO", "propagate": False},

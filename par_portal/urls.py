@@ -5,8 +5,9 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/2fa/", include("assignments.twofactor_urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/2fa/", include("accounts.twofactor_urls")),
+    path("accounts/users/", include("accounts.urls")),
+    path("accounts/", include("accounts.login_urls")),
     path("reports/", include("reports.urls")),
     path("work/", include("assignments.urls")),
     path("", include("criteria.urls")),

@@ -22,7 +22,7 @@ def _test_server_settings(settings) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     # Production asks administrators for a one-time code before the admin; tests that log
-    # into the admin do not set up a device. tests/test_twofactor.py turns this back on.
+    # into the admin do not set up a device. tests/accounts/test_twofactor.py turns this back on.
     settings.PAR_REQUIRE_2FA_FOR_ADMINS = False
 
 

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -18,9 +20,11 @@ from assignments.models import (
     Agency,
     ContentArea,
     Evidence,
+    Membership,
     Report,
     ReportingCycle,
     Responsibility,
+    Role,
     Task,
 )
 from criteria.models import Criterion, Framework, Plan, Score, Target
@@ -56,6 +60,7 @@ class World:
     agency: Agency
     report: Report
     evidence: Evidence
+    member: AbstractUser
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ SCORE_EDITORS = {"noivu_staff", "admin_user"}
 WORK_EDITORS = {"noivu_staff", "admin_user"}
 READERS = {"leader", "noivu_staff", "admin_user"}
 REVIEWERS = {"noivu_staff", "admin_user"}
+# The people page: administrators, and Sở Nội vụ for the agencies' accounts (accounts.users).
+USER_MANAGERS = {"noivu_staff", "admin_user"}
 
 
 def own_or_readers(status: int) -> dict[str, int]:
@@ -166,6 +173,12 @@ PAGES: dict[str, Page] = {
     "assignments:evidence-delete": Page(
         lambda w: [w.evidence.pk], WRONG_METHOD, agency_writes(302)
     ),
+    # An empty form comes back with its errors: 200, and nothing written.
+    "accounts:user-list": Page(get=only(USER_MANAGERS, 200), post=WRONG_METHOD),
+    "accounts:user-create": Page(get=only(USER_MANAGERS, 200), post=only(USER_MANAGERS, 200)),
+    "accounts:user-edit": Page(
+        lambda w: [w.member.pk], only(USER_MANAGERS, 200), only(USER_MANAGERS, 200)
+    ),
     "twofactor:device-detail": Page(get=everyone(200), post=WRONG_METHOD),
     "twofactor:device-create": Page(get=WRONG_METHOD, post=everyone(302)),
     "twofactor:device-confirm": Page(get=WRONG_METHOD, post=everyone(302)),
@@ -196,7 +209,7 @@ def test_every_page_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(agency, settings, tmp_path) -> World:
+def world(agency, settings, tmp_path, staff_password) -> World:
     framework = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
     plan = Plan.objects.create(
         number="252/KH-UBND",
@@ -229,6 +242,9 @@ def world(agency, settings, tmp_path) -> World:
         report=report, original_name="qd.pdf", content_type="application/pdf", size=9
     )
     evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    member = get_user_model().objects.create_user("canbo.thanhvien", password=staff_password)
+    member.groups.add(Role.AGENCY_USER.group())
+    Membership.objects.create(user=member, agency=agency)
     return World(
         plan=plan,
         criterion=criterion,
@@ -238,13 +254,14 @@ def world(agency, settings, tmp_path) -> World:
         agency=agency,
         report=report,
         evidence=evidence,
+        member=member,
     )
 
 
 def snapshot() -> dict[str, list]:
     """Every row of every project model, to prove a refused request wrote nothing."""
     state = {}
-    for label in ("criteria", "assignments", "reports"):
+    for label in ("auth", "criteria", "assignments", "reports"):
         for model in apps.get_app_config(label).get_models():
             if model._meta.model_name.startswith("historical"):
                 continue
@@ -282,6 +299,6 @@ def test_role_gets_the_expected_status(world, as_role, name, role, method):
     if (
         method == "post"
         and expected in (302, 403, 404, 405, 422)
-        and name.startswith(("criteria:", "reports:", "assignments:"))
+        and name.startswith(("criteria:", "reports:", "assignments:", "accounts:"))
     ):
         assert snapshot() == before

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assignments.security import log_event
+from accounts.security import log_event
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Plan
 from criteria.services import import_appendix

@@ -4,11 +4,12 @@ One line per event on the "par.security" logger, with user, UTC time and source 
 user-supplied text has its newlines escaped so that nobody can forge a log line.
 
 A user with a two-factor device who has given only the password is logged in but held at
-the code step (assignments.twofactor) until a valid code is given; when
+the code step (accounts.twofactor) until a valid code is given; when
 PAR_REQUIRE_2FA_FOR_ADMINS is on, administrators and those who may import the appendix
 are also kept out of the admin until they have verified with a code.
 """
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp import user_has_device
 
+from accounts.logs import clean
+
 security_log = logging.getLogger("par.security")
 
 LOGGED_IN_AT = "par_logged_in_at"
@@ -39,23 +42,32 @@ SECOND_FACTOR = "par.second-factor"
 IMPORT_PERMISSION = "criteria.change_criterion"
 
 
-def clean(value: object) -> str:
-    """A value fit for one log line: newlines and other control characters escaped."""
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in str(value)
-    )
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the hop the outermost of PAR_TRUSTED_PROXY_COUNT proxies added.
 
-
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return "-"
-    return clean(request.META.get("REMOTE_ADDR", "-"))
+    nginx appends the address it saw to X-Forwarded-For; whatever the client wrote there
+    stays on the left and is never believed. A request with fewer hops than trusted proxies,
+    or with a hop that is not an address, did not come through them: REMOTE_ADDR is used.
+    django-axes keys the lockout on this (AXES_CLIENT_IP_CALLABLE), the log shows it.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.PAR_TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
 
 
 def log_event(event: str, *, request: HttpRequest | None, username: object, **details) -> None:
+    address = "-" if request is None else clean(client_address(request) or "-")
     extra = " ".join(f"{key}={clean(value)}" for key, value in details.items())
-    security_log.info("%s user=%s ip=%s %s", event, clean(username), client_address(request), extra)
+    security_log.info("%s user=%s ip=%s %s", event, clean(username), address, extra)
 
 
 class SessionLifetimeMiddleware:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assignments import twofactor
+from accounts import twofactor
 
 app_name = "twofactor"
 

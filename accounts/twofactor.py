@@ -2,7 +2,7 @@
 
 Any user can turn it on from the "Bảo mật tài khoản" page and off again with a valid code.
 A user who has it gives the password, then a code at the second step; until then
-assignments.security holds the session at that step. One device per user.
+accounts.security holds the session at that step. One device per user.
 """
 
 import re
@@ -30,7 +30,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
-from assignments.security import OTP_PENDING, is_privileged, log_event, refuse_one_time_code
+from accounts.security import OTP_PENDING, is_privileged, log_event, refuse_one_time_code
 
 # The name authenticator apps show above the code.
 ISSUER = "PAR Portal"
@@ -134,7 +134,7 @@ def _render_detail(
     if context["waiting"] is not None:
         uri = otpauth_uri(waiting, request.user.get_username())
         context.update(secret=grouped_secret(waiting), uri=uri, qr=qr_data_uri(uri))
-    return render(request, "assignments/device_detail.html", context)
+    return render(request, "accounts/device_detail.html", context)
 
 
 @require_GET
@@ -216,7 +216,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
         refuse_one_time_code(request=request, user=request.user)
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "registration/login_verify.html", context)
+    return render(request, "accounts/login_verify.html", context)
 
 
 def _verify(request: HttpRequest, device: TOTPDevice, form: CodeForm) -> TOTPDevice | None:

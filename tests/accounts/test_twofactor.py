@@ -16,7 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from assignments.security import OTP_PENDING
+from accounts.security import OTP_PENDING
 
 pytestmark = pytest.mark.django_db
 
@@ -500,7 +500,7 @@ def test_setting_is_on_unless_debug_or_the_environment_says_otherwise():
     def value(**extra: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parent.parent.parent,
             env=env | extra,
             capture_output=True,
             text=True,
@@ -579,3 +579,42 @@ def test_code_step_query_count(
         response = client.get(reverse("twofactor:login-verify"))
 
     assert response.status_code == 200
+
+
+# -- The admin's list of devices: who has one, never the secret -------------------------------
+
+
+def test_admin_lists_devices_without_their_secret(admin_client, device, other_devices):
+    from base64 import b32encode
+
+    response = admin_client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    change = admin_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    for page in (response, change):
+        content = page.content.decode()
+        assert page.status_code == 200
+        assert "noivu" in content
+        assert device.key not in content
+        assert b32encode(device.bin_key).decode().rstrip("=") not in content
+        assert "otpauth://" not in content
+
+
+def test_admin_cannot_change_a_device_or_read_its_qr_code(admin_client, device):
+    url = reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+
+    response = admin_client.post(url, {"user": device.user_id, "name": "x", "key": "00" * 20})
+
+    assert response.status_code == 403
+    assert TOTPDevice.objects.get(pk=device.pk).key == device.key
+    assert admin_client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    config = f"{reverse('admin:otp_totp_totpdevice_changelist')}{device.pk}/config/"
+    assert device.key not in admin_client.get(config).content.decode()
+
+
+def test_admin_deletes_the_device_of_a_user_who_lost_the_phone(admin_client, device):
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+
+    response = admin_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import path, reverse
 
-from assignments.security import LAST_SEEN_AT, LOGGED_IN_AT
+from accounts.security import LAST_SEEN_AT, LOGGED_IN_AT
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "mật-khẩu-đủ-dài-2026"
 
 PRODUCTION_ENV = {
@@ -294,3 +294,147 @@ def test_passwords_are_stored_with_argon2id_and_old_hashes_upgraded_at_login(
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert identify_hasher(user.password).algorithm == "argon2"
     assert user.check_password(PASSWORD)
+
+
+# -- Behind nginx: the client's address is the one the trusted proxy added -----------------
+
+CLIENT = "203.0.113.5"
+OTHER_CLIENT = "198.51.100.7"
+
+
+@pytest.fixture
+def behind_one_proxy(settings) -> None:
+    settings.PAR_TRUSTED_PROXY_COUNT = 1
+
+
+def post_login(client, password: str, forwarded_for: str):
+    return client.post(
+        reverse("login"),
+        {"username": "noivu", "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.mark.django_db
+def test_lockout_behind_the_proxy_locks_only_the_forwarded_address(
+    client, django_user_model, behind_one_proxy
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "sai-mật-khẩu", CLIENT)
+
+    locked = post_login(client, PASSWORD, CLIENT)
+    other = post_login(client, PASSWORD, OTHER_CLIENT)
+
+    assert locked.status_code == 429
+    assert other.status_code == 302
+    assert client.session["_auth_user_id"]
+
+
+@pytest.mark.django_db
+def test_spoofed_forwarded_hops_do_not_let_an_attacker_choose_his_address(
+    client, django_user_model, behind_one_proxy
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    # nginx appends the address it saw; whatever the attacker wrote stays on the left.
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, "sai-mật-khẩu", f"10.0.0.{attempt}, {CLIENT}")
+
+    response = post_login(client, PASSWORD, f"{OTHER_CLIENT}, {CLIENT}")
+
+    assert response.status_code == 429
+    assert post_login(client, PASSWORD, OTHER_CLIENT).status_code == 302
+
+
+@pytest.mark.django_db
+def test_security_log_carries_the_forwarded_client_address(
+    client, django_user_model, behind_one_proxy, caplog
+):
+    django_user_model.objects.create_user("noivu", password=PASSWORD)
+    caplog.set_level("INFO", logger="par.security")
+
+    post_login(client, "sai-mật-khẩu", f"10.9.9.9, {CLIENT}")
+    post_login(client, PASSWORD, OTHER_CLIENT)
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "par.security"]
+    assert lines[0] == f"login-failed user=noivu ip={CLIENT} "
+    assert lines[1] == f"login user=noivu ip={OTHER_CLIENT} "
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, CLIENT, "127.0.0.1"),  # no proxy trusted: the header is anyone's to write
+        (1, CLIENT, CLIENT),
+        (1, f" 10.0.0.1 ,{CLIENT} ", CLIENT),
+        (1, "", "127.0.0.1"),  # a request that did not come through the proxy
+        (1, "không-phải-địa-chỉ", "127.0.0.1"),
+        (2, f"10.0.0.1, {CLIENT}, 192.168.1.1", CLIENT),
+        (2, CLIENT, "127.0.0.1"),  # fewer hops than proxies: not written by them
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_is_the_hop_the_outermost_trusted_proxy_added(
+    rf, settings, proxies, forwarded_for, expected
+):
+    from accounts.security import client_address
+
+    settings.PAR_TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    assert client_address(request) == expected
+
+
+def test_persistent_connections_are_checked_before_reuse():
+    # A connection the database ended (restart, failover) would fail one request per worker.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=BASE_DIR,
+        env=env | {"DJANGO_DEBUG": "true", "DATABASE_CONN_MAX_AGE": "60"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout.split() == ["60", "True"], result.stderr
+
+
+@pytest.fixture
+def console_output() -> io.StringIO:
+    """What the site's log handler (settings.LOGGING's console) writes, as the server would."""
+    import logging
+
+    handler = next(h for h in logging.getLogger().handlers if h.name == "console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n"])
+def test_a_username_with_a_newline_forges_no_log_line(client, console_output, newline):
+    forged = f"kẻ lạ{newline}login user=admin ip=10.0.0.1"
+
+    client.post(reverse("login"), {"username": forged, "password": "x"})
+
+    lines = console_output.getvalue().splitlines()
+    # django-axes' own warning and the par.security line, each on one line.
+    assert any(line.startswith("AXES: New login failure") for line in lines)
+    assert any(line.startswith("login-failed user=kẻ lạ\\") for line in lines)
+    assert all(line.startswith(("AXES:", "login-failed")) for line in lines), lines
+
+
+@pytest.mark.django_db
+def test_a_path_with_a_newline_forges_no_log_line(client, console_output):
+    client.get("/no-such-page%0Alogin%20user=admin")
+
+    lines = console_output.getvalue().splitlines()
+    assert lines == ["Not Found: /no-such-page\\nlogin user=admin"]
