@@ -203,6 +203,9 @@ STORAGES = {
 # A spreadsheet larger than this is refused before it is opened.
 XLSX_MAX_UPLOAD_BYTES = env_int("PAR_XLSX_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 XLSX_MAX_UNPACKED_BYTES = env_int("PAR_XLSX_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+# A plan's appendix has about a hundred rows: a sheet with more than this is refused as it
+# is read, before its rows are parsed (a small file may hold a hundred thousand rows).
+APPENDIX_MAX_ROWS = env_int("PAR_APPENDIX_MAX_ROWS", 2000)
 # An evidence file larger than this is refused (nginx's client_max_body_size must allow it).
 PAR_EVIDENCE_MAX_BYTES = env_int("PAR_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -2,9 +2,11 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
@@ -276,6 +278,45 @@ def test_every_problem_of_a_file_is_listed_at_once(plan):
         read_appendix(appendix_xlsx(rows))
 
     assert len(refused.value.problems) == 2
+
+
+def test_a_long_list_of_problems_shows_the_first_fifty_and_counts_the_rest(plan):
+    rows = [*ROWS, *([f"3.{n}", f"Tiêu chí {n}", "x", 1, 1, 1, None] for n in range(1, 61))]
+    rows.insert(len(ROWS), [3, "Lĩnh vực thứ ba", 60, 60, 60, 60, None])
+
+    with pytest.raises(AppendixError) as refused:
+        read_appendix(appendix_xlsx(rows, total=None))
+
+    problems = refused.value.problems
+    assert len(problems) == 51
+    assert problems[0].startswith("Dòng 15, cột “Điểm chuẩn”: “x” không phải là số")
+    assert problems[-1] == "… và 10 lỗi khác."
+
+
+def test_a_sheet_longer_than_the_row_limit_is_refused_and_the_limit_is_a_setting(settings):
+    sheet_rows = openpyxl.load_workbook(io.BytesIO(appendix_xlsx())).active.max_row
+    settings.APPENDIX_MAX_ROWS = sheet_rows
+    assert len(read_appendix(appendix_xlsx()).rows) == len(ROWS) + 1
+    settings.APPENDIX_MAX_ROWS = sheet_rows - 1
+
+    with pytest.raises(AppendixError, match=f"“Phụ lục” có hơn {sheet_rows - 1} dòng"):
+        read_appendix(appendix_xlsx())
+
+
+def test_a_sheet_that_understates_its_size_is_read_to_its_last_row():
+    """Read-only openpyxl stops at the sheet's stated dimension: the table would lose rows."""
+    data = with_parts(
+        appendix_xlsx(),
+        edit={
+            "xl/worksheets/sheet1.xml": lambda xml: re.sub(
+                rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:G8"/>', xml
+            )
+        },
+    )
+
+    table = read_appendix(data)
+
+    assert [row.code for row in table.rows] == [row[0] and str(row[0]) for row in ROWS] + [""]
 
 
 def test_code_without_parent_is_refused(plan):
