@@ -1,16 +1,30 @@
 """Admin for the criteria tree and plans, with the appendix import (preview, then confirm)."""
 
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+
 import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from import_export import resources
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
+from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from assignments.security import log_event
@@ -18,6 +32,59 @@ from criteria.importers import AppendixError, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
 from criteria.services import EMPTY, import_appendix, row_cells, show
+
+# The uploads this session has previewed and may confirm, newest last.
+PENDING_UPLOADS = "appendix_uploads"
+UPLOAD_GONE = gettext_lazy(
+    "Tệp đã xem trước không còn để nhập (đã được nhập, đã quá hạn hoặc không hợp lệ). "
+    "Hãy chọn tệp và xem trước lại."
+)
+# import-export's own page title, translated by locale_vendor (a variable: not extracted).
+IMPORT_TITLE = "Import"
+
+
+class AppendixUpload(BaseStorage):
+    """An uploaded appendix kept between its preview and its confirmation, in a folder of
+    its own (APPENDIX_UPLOAD_DIR) under a random name; never a path the form names."""
+
+    NAME = re.compile(r"^[0-9a-f]{32}$")
+
+    @staticmethod
+    def folder() -> Path:
+        return Path(settings.APPENDIX_UPLOAD_DIR)
+
+    @classmethod
+    def exists(cls, name: str) -> bool:
+        return bool(cls.NAME.match(name)) and (cls.folder() / name).is_file()
+
+    @classmethod
+    def remove_stale(cls) -> None:
+        """Remove the previews no session can confirm any more (older than a session)."""
+        if not cls.folder().is_dir():
+            return
+        oldest = time.time() - settings.PAR_SESSION_ABSOLUTE_SECONDS
+        for path in cls.folder().iterdir():
+            if cls.NAME.match(path.name) and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
+
+    def _path(self) -> Path:
+        if not self.NAME.match(self.name or ""):
+            raise FileNotFoundError(self.name)
+        return self.folder() / self.name
+
+    def save(self, data: bytes) -> None:
+        self.folder().mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.name = uuid.uuid4().hex
+        descriptor = os.open(self._path(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+
+    def read(self) -> bytes:
+        return self._path().read_bytes()
+
+    def remove(self) -> None:
+        if self.NAME.match(self.name or ""):
+            self._path().unlink(missing_ok=True)
 
 
 class AppendixXLSX(XLSX):
@@ -62,7 +129,8 @@ class AppendixResource(resources.ModelResource):
                 )
         except AppendixError as error:
             for problem in error.problems:
-                result.append_base_error(Error(problem))
+                # import-export's Error holds an exception (it formats its traceback).
+                result.append_base_error(Error(AppendixError([problem])))
             return result
         changed = {(c.code, c.column) for c in report.changes}
         sample = table.rows[0]
@@ -97,7 +165,35 @@ class AppendixImportForm(ImportForm):
 
 
 class AppendixConfirmForm(ConfirmImportForm):
-    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), widget=forms.HiddenInput)
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy("Chưa chọn kế hoạch. Hãy chọn tệp và xem trước lại."),
+            "invalid_choice": gettext_lazy(
+                "Kế hoạch đã chọn không còn. Hãy chọn tệp và xem trước lại."
+            ),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["import_file_name"].error_messages["required"] = UPLOAD_GONE
+        self.fields["original_file_name"].required = False
+
+    def clean_import_file_name(self) -> str:
+        name = self.cleaned_data["import_file_name"]
+        if not AppendixUpload.exists(name):
+            raise ValidationError(UPLOAD_GONE)
+        return name
+
+    def clean_format(self) -> str:
+        if self.cleaned_data["format"] != "0":
+            raise ValidationError(
+                _("Định dạng tệp “%(format)s” không có: chỉ nhận tệp .xlsx theo mẫu phụ lục.")
+                % {"format": self.cleaned_data["format"]}
+            )
+        return self.cleaned_data["format"]
 
 
 @admin.register(Criterion)
@@ -114,6 +210,65 @@ class CriterionAdmin(ImportMixin, SimpleHistoryAdmin):
     confirm_form_class = AppendixConfirmForm
     import_template_name = "admin/criteria/criterion/import.html"
     skip_admin_log = True  # django-simple-history records every change instead
+    tmp_storage_class = AppendixUpload
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The preview; the upload is kept only when the preview may be confirmed."""
+        AppendixUpload.remove_stale()
+        response = None
+        try:
+            response = super().import_action(request, **kwargs)
+            return response
+        finally:
+            # import-export names the kept copy on the uploaded file itself.
+            name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+            context = getattr(response, "context_data", None) or {}
+            if name and context.get("confirm_form"):
+                pending = request.session.get(PENDING_UPLOADS, [])
+                request.session[PENDING_UPLOADS] = [*pending[-4:], name]
+            elif name:
+                AppendixUpload(name=name).remove()
+
+    @method_decorator(require_POST)
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The confirmation: only of an upload this session previewed, which is then gone
+        whatever happens; a form that names another file or format is refused."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        pending = request.session.get(PENDING_UPLOADS, [])
+        name = form.data.get("import_file_name", "") if form.is_bound else ""
+        is_ours = name in pending
+        try:
+            if form.is_valid() and is_ours:
+                return super().process_import(request, **kwargs)
+            problems = list(dict.fromkeys(e for errors in form.errors.values() for e in errors))
+            if not is_ours and str(UPLOAD_GONE) not in problems:
+                problems.insert(0, str(UPLOAD_GONE))
+            return self._confirmation_refused(request, problems)
+        finally:
+            if is_ours:
+                AppendixUpload(name=name).remove()
+                request.session[PENDING_UPLOADS] = [n for n in pending if n != name]
+
+    def _confirmation_refused(self, request: HttpRequest, problems: list[str]) -> HttpResponse:
+        """The import form again, empty, with what was wrong with the confirmation."""
+        form = self.get_import_form_class(request)(
+            self.get_import_formats(),
+            self.get_import_resource_classes(request),
+            initial=self.get_import_form_initial(request),
+        )
+        context = {
+            **self.get_import_context_data(),
+            **self.admin_site.each_context(request),
+            "title": translation.gettext(IMPORT_TITLE),
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "confirm_problems": problems,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
 
     def get_import_resource_kwargs(self, request, **kwargs) -> dict:
         form = kwargs.get("form")

@@ -39,7 +39,7 @@ def media(settings, tmp_path) -> Path:
 
 @pytest.mark.parametrize("hostile", CORPUS, ids=[hostile.label for hostile in CORPUS])
 def test_hostile_file_is_refused_with_its_message_writing_nothing_in_bounded_memory(
-    hostile, media, admin_client, agency_user, other_agency
+    hostile, media, settings, admin_client, agency_user, other_agency
 ):
     world = build_world(agency_user.membership.agency, other_agency)
     report = make_report(world, "1.1")
@@ -61,4 +61,6 @@ def test_hostile_file_is_refused_with_its_message_writing_nothing_in_bounded_mem
     assert table_rows() == before
     assert not Evidence.objects.exists()
     assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+    uploads = Path(settings.APPENDIX_UPLOAD_DIR)
+    assert not uploads.exists() or not any(uploads.iterdir())
     assert measured.peak_bytes < PEAK_BOUND, f"{measured.peak_bytes / MEGABYTE:.1f} MB"
