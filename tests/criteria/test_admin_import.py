@@ -5,6 +5,7 @@ import os
 import re
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,13 @@ def confirm(client, preview):
     return client.post(reverse("admin:criteria_criterion_process_import"), form.initial)
 
 
+def confirm_with(client, preview, **changes):
+    return client.post(
+        reverse("admin:criteria_criterion_process_import"),
+        {**preview.context["confirm_form"].initial, **changes},
+    )
+
+
 def test_preview_shows_new_rows_and_writes_nothing(admin_client, plan):
     response = upload(admin_client, plan, appendix_xlsx())
 
@@ -77,7 +85,58 @@ def test_preview_of_a_revised_file_marks_exactly_the_changed_cell(admin_client, 
 
     result = response.context["result"]
     assert (result.totals["update"], result.totals["skip"]) == (1, 7)
-    assert re.search(r"<del>8.5 - 9</del> <ins>8.5 - 9.5</ins>", response.content.decode())
+    assert "<del>8,5 - 9</del> <ins>8,5 - 9,5</ins>" in response.text
+
+
+def test_preview_says_what_changes_before_the_confirm_button_in_vietnamese(admin_client, plan):
+    confirm(admin_client, upload(admin_client, plan, appendix_xlsx()))
+
+    response = upload(admin_client, plan, appendix_xlsx(with_cell("2.1", 4, "8,5 - 9,5")))
+
+    html = response.text
+    summary = html.index("Tóm tắt thay đổi")
+    assert (
+        summary
+        < html.index("2.1 · Mục tiêu năm 2018: 8,5 - 9 → 8,5 - 9,5")
+        < html.index('value="Xác nhận nhập"')
+    )
+    assert "0 tiêu chí mới, 1 dòng thay đổi (1 ô), 7 dòng không đổi" in html[summary:]
+    kinds = [" ".join(k.split()) for k in re.findall(r'class="import-type">(.*?)</td>', html, re.S)]
+    assert kinds.count("Không đổi") == 7 and kinds.count("Có thay đổi") == 1
+    table = html[html.index('<table class="import-preview"') :]
+    assert "Bỏ qua" not in table and "Cập nhật" not in table
+    for leftover in ("Trình nhập này", "<code>code</code>", "Skipped", "Update"):
+        assert leftover not in html
+
+
+def test_import_form_lists_no_resource_fields(admin_client, plan):
+    html = admin_client.get(reverse("admin:criteria_criterion_import")).text
+
+    assert "Trình nhập này sẽ nhập" not in html
+    assert "<code>" not in html
+    assert "Chọn kế hoạch và tệp Excel (.xlsx)" in html
+
+
+def test_changed_maximum_is_confirmed_only_with_the_box_ticked(admin_client, plan):
+    confirm(admin_client, upload(admin_client, plan, appendix_xlsx()))
+    preview = upload(admin_client, plan, appendix_xlsx(with_cell("1.1.1", 2, 55)))
+    assert "Điểm chuẩn thay đổi" in preview.text
+    assert "1.1.1 · Điểm chuẩn: 0,5 → 55" in preview.text
+    assert preview.text.index('name="accept_max_changes"') < preview.text.index(
+        'value="Xác nhận nhập"'
+    )
+
+    refused = confirm(admin_client, preview)
+
+    assert refused.status_code == 200
+    assert "điểm chuẩn của 1 tiêu chí (1.1.1: 0,5 → 55) nên chưa được nhập" in refused.text
+    assert refused.context["confirm_form"] is not None  # the preview again, to tick the box
+    assert Criterion.objects.get(code="1.1.1").max_score == Decimal("0.5")
+
+    accepted = confirm_with(admin_client, preview, accept_max_changes="on")
+
+    assert accepted.status_code == 302
+    assert Criterion.objects.get(code="1.1.1").max_score == 55
 
 
 def test_bad_file_is_refused_with_row_and_column_and_writes_nothing(admin_client, plan):
@@ -124,13 +183,6 @@ def uploads(settings, tmp_path, monkeypatch) -> Path:
 
 def files_in(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.rglob("*") if path.is_file())
-
-
-def confirm_with(client, preview, **changes):
-    return client.post(
-        reverse("admin:criteria_criterion_process_import"),
-        {**preview.context["confirm_form"].initial, **changes},
-    )
 
 
 def test_refused_file_leaves_no_upload_behind(admin_client, plan, uploads):

@@ -220,10 +220,24 @@ def test_revised_file_updates_in_place_and_reports_each_change(plan):
             "Mức độ hoàn thành kế hoạch CCHC",
             "Mức độ hoàn thành kế hoạch CCHC năm",
         ),
-        ("2.1", "Mục tiêu năm 2018", "8.5 - 9", "8.5 - 9.5"),
+        ("2.1", "Mục tiêu năm 2018", "8,5 - 9", "8,5 - 9,5"),
     ]
     assert dict(Criterion.objects.values_list("code", "id")) == ids
     assert Target.objects.get(criterion__code="2.1", first_year=2018).max_score == Decimal("9.5")
+
+
+def test_changed_maximum_is_refused_unless_accepted(plan):
+    import_appendix(table=read_appendix(appendix_xlsx()), plan=plan)
+    revised = read_appendix(appendix_xlsx(with_cell("1.1.1", 2, 55)))
+
+    with pytest.raises(AppendixError, match=r"điểm chuẩn của 1 tiêu chí \(1.1.1: 0,5 → 55\)"):
+        import_appendix(table=revised, plan=plan, accept_max_changes=False)
+    assert Criterion.objects.get(code="1.1.1").max_score == Decimal("0.5")
+
+    report = import_appendix(table=revised, plan=plan, accept_max_changes=True)
+
+    assert [(c.code, c.old, c.new) for c in report.changed_maximums] == [("1.1.1", "0,5", "55")]
+    assert Criterion.objects.get(code="1.1.1").max_score == 55
 
 
 def test_dry_run_reports_but_writes_nothing(plan):
