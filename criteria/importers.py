@@ -47,6 +47,7 @@ class AppendixError(Exception):
     """The file cannot be imported; `problems` says, row by row, what to fix."""
 
     def __init__(self, problems: list[str]) -> None:
+        self.count = len(problems)  # all of them, listed or not
         if len(problems) > MAX_PROBLEMS_SHOWN:
             hidden = len(problems) - MAX_PROBLEMS_SHOWN
             problems = [
