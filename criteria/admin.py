@@ -1,23 +1,99 @@
 """Admin for the criteria tree and plans, with the appendix import (preview, then confirm)."""
 
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+
 import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from import_export import resources
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
+from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.security import log_event
 from criteria.importers import AppendixError, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
-from criteria.services import EMPTY, import_appendix, row_cells, show
+from criteria.services import (
+    EMPTY,
+    Change,
+    import_appendix,
+    row_cells,
+    show,
+    unconfirmed_max_changes,
+)
+
+# The uploads this session has previewed and may confirm, newest last.
+PENDING_UPLOADS = "appendix_uploads"
+UPLOAD_GONE = gettext_lazy(
+    "Tệp đã xem trước không còn để nhập (đã được nhập, đã quá hạn hoặc không hợp lệ). "
+    "Hãy chọn tệp và xem trước lại."
+)
+# Changed cells listed above the confirm button; the preview's table shows them all.
+CHANGES_LISTED = 20
+# import-export's own page title, translated by locale_vendor (a variable: not extracted).
+IMPORT_TITLE = "Import"
+
+
+class AppendixUpload(BaseStorage):
+    """An uploaded appendix kept between its preview and its confirmation, in a folder of
+    its own (APPENDIX_UPLOAD_DIR) under a random name; never a path the form names."""
+
+    NAME = re.compile(r"^[0-9a-f]{32}$")
+
+    @staticmethod
+    def folder() -> Path:
+        return Path(settings.APPENDIX_UPLOAD_DIR)
+
+    @classmethod
+    def exists(cls, name: str) -> bool:
+        return bool(cls.NAME.match(name)) and (cls.folder() / name).is_file()
+
+    @classmethod
+    def remove_stale(cls) -> None:
+        """Remove the previews no session can confirm any more (older than a session)."""
+        if not cls.folder().is_dir():
+            return
+        oldest = time.time() - settings.PAR_SESSION_ABSOLUTE_SECONDS
+        for path in cls.folder().iterdir():
+            if cls.NAME.match(path.name) and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
+
+    def _path(self) -> Path:
+        if not self.NAME.match(self.name or ""):
+            raise FileNotFoundError(self.name)
+        return self.folder() / self.name
+
+    def save(self, data: bytes) -> None:
+        self.folder().mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.name = uuid.uuid4().hex
+        descriptor = os.open(self._path(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+
+    def read(self) -> bytes:
+        return self._path().read_bytes()
+
+    def remove(self) -> None:
+        if self.NAME.match(self.name or ""):
+            self._path().unlink(missing_ok=True)
 
 
 class AppendixXLSX(XLSX):
@@ -51,7 +127,13 @@ class AppendixResource(resources.ModelResource):
         result = self.get_result_class()()
         table: AppendixTable = dataset.appendix_table
         try:
-            report = import_appendix(table=table, plan=self.plan, dry_run=dry_run)
+            report = import_appendix(
+                table=table,
+                plan=self.plan,
+                dry_run=dry_run,
+                # Only a confirmation that ticked the box may change maximum scores.
+                accept_max_changes=kwargs.get("accept_max_changes", False),
+            )
             if not dry_run:
                 log_event(
                     "import",
@@ -62,32 +144,42 @@ class AppendixResource(resources.ModelResource):
                 )
         except AppendixError as error:
             for problem in error.problems:
-                result.append_base_error(Error(problem))
+                # import-export's Error holds an exception (it formats its traceback).
+                result.append_base_error(Error(AppendixError([problem])))
             return result
-        changed = {(c.code, c.column) for c in report.changes}
+        # By cell and by row: two thousand rows of changes must not be searched per cell.
+        changes = {(c.code, c.column): c for c in report.changes}
+        changed_codes = {c.code for c in report.changes}
         sample = table.rows[0]
         result.diff_headers = [_("Mã"), *row_cells(sample, table)]
         for row in table.rows:
             row_result = RowResult()
             if row.code in report.created:
                 row_result.import_type = RowResult.IMPORT_TYPE_NEW
-            elif any(code == row.code for code, _column in changed):
+            elif row.code in changed_codes:
                 row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
             else:
                 row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            is_new = row_result.import_type == RowResult.IMPORT_TYPE_NEW
             row_result.diff = [row.code or _("TỔNG ĐIỂM")] + [
-                _diff_cell(report, row.code, column, value)
+                _diff_cell(None if is_new else changes.get((row.code, column)), value)
                 for column, value in row_cells(row, table).items()
             ]
             result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
+        # Changed maximums are listed apart, with the box that confirms them.
+        maximums = report.changed_maximums
+        updated = [c for c in report.changes if c.code not in report.created and c not in maximums]
+        result.appendix_summary = report.summary()
+        result.appendix_changes = updated[:CHANGES_LISTED]
+        result.appendix_more_changes = len(updated[CHANGES_LISTED:])
+        result.changed_maximums = maximums
         result.appendix_warnings = report.warnings
         return result
 
 
-def _diff_cell(report, code: str, column: str, value: object) -> str:
-    change = next((c for c in report.changes if c.code == code and c.column == column), None)
-    if change is None or code in report.created:
+def _diff_cell(change: Change | None, value: object) -> str:
+    if change is None:
         return show(value) if show(value) != EMPTY else ""
     return format_html("<del>{}</del> <ins>{}</ins>", change.old, change.new)
 
@@ -97,7 +189,41 @@ class AppendixImportForm(ImportForm):
 
 
 class AppendixConfirmForm(ConfirmImportForm):
-    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), widget=forms.HiddenInput)
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy("Chưa chọn kế hoạch. Hãy chọn tệp và xem trước lại."),
+            "invalid_choice": gettext_lazy(
+                "Kế hoạch đã chọn không còn. Hãy chọn tệp và xem trước lại."
+            ),
+        },
+    )
+
+    accept_max_changes = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Tôi xác nhận thay đổi điểm chuẩn của các tiêu chí nêu trên"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""  # the box's label is a sentence
+        self.fields["import_file_name"].error_messages["required"] = UPLOAD_GONE
+        self.fields["original_file_name"].required = False
+
+    def clean_import_file_name(self) -> str:
+        name = self.cleaned_data["import_file_name"]
+        if not AppendixUpload.exists(name):
+            raise ValidationError(UPLOAD_GONE)
+        return name
+
+    def clean_format(self) -> str:
+        if self.cleaned_data["format"] != "0":
+            raise ValidationError(
+                _("Định dạng tệp “%(format)s” không có: chỉ nhận tệp .xlsx theo mẫu phụ lục.")
+                % {"format": self.cleaned_data["format"]}
+            )
+        return self.cleaned_data["format"]
 
 
 @admin.register(Criterion)
@@ -114,6 +240,114 @@ class CriterionAdmin(ImportMixin, SimpleHistoryAdmin):
     confirm_form_class = AppendixConfirmForm
     import_template_name = "admin/criteria/criterion/import.html"
     skip_admin_log = True  # django-simple-history records every change instead
+    tmp_storage_class = AppendixUpload
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The preview; the upload is kept only when the preview may be confirmed."""
+        AppendixUpload.remove_stale()
+        response = None
+        try:
+            response = super().import_action(request, **kwargs)
+            return response
+        finally:
+            # import-export names the kept copy on the uploaded file itself.
+            name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+            context = getattr(response, "context_data", None) or {}
+            if name and context.get("confirm_form"):
+                pending = request.session.get(PENDING_UPLOADS, [])
+                request.session[PENDING_UPLOADS] = [*pending[-4:], name]
+            elif name:
+                AppendixUpload(name=name).remove()
+
+    @method_decorator(require_POST)
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        """The confirmation: only of an upload this session previewed, which is then gone
+        whatever happens; a form that names another file or format is refused."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        pending = request.session.get(PENDING_UPLOADS, [])
+        name = form.data.get("import_file_name", "") if form.is_bound else ""
+        is_ours = name in pending
+        keep = False
+        try:
+            if form.is_valid() and is_ours:
+                if not form.cleaned_data["accept_max_changes"]:
+                    preview = self._dry_run(request, form)
+                    if getattr(preview, "changed_maximums", None):
+                        # The box was not ticked: the same preview again, still confirmable.
+                        keep = True
+                        form.add_error(
+                            "accept_max_changes", unconfirmed_max_changes(preview.changed_maximums)
+                        )
+                        return self._preview_again(request, form, preview)
+                return super().process_import(request, **kwargs)
+            problems = list(dict.fromkeys(e for errors in form.errors.values() for e in errors))
+            if not is_ours and str(UPLOAD_GONE) not in problems:
+                problems.insert(0, str(UPLOAD_GONE))
+            return self._confirmation_refused(request, problems)
+        finally:
+            if is_ours and not keep:
+                AppendixUpload(name=name).remove()
+                request.session[PENDING_UPLOADS] = [n for n in pending if n != name]
+
+    def get_import_data_kwargs(self, **kwargs) -> dict:
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        if isinstance(form, AppendixConfirmForm):
+            kwargs["accept_max_changes"] = form.cleaned_data["accept_max_changes"]
+        return kwargs
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        """After the confirmation: a refusal (the file no longer fits the plan) is shown,
+        never reported as a success."""
+        if result.has_errors():
+            return self._confirmation_refused(
+                request, [str(error.error) for error in result.base_errors]
+            )
+        return super().process_result(result, request)
+
+    def _dry_run(self, request: HttpRequest, form: AppendixConfirmForm) -> Result:
+        """The preview of a confirmed upload, as it would be imported now."""
+        data = AppendixUpload(name=form.cleaned_data["import_file_name"]).read()
+        dataset = AppendixXLSX().create_dataset(data)
+        resource = AppendixResource(plan=form.cleaned_data["plan"])
+        return resource.import_data(dataset, dry_run=True, user=request.user)
+
+    def _preview_again(
+        self, request: HttpRequest, form: AppendixConfirmForm, result: Result
+    ) -> HttpResponse:
+        context = {
+            **self.get_import_context_data(),
+            **self.admin_site.each_context(request),
+            "title": translation.gettext(IMPORT_TITLE),
+            "confirm_form": form,
+            "result": result,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "import_error_display": self.import_error_display,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def _confirmation_refused(self, request: HttpRequest, problems: list[str]) -> HttpResponse:
+        """The import form again, empty, with what was wrong with the confirmation."""
+        form = self.get_import_form_class(request)(
+            self.get_import_formats(),
+            self.get_import_resource_classes(request),
+            initial=self.get_import_form_initial(request),
+        )
+        context = {
+            **self.get_import_context_data(),
+            **self.admin_site.each_context(request),
+            "title": translation.gettext(IMPORT_TITLE),
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "confirm_problems": problems,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
 
     def get_import_resource_kwargs(self, request, **kwargs) -> dict:
         form = kwargs.get("form")

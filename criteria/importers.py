@@ -8,6 +8,7 @@ with its Excel row and column title; any problem means the table is refused whol
 """
 
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -18,7 +19,9 @@ from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from criteria.layout import TOTAL_LABEL, AppendixRow, AppendixTable, YearSpan
 from criteria.models import CODE_PATTERN
@@ -27,6 +30,11 @@ from criteria.models import CODE_PATTERN
 MAX_PARTS = 500
 MAX_RATIO = 200
 HEADER_SEARCH_ROWS = 40
+# Columns read on each row: an appendix has seven to ten; a row of 16,384 cells is not read.
+MAX_COLUMNS = 64
+# Problems listed one by one; the rest are counted. A broken file of two thousand rows
+# would otherwise list thousands of lines no one reads.
+MAX_PROBLEMS_SHOWN = 50
 CODE_RE = re.compile(CODE_PATTERN)
 NUMBER_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
 RANGE_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*[-–—]\s*(\d+(?:[.,]\d+)?)$")
@@ -39,6 +47,14 @@ class AppendixError(Exception):
     """The file cannot be imported; `problems` says, row by row, what to fix."""
 
     def __init__(self, problems: list[str]) -> None:
+        self.count = len(problems)  # all of them, listed or not
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            hidden = len(problems) - MAX_PROBLEMS_SHOWN
+            problems = [
+                *problems[:MAX_PROBLEMS_SHOWN],
+                ngettext("… và %(count)s lỗi khác.", "… và %(count)s lỗi khác.", hidden)
+                % {"count": number_format(hidden, force_grouping=True)},
+            ]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -282,8 +298,42 @@ def _find_columns(rows: list[list[Any]]) -> _Columns | None:
     return None
 
 
-def _sheet_rows(sheet) -> list[list[Any]]:
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+def _header_and_rows(sheet, max_rows: int) -> tuple[_Columns, list[list[Any]]] | None:
+    """The appendix's columns and the sheet's rows, or None when the sheet has no header.
+
+    Reads at most `max_rows` rows and refuses the sheet past them: a file of a few hundred
+    kilobytes may hold a hundred thousand rows, whose parsing would outlast any request.
+    Only a sheet with the header in its first rows is read to the end.
+    """
+    declared = sheet.max_row or 0
+    # The sheet's stated size is not trusted: a smaller one would cut the table short, a
+    # larger one would pad it with up to a million empty rows of 16,384 cells.
+    sheet.reset_dimensions()
+    stream = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    rows = [list(row) for row in itertools.islice(stream, HEADER_SEARCH_ROWS + 1)]
+    columns = _find_columns(rows)
+    if columns is None:
+        return None
+    if declared > max_rows:
+        raise _too_many_rows(sheet.title, max_rows)
+    for row in stream:
+        if len(rows) >= max_rows:
+            raise _too_many_rows(sheet.title, max_rows)
+        rows.append(list(row))
+    return columns, rows
+
+
+def _too_many_rows(sheet_title: str, max_rows: int) -> AppendixError:
+    return AppendixError(
+        [
+            _(
+                "Trang tính “%(sheet)s” có hơn %(max)s dòng, quá giới hạn của một phụ lục "
+                "(một phụ lục kế hoạch chỉ có khoảng một trăm dòng). Hãy xóa các dòng thừa "
+                "bên dưới bảng, lưu lại rồi nhập lại."
+            )
+            % {"sheet": sheet_title, "max": number_format(max_rows, force_grouping=True)}
+        ]
+    )
 
 
 def read_appendix(stream: IO[bytes] | bytes) -> AppendixTable:
@@ -298,10 +348,14 @@ def read_appendix(stream: IO[bytes] | bytes) -> AppendixTable:
         ) from None
     try:
         for sheet in book.worksheets:
-            rows = _sheet_rows(sheet)
-            columns = _find_columns(rows)
-            if columns is not None:
-                formulas = _formula_cells(data, sheet.title) if b"<f" in _sheet_xml(data) else {}
+            found = _header_and_rows(sheet, settings.APPENDIX_MAX_ROWS)
+            if found is not None:
+                columns, rows = found
+                formulas = (
+                    _formula_cells(data, sheet.title, len(rows))
+                    if b"<f" in _sheet_xml(data)
+                    else {}
+                )
                 return _read_table(rows, columns, formulas)
     finally:
         book.close()
@@ -325,13 +379,15 @@ def _sheet_xml(data: bytes) -> bytes:
         )
 
 
-def _formula_cells(data: bytes, sheet_title: str) -> dict[tuple[int, int], str]:
-    """Formulas of one sheet by (row, column), 0-based; read only when the file has any."""
+def _formula_cells(data: bytes, sheet_title: str, row_count: int) -> dict[tuple[int, int], str]:
+    """Formulas of the table's rows by (row, column), 0-based; read only when the file has
+    any."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
+        rows = book[sheet_title].iter_rows(max_row=row_count, max_col=MAX_COLUMNS, values_only=True)
         return {
             (row_number, column): value
-            for row_number, row in enumerate(book[sheet_title].iter_rows(values_only=True))
+            for row_number, row in enumerate(rows)
             for column, value in enumerate(row)
             if isinstance(value, str) and value.startswith("=")
         }

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from criteria.importers import AppendixError
@@ -47,6 +49,16 @@ class ImportReport:
         return sorted({c.code for c in self.changes if c.code not in self.created})
 
     @property
+    def changed_maximums(self) -> list[Change]:
+        """Criteria whose maximum score the file changes: the national framework's own,
+        shared by every plan and year scored against it. (The total's maximum is the
+        framework's, taken from the file when its first criteria are imported.)"""
+        column = _("Điểm chuẩn")
+        return [
+            c for c in self.changes if c.column == column and c.code and c.code not in self.created
+        ]
+
+    @property
     def has_changes(self) -> bool:
         return bool(self.created or self.changes)
 
@@ -64,14 +76,15 @@ class ImportReport:
 
 
 def show(value: object) -> str:
-    """A cell's value as the report prints it: numbers without trailing zeros, ranges "a - b"."""
+    """A cell's value as the report prints it: numbers without trailing zeros in the active
+    language ("0,5" in Vietnamese), ranges "a - b"."""
     if value is None or value == "":
         return EMPTY
     if isinstance(value, tuple):
         low, high = value
         return show(low) if low == high else f"{show(low)} - {show(high)}"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return number_format(value.normalize())
     if isinstance(value, bool):
         return _("có") if value else _("không")
     return str(value)
@@ -135,12 +148,19 @@ def compare_tables(old: AppendixTable, new: AppendixTable) -> ImportReport:
     return report
 
 
-def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) -> ImportReport:
+def import_appendix(
+    *,
+    table: AppendixTable,
+    plan: Plan,
+    dry_run: bool = False,
+    accept_max_changes: bool = True,
+) -> ImportReport:
     """Bring a plan's criteria, 2017 scores, targets and actions in line with `table`.
 
     Everything or nothing: any failure rolls the whole import back. Values the file
     states are kept as stated; where a parent differs from the sum of its children a
-    warning says so.
+    warning says so. Without `accept_max_changes`, a file that changes a maximum score
+    is refused.
     """
     # assignments imports the criteria models: importing it here keeps the imports acyclic.
     from assignments.matching import AgencyRegistry
@@ -165,6 +185,8 @@ def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) 
         unrecognised = find_unrecognised(actions, registry=AgencyRegistry.load())
         report.warnings.extend(_unrecognised_warnings(unrecognised))
         return report
+    if report.changed_maximums and not accept_max_changes:
+        raise AppendixError([unconfirmed_max_changes(report.changed_maximums)])
     try:
         with transaction.atomic():
             if report.has_changes:
@@ -179,6 +201,20 @@ def import_appendix(*, table: AppendixTable, plan: Plan, dry_run: bool = False) 
             ]
         ) from None
     return report
+
+
+def unconfirmed_max_changes(changed: list[Change]) -> str:
+    """Why a file that changes maximum scores is not imported without a confirmation."""
+    return ngettext(
+        "Tệp thay đổi điểm chuẩn của %(count)s tiêu chí (%(changes)s) nên chưa được nhập: "
+        "hãy đánh dấu ô xác nhận thay đổi điểm chuẩn rồi bấm “Xác nhận nhập”.",
+        "Tệp thay đổi điểm chuẩn của %(count)s tiêu chí (%(changes)s) nên chưa được nhập: "
+        "hãy đánh dấu ô xác nhận thay đổi điểm chuẩn rồi bấm “Xác nhận nhập”.",
+        len(changed),
+    ) % {
+        "count": len(changed),
+        "changes": "; ".join(f"{c.code or _('TỔNG ĐIỂM')}: {c.old} → {c.new}" for c in changed),
+    }
 
 
 def _unrecognised_warnings(unrecognised: list["UnrecognisedAction"]) -> list[str]:

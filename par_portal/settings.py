@@ -5,6 +5,7 @@ unless DJANGO_DEBUG says otherwise, and then a SECRET_KEY must be given.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -214,6 +215,14 @@ STORAGES = {
 # A spreadsheet larger than this is refused before it is opened.
 XLSX_MAX_UPLOAD_BYTES = env_int("PAR_XLSX_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 XLSX_MAX_UNPACKED_BYTES = env_int("PAR_XLSX_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+# A plan's appendix has about a hundred rows: a sheet with more than this is refused as it
+# is read, before its rows are parsed (a small file may hold a hundred thousand rows).
+APPENDIX_MAX_ROWS = env_int("PAR_APPENDIX_MAX_ROWS", 2000)
+# An uploaded appendix waits here between its preview and the confirmation, and only then.
+# Several app servers need a folder they share.
+APPENDIX_UPLOAD_DIR = Path(
+    os.environ.get("PAR_APPENDIX_UPLOAD_DIR", Path(tempfile.gettempdir()) / "par-appendix-uploads")
+)
 # An evidence file larger than this is refused (nginx's client_max_body_size must allow it).
 PAR_EVIDENCE_MAX_BYTES = env_int("PAR_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -27,6 +27,12 @@ def _test_server_settings(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _appendix_uploads(settings, tmp_path) -> None:
+    # Previews that a test does not confirm keep their upload: not in the machine's /tmp.
+    settings.APPENDIX_UPLOAD_DIR = tmp_path / "appendix-uploads"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     # Cached pages (criteria/caching.py) must not outlive the test that rendered them: the
     # next test's database may reuse the same ids and history times.

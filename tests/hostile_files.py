@@ -166,6 +166,65 @@ def _oversized_xlsx() -> bytes:
     return with_parts(_appendix(), {"xl/media/photo.jpg": noise(6 * MEGABYTE)})
 
 
+def _many_rows(count: int, *, dimension_rows: int | None = None) -> bytes:
+    """The appendix's header over `count` criteria rows: a few megabytes at most, within
+    every size limit, but far more rows than any plan has. The sheet's <dimension> states
+    `dimension_rows` (the true size by default), as a tool that lies about it would."""
+    columns = "ABCDEFG"
+
+    def text(ref: str, value: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+    def row(number: int, cells: list[str]) -> str:
+        return f'<row r="{number}">{"".join(cells)}</row>'
+
+    header = [row(1, [text(f"{c}1", t) for c, t in zip(columns, HEADER_TITLES, strict=True)])]
+    body = (
+        row(
+            line,
+            [
+                text(f"A{line}", f"{1 + n // 998_001 % 8}.{1 + n // 999 % 999}.{1 + n % 999}"),
+                text(f"B{line}", f"Tiêu chí thành phần số {n}"),
+                *(f'<c r="{c}{line}"><v>0.5</v></c>' for c in "CDEF"),
+                text(f"G{line}", "Sở Nội vụ"),
+            ],
+        )
+        for n, line in enumerate(range(2, count + 2))
+    )
+    stated = count + 1 if dimension_rows is None else dimension_rows
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:G{stated}"/><sheetData>{"".join(header)}{"".join(body)}'
+        "</sheetData></worksheet>"
+    )
+    return with_parts(_appendix(), edit={SHEET: lambda _old: xml.encode()})
+
+
+HEADER_TITLES = [
+    "Stt",
+    "Lĩnh vực/Tiêu chí/Tiêu chí thành phần",
+    "Điểm chuẩn",
+    "Điểm đạt được năm 2017",
+    "Mục tiêu năm 2018",
+    "Mục tiêu năm 2019- 2020",
+    "Thực hiện",
+]
+
+
+def _claims_a_million_rows() -> bytes:
+    """A plain appendix whose sheet states it spans A1:XFD1048576: a reader that believes
+    it pads the table with a million rows of 16,384 empty cells."""
+    return with_parts(
+        _appendix(),
+        edit={
+            SHEET: lambda xml: re.sub(
+                rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:XFD1048576"/>', xml
+            )
+        },
+    )
+
+
 def _docx_bomb() -> bytes:
     return with_zeros(docx_bytes(), "word/media/image1.bin", 1024)
 
@@ -173,6 +232,7 @@ def _docx_bomb() -> bytes:
 # -- The corpus ----------------------------------------------------------------------------
 
 NOT_XLSX = "không phải là tệp Excel .xlsx"
+TOO_MANY_ROWS = "có hơn 2.000 dòng, quá giới hạn của một phụ lục"
 NOT_EVIDENCE = "không phải là PDF, Word (.docx), Excel (.xlsx) hay ảnh (PNG, JPEG, GIF)"
 
 CORPUS: list[HostileFile] = [
@@ -218,6 +278,34 @@ CORPUS: list[HostileFile] = [
     ),
     HostileFile(
         "6 MB .xlsx (limit 5 MB)", APPENDIX, "phu-luc.xlsx", "Tệp quá lớn", _oversized_xlsx
+    ),
+    HostileFile(
+        "30,000 rows within every size limit",
+        APPENDIX,
+        "phu-luc.xlsx",
+        TOO_MANY_ROWS,
+        lambda: _many_rows(30_000),
+    ),
+    HostileFile(
+        "140,000 rows within every size limit",
+        APPENDIX,
+        "phu-luc.xlsx",
+        TOO_MANY_ROWS,
+        lambda: _many_rows(140_000),
+    ),
+    HostileFile(
+        "30,000 rows under a dimension that states 10",
+        APPENDIX,
+        "phu-luc.xlsx",
+        TOO_MANY_ROWS,
+        lambda: _many_rows(30_000, dimension_rows=10),
+    ),
+    HostileFile(
+        "a dimension that states a million rows of 16,384 cells",
+        APPENDIX,
+        "phu-luc.xlsx",
+        TOO_MANY_ROWS,
+        _claims_a_million_rows,
     ),
     HostileFile(
         "program named .pdf",

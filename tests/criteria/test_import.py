@@ -2,9 +2,11 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
@@ -218,10 +220,24 @@ def test_revised_file_updates_in_place_and_reports_each_change(plan):
             "Mức độ hoàn thành kế hoạch CCHC",
             "Mức độ hoàn thành kế hoạch CCHC năm",
         ),
-        ("2.1", "Mục tiêu năm 2018", "8.5 - 9", "8.5 - 9.5"),
+        ("2.1", "Mục tiêu năm 2018", "8,5 - 9", "8,5 - 9,5"),
     ]
     assert dict(Criterion.objects.values_list("code", "id")) == ids
     assert Target.objects.get(criterion__code="2.1", first_year=2018).max_score == Decimal("9.5")
+
+
+def test_changed_maximum_is_refused_unless_accepted(plan):
+    import_appendix(table=read_appendix(appendix_xlsx()), plan=plan)
+    revised = read_appendix(appendix_xlsx(with_cell("1.1.1", 2, 55)))
+
+    with pytest.raises(AppendixError, match=r"điểm chuẩn của 1 tiêu chí \(1.1.1: 0,5 → 55\)"):
+        import_appendix(table=revised, plan=plan, accept_max_changes=False)
+    assert Criterion.objects.get(code="1.1.1").max_score == Decimal("0.5")
+
+    report = import_appendix(table=revised, plan=plan, accept_max_changes=True)
+
+    assert [(c.code, c.old, c.new) for c in report.changed_maximums] == [("1.1.1", "0,5", "55")]
+    assert Criterion.objects.get(code="1.1.1").max_score == 55
 
 
 def test_dry_run_reports_but_writes_nothing(plan):
@@ -276,6 +292,45 @@ def test_every_problem_of_a_file_is_listed_at_once(plan):
         read_appendix(appendix_xlsx(rows))
 
     assert len(refused.value.problems) == 2
+
+
+def test_a_long_list_of_problems_shows_the_first_fifty_and_counts_the_rest(plan):
+    rows = [*ROWS, *([f"3.{n}", f"Tiêu chí {n}", "x", 1, 1, 1, None] for n in range(1, 61))]
+    rows.insert(len(ROWS), [3, "Lĩnh vực thứ ba", 60, 60, 60, 60, None])
+
+    with pytest.raises(AppendixError) as refused:
+        read_appendix(appendix_xlsx(rows, total=None))
+
+    problems = refused.value.problems
+    assert (len(problems), refused.value.count) == (51, 60)
+    assert problems[0].startswith("Dòng 15, cột “Điểm chuẩn”: “x” không phải là số")
+    assert problems[-1] == "… và 10 lỗi khác."
+
+
+def test_a_sheet_longer_than_the_row_limit_is_refused_and_the_limit_is_a_setting(settings):
+    sheet_rows = openpyxl.load_workbook(io.BytesIO(appendix_xlsx())).active.max_row
+    settings.APPENDIX_MAX_ROWS = sheet_rows
+    assert len(read_appendix(appendix_xlsx()).rows) == len(ROWS) + 1
+    settings.APPENDIX_MAX_ROWS = sheet_rows - 1
+
+    with pytest.raises(AppendixError, match=f"“Phụ lục” có hơn {sheet_rows - 1} dòng"):
+        read_appendix(appendix_xlsx())
+
+
+def test_a_sheet_that_understates_its_size_is_read_to_its_last_row():
+    """Read-only openpyxl stops at the sheet's stated dimension: the table would lose rows."""
+    data = with_parts(
+        appendix_xlsx(),
+        edit={
+            "xl/worksheets/sheet1.xml": lambda xml: re.sub(
+                rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:G8"/>', xml
+            )
+        },
+    )
+
+    table = read_appendix(data)
+
+    assert [row.code for row in table.rows] == [row[0] and str(row[0]) for row in ROWS] + [""]
 
 
 def test_code_without_parent_is_refused(plan):

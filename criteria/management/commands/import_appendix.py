@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise CommandError(
                 _("Không nhập: %(count)s lỗi trong tệp %(file)s.")
-                % {"count": len(error.problems), "file": file}
+                % {"count": error.count, "file": file}
             ) from None
         for code in report.created:
             self.stdout.write(f"+ {code}")
