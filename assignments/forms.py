@@ -367,7 +367,17 @@ class ReportForm(forms.Form):
         return {target.pk: self.cleaned_data[self.field_name(target)] for target in self.targets}
 
 
-class ReturnForm(forms.Form):
+class ReviewForm(forms.Form):
+    """A review acts on the version of the report the reviewer read, never on a later one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_report(cls, report: Report) -> "ReviewForm":
+        return cls(initial={"version": report.version})
+
+
+class ReturnForm(ReviewForm):
     reason = forms.CharField(
         label=_("Lý do trả lại"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -375,7 +385,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(ReviewForm):
     note = forms.CharField(
         label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -370,31 +370,43 @@ def submit_report(*, report: Report, by: AbstractBaseUser) -> Report:
 
 
 @transaction.atomic
-def accept_report(*, report: Report, by: AbstractBaseUser, note: str = "") -> Report:
-    """Sở Nội vụ accepts a submitted report."""
+def accept_report(*, report: Report, by: AbstractBaseUser, version: int, note: str = "") -> Report:
+    """Sở Nội vụ accepts a submitted report, as it was at `version` (the one the page showed)."""
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError(_("Chỉ chấp nhận được báo cáo đã gửi."))
-    report = _move(report, to=Report.Status.ACCEPTED, by=by, note=note.strip())
+    report = _move(report, to=Report.Status.ACCEPTED, by=by, note=note.strip(), version=version)
     _mail_report_review(report, note=note.strip())
     return report
 
 
 @transaction.atomic
-def return_report(*, report: Report, by: AbstractBaseUser, reason: str) -> Report:
-    """Sở Nội vụ returns a submitted report to its agency, saying why."""
+def return_report(*, report: Report, by: AbstractBaseUser, reason: str, version: int) -> Report:
+    """Sở Nội vụ returns a submitted report to its agency, saying why, as it was at `version`."""
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError(_("Chỉ trả lại được báo cáo đã gửi."))
     if not reason.strip():
         raise ValidationError(_("Cần ghi lý do trả lại báo cáo."))
-    report = _move(report, to=Report.Status.RETURNED, by=by, note=reason.strip())
+    report = _move(report, to=Report.Status.RETURNED, by=by, note=reason.strip(), version=version)
     _mail_report_review(report, note=reason.strip())
     return report
 
 
-def _move(report: Report, *, to: Report.Status, by: AbstractBaseUser, note: str = "") -> Report:
-    """Change the status if nobody changed the report since it was read, and record who did."""
+def _move(
+    report: Report,
+    *,
+    to: Report.Status,
+    by: AbstractBaseUser,
+    note: str = "",
+    version: int | None = None,
+) -> Report:
+    """Change the status if nobody changed the report since it was read, and record who did.
+
+    `version`: the one the actor's page showed; by default the one `report` was loaded with.
+    """
     updated = Report.objects.filter(
-        pk=report.pk, version=report.version, status=report.status
+        pk=report.pk,
+        version=report.version if version is None else version,
+        status=report.status,
     ).update(status=to, version=F("version") + 1, updated_at=timezone.now())
     if not updated:
         raise ValidationError(STALE_MESSAGE, code="stale")
