@@ -651,10 +651,12 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.agency} – {self.task} ({self.cycle.year})"
 
+    # An agency edits its report while drafting it and after Sở Nội vụ returns it.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
     @property
     def is_editable(self) -> bool:
-        """An agency edits its report while drafting it and after Sở Nội vụ returns it."""
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in self.EDITABLE_STATUSES
 
 
 class ReportValue(models.Model):

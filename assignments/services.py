@@ -421,6 +421,15 @@ def _move(
 # -- Evidence -----------------------------------------------------------------------------
 
 
+def _lock_editable(report: Report, refusal: str) -> None:
+    """Lock the report's row and read its status again: the page may have read it before
+    the report was sent. Sending waits for the lock, so a file is either added (or removed)
+    before the report goes, or refused."""
+    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    if status not in Report.EDITABLE_STATUSES:
+        raise ValidationError(refusal)
+
+
 @transaction.atomic
 def add_evidence(
     *,
@@ -431,8 +440,7 @@ def add_evidence(
     by: AbstractBaseUser,
 ) -> Evidence:
     """Store a checked file under a generated name (see forms.check_evidence)."""
-    if not report.is_editable:
-        raise ValidationError(_("Báo cáo đã gửi, không thêm tài liệu được nữa."))
+    _lock_editable(report, _("Báo cáo đã gửi, không thêm tài liệu được nữa."))
     evidence = Evidence(
         report=report,
         original_name=upload.name,
@@ -453,8 +461,7 @@ def add_evidence(
 
 @transaction.atomic
 def delete_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
-    if not evidence.report.is_editable:
-        raise ValidationError(_("Báo cáo đã gửi, không xóa tài liệu được nữa."))
+    _lock_editable(evidence.report, _("Báo cáo đã gửi, không xóa tài liệu được nữa."))
     storage, name = evidence.file.storage, evidence.file.name
     evidence._history_user = by
     evidence.delete()
