@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -263,6 +263,22 @@ class Target(models.Model):
         return str(self.min_score.normalize())
 
 
+class StaleRowError(Exception):
+    """Someone saved the row after it was loaded; nothing of this save was kept."""
+
+
+class ScoreQuerySet(models.QuerySet):
+    def update(self, **fields) -> int:
+        """Every change of stored scores raises their version, here and only here.
+
+        The grid's conditional updates, the appendix import's bulk_update (which ends in an
+        update) and Score.save() (which claims its row through an update) all pass by; a
+        page built before the change then carries an older version and is refused.
+        """
+        fields.setdefault("version", F("version") + 1)
+        return super().update(**fields)
+
+
 class Score(models.Model):
     """A criterion's score for one year: the province's self-assessment or the official result."""
 
@@ -289,6 +305,7 @@ class Score(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("điểm")
@@ -305,6 +322,21 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion.code} {self.year} {self.get_kind_display()}: {self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save a stored score only over the version it was read with (the admin, commands).
+
+        The row is claimed first by a conditional update, which raises the version
+        (ScoreQuerySet.update); StaleRowError when someone wrote it since it was read.
+        """
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            if not Score.objects.filter(pk=self.pk, version=self.version).update():
+                raise StaleRowError
+            self.version += 1
+            super().save(*args, **kwargs)
 
 
 class Action(models.Model):
