@@ -751,6 +751,53 @@ class Evidence(models.Model):
         return self.original_name
 
 
+class OutgoingMailQuerySet(models.QuerySet):
+    def pending(self) -> "OutgoingMailQuerySet":
+        return self.filter(sent_at__isnull=True)
+
+
+class OutgoingMail(models.Model):
+    """A mail the portal owes someone, kept until it is sent.
+
+    Written in the same transaction as the change it tells of, so that a mail server that
+    fails delays the mail and never loses it: send_outbox and send_reminders send again
+    whatever is still pending.
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outgoing_mails",
+        verbose_name=_("đơn vị"),
+    )
+    to = models.EmailField(_("người nhận"))
+    subject = models.CharField(_("tiêu đề"), max_length=300)
+    body = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử gửi"), default=0)
+    last_error = models.TextField(_("lỗi lần thử gần nhất"), blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thư chờ gửi")
+        verbose_name_plural = pgettext_lazy("plural", "thư chờ gửi")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outgoing_mail_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+
 class Reminder(models.Model):
     """A reminder mail sent on a day: to one agency's users, or the summary to Sở Nội vụ.
 

@@ -34,6 +34,7 @@ from assignments.models import (
     AgencyGroup,
     Evidence,
     Extension,
+    OutgoingMail,
     Reminder,
     Report,
     ReportingCycle,
@@ -502,10 +503,64 @@ def _messages(subject: str, body: str, addresses: Iterable[str]) -> list[EmailMe
 
 
 def _mail_agency_on_commit(agency: Agency, subject: str, body: str) -> None:
+    """Keep a mail to each of the agency's users with the change, and send them once it is
+    committed; a mail that cannot go now stays in the outbox for send_outbox."""
     addresses = _agency_addresses([agency.pk]).get(agency.pk, [])
-    messages = _messages(subject, body, addresses)
-    if messages:
-        transaction.on_commit(lambda: mailers.default.send_messages(messages))
+    mails = OutgoingMail.objects.bulk_create(
+        OutgoingMail(agency=agency, to=address, subject=subject, body=body) for address in addresses
+    )
+    if mails:
+        ids = [mail.pk for mail in mails]
+        # robust: whatever the mail server does, the change is saved and the page answers.
+        transaction.on_commit(lambda: send_outbox(ids=ids), robust=True)
+
+
+def has_pending_mail(agency: Agency) -> bool:
+    """Whether a mail to the agency's users is still waiting in the outbox."""
+    return OutgoingMail.objects.pending().filter(agency=agency).exists()
+
+
+@dataclass
+class OutboxRun:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def send_outbox(*, ids: Iterable[int] | None = None) -> OutboxRun:
+    """Send the pending mails (those of `ids` only, when given), each at most once.
+
+    Each mail is locked while it is sent and marked sent in the same transaction, so that
+    two runs at once send it once; one the server refuses stays pending with its error.
+    """
+    run = OutboxRun()
+    pending = OutgoingMail.objects.pending().order_by("created_at", "pk")
+    if ids is not None:
+        pending = pending.filter(pk__in=list(ids))
+    for pk in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mail = (
+                OutgoingMail.objects.select_for_update(skip_locked=True)
+                .pending()
+                .filter(pk=pk)
+                .first()
+            )
+            if mail is None:  # sent by a run alongside
+                continue
+            mail.attempts += 1
+            try:
+                mailers.default.send_messages([EmailMessage(mail.subject, mail.body, to=[mail.to])])
+            except Exception as error:
+                logger.warning("Mail %s to %s not sent: %r", mail.pk, mail.to, error)
+                mail.last_error = repr(error)[:1000]
+                mail.save(update_fields=["attempts", "last_error"])
+                run.failed += 1
+                continue
+            mail.sent_at = timezone.now()
+            mail.save(update_fields=["attempts", "sent_at"])
+            run.sent += 1
+    return run
 
 
 def _mail_report_review(report: Report, *, note: str) -> None:
@@ -538,17 +593,19 @@ class ReminderRun:
     failed: list[Agency] = field(default_factory=list)
     summaries: int = 0
     failed_summaries: int = 0
+    outbox: OutboxRun = field(default_factory=OutboxRun)
 
 
 def send_reminders(*, days: int) -> ReminderRun:
     """Mail each agency what is due within `days` days or overdue, and Sở Nội vụ a summary.
 
-    Covers the cycles of the current year. Each mail is claimed by a Reminder row that is
+    First sends what the outbox still holds (send_outbox). Covers the cycles of the
+    current year. Each mail is claimed by a Reminder row that is
     committed before the mail goes out, so that a second run on the same day (or a run
     alongside) sends nothing twice; a mail that fails gives its claim back for the next run.
     """
     today = timezone.localdate()
-    run = ReminderRun()
+    run = ReminderRun(outbox=send_outbox())
     for cycle in ReportingCycle.objects.filter(year=today.year).select_related("plan"):
         _remind_cycle(cycle, days=days, today=today, run=run)
     return run

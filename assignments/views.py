@@ -320,6 +320,7 @@ def extension_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             form.add_error("until", error)
         else:
             messages.success(request, _("Đã gia hạn báo cáo cho %(agency)s.") % {"agency": agency})
+            _warn_if_mail_pending(request, agency)
             return redirect("assignments:agency-detail", year=year, pk=pk)
     return _render_agency(request, agency, cycle, extension_form=form)
 
@@ -412,6 +413,19 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assignments:report-detail", pk=pk)
 
 
+def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
+    """The change is saved; say so when the mail telling the agency could not go yet."""
+    if services.has_pending_mail(agency):
+        messages.warning(
+            request,
+            _(
+                "Chưa gửi được thư báo cho %(agency)s vì máy chủ thư không trả lời. Thư được "
+                "giữ lại và sẽ tự gửi lại sau."
+            )
+            % {"agency": agency},
+        )
+
+
 @require_POST
 @login_required
 def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
@@ -428,6 +442,7 @@ def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
         messages.success(request, _("Đã chấp nhận báo cáo."))
+        _warn_if_mail_pending(request, report.agency)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
@@ -453,6 +468,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
         messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
+        _warn_if_mail_pending(request, report.agency)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
