@@ -276,6 +276,7 @@ def grant_extension(
             _("Ngày gia hạn phải sau hạn báo cáo %(deadline)s."),
             params={"deadline": date_format(cycle.deadline, "SHORT_DATE_FORMAT")},
         )
+    Extension._meta.get_field("reason").run_validators(reason.strip())
     extension, _created = Extension.objects.update_or_create(
         cycle=cycle,
         agency=agency,
@@ -318,6 +319,7 @@ def save_report(
     """
     if not report.is_editable:
         raise ValidationError(_("Báo cáo đã gửi, không sửa được nữa."))
+    Report._meta.get_field("narrative").run_validators(narrative)
     updated = Report.objects.filter(pk=report.pk, version=version, status=report.status).update(
         progress=progress,
         narrative=narrative,
@@ -404,6 +406,7 @@ def _move(
 
     `version`: the one the actor's page showed; by default the one `report` was loaded with.
     """
+    ReportTransition._meta.get_field("note").run_validators(note)
     updated = Report.objects.filter(
         pk=report.pk,
         version=report.version if version is None else version,

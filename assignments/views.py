@@ -433,6 +433,8 @@ def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     form = AcceptForm(request.POST)
     try:
+        if "note" in form.errors:
+            raise ValidationError(form.errors["note"])
         if not form.is_valid():  # no version: a page from before reviews carried one
             raise ValidationError(services.STALE_MESSAGE, code="stale")
         services.accept_report(

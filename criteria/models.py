@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -13,6 +16,39 @@ from simple_history.models import HistoricalRecords
 SCORE_DIGITS = {"max_digits": 6, "decimal_places": 2}
 # A criterion's code as the appendix writes it: numbers of up to three digits, dot-separated.
 CODE_PATTERN = r"^\d{1,3}(\.\d{1,3})*$"
+
+
+# The reason for lost points: a few sentences, well inside a spreadsheet cell.
+NOTE_MAX_LENGTH = 2_000
+
+
+@deconstructible
+class MaxTextLengthValidator(MaxLengthValidator):
+    """A text's maximum length, refused with a message that names the field and the limit."""
+
+    message = _("“%(field)s” dài tối đa %(limit)s ký tự; nội dung đang có %(length)s ký tự.")
+
+    def __init__(self, limit_value: int, field: str) -> None:
+        super().__init__(limit_value)
+        self.field = field
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit_value:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={
+                    "field": self.field,
+                    "limit": number_format(self.limit_value, force_grouping=True),
+                    "length": number_format(len(value), force_grouping=True),
+                },
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxTextLengthValidator) and (
+            self.limit_value,
+            str(self.field),
+        ) == (other.limit_value, str(other.field))
 
 
 def code_sort_key(code: str) -> str:
@@ -292,7 +328,11 @@ class Score(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     kind = models.CharField(_("loại điểm"), max_length=10, choices=Kind.choices)
     value = models.DecimalField(_("điểm"), **SCORE_DIGITS)
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = models.TextField(
+        _("ghi chú"),
+        blank=True,
+        validators=[MaxTextLengthValidator(NOTE_MAX_LENGTH, _("Ghi chú"))],
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
