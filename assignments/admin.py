@@ -15,6 +15,7 @@ from assignments.models import (
     AgencyGroupAlias,
     ContentArea,
     Membership,
+    OutgoingMail,
     Reminder,
     ReportingCycle,
     Responsibility,
@@ -207,6 +208,22 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = ["sent_on", "cycle", "agency", "recipients"]
     list_filter = ["sent_on", "cycle"]
     list_select_related = ["cycle", "agency"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """The outbox: read only; send_outbox and send_reminders send what is pending."""
+
+    list_display = ["created_at", "to", "subject", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "agency"]
+    search_fields = ["to", "subject"]
+    list_select_related = ["agency"]
 
     def has_add_permission(self, request) -> bool:
         return False

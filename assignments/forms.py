@@ -1,6 +1,7 @@
 """Forms of Sở Nội vụ's assignments, of the agencies' reports and their review, and the
 check of evidence files."""
 
+import re
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,11 +13,85 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MinValueValidator
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Agency, Report, Responsibility, Task, TaskTarget
+from assignments.models import (
+    NARRATIVE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    Agency,
+    Report,
+    Responsibility,
+    Task,
+    TaskTarget,
+)
 from assignments.templatetags.targets import target_label
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion, MaxTextLengthValidator, Plan
+
+
+class BoundedTextField(forms.CharField):
+    """Text typed in a box, at most `limit` characters, counted as the browser counts them
+    (a line break is one character); the message names the field and the limit."""
+
+    def __init__(self, *, limit: int, rows: int, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "maxlength": limit}))
+        super().__init__(**kwargs)
+        self.validators.append(MaxTextLengthValidator(limit, self.label))
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+# A value as a person types it: digits, then a comma or a dot and decimals. No exponent
+# ("1e5"), no sign, no thousands separators: "1.000" would be one, not a thousand.
+PLAIN_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+NEGATIVE_NUMBER = re.compile(r"^[-−]\s*\d")
+VALUE_MAX_CHARACTERS = 20
+
+
+class TargetValueField(forms.CharField):
+    """The value achieved against a measurable target: "96,5" or "96.5" in every language,
+    within what its unit allows (a percentage at most 100)."""
+
+    def __init__(self, *, target: TaskTarget, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.target = target
+        self.widget.attrs.update(inputmode="decimal", maxlength=VALUE_MAX_CHARACTERS)
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, Decimal):  # shown as the language writes it: "96,5"
+            return str(value).replace(".", get_format("DECIMAL_SEPARATOR"))
+        return value
+
+    def to_python(self, value: object) -> Decimal | None:
+        text = super().to_python(value).strip().replace("\u00a0", "")
+        if not text:
+            return None
+        about = {"target": self.target.description}
+        if NEGATIVE_NUMBER.match(text):
+            raise ValidationError(_("%(target)s: giá trị không được âm."), params=about)
+        if len(text) > VALUE_MAX_CHARACTERS or not PLAIN_NUMBER.match(text):
+            raise ValidationError(
+                _("“%(value)s” không phải là số: hãy viết chữ số, ví dụ 96,5."),
+                params={"value": text},
+            )
+        number = Decimal(text.replace(",", "."))
+        if number != number.quantize(Decimal("0.01")):
+            raise ValidationError(_("%(target)s: tối đa 2 chữ số thập phân."), params=about)
+        if number > self.target.value_limit:
+            if self.target.is_percent:
+                raise ValidationError(
+                    _("%(target)s: tỷ lệ phần trăm không quá 100%%."), params=about
+                )
+            raise ValidationError(
+                _("%(target)s: không quá %(limit)s %(unit)s."),
+                params=about
+                | {
+                    "limit": number_format(self.target.value_limit, force_grouping=True),
+                    "unit": self.target.unit,
+                },
+            )
+        return number
 
 
 class CriterionChoiceField(forms.ModelMultipleChoiceField):
@@ -322,10 +397,11 @@ class ReportForm(forms.Form):
     """An agency's report: progress, a value for each measurable target, the narrative."""
 
     progress = forms.ChoiceField(label=_("Tiến độ"), choices=Report.Progress.choices)
-    narrative = forms.CharField(
+    narrative = BoundedTextField(
+        limit=NARRATIVE_MAX_LENGTH,
+        rows=8,
         label=_("Kết quả thực hiện"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Việc đã làm, kết quả, khó khăn và kiến nghị."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -334,13 +410,9 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.targets = targets
         for target in targets:
-            self.fields[self.field_name(target)] = forms.DecimalField(
+            self.fields[self.field_name(target)] = TargetValueField(
+                target=target,
                 label=target.description,
-                required=False,
-                min_value=Decimal(0),
-                max_digits=9,
-                decimal_places=2,
-                localize=True,
                 help_text=_("Mục tiêu: %(target)s") % {"target": target_label(target)},
             )
 
@@ -367,18 +439,27 @@ class ReportForm(forms.Form):
         return {target.pk: self.cleaned_data[self.field_name(target)] for target in self.targets}
 
 
-class ReturnForm(forms.Form):
-    reason = forms.CharField(
+class ReviewForm(forms.Form):
+    """A review acts on the version of the report the reviewer read, never on a later one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def for_report(cls, report: Report) -> "ReviewForm":
+        return cls(initial={"version": report.version})
+
+
+class ReturnForm(ReviewForm):
+    reason = BoundedTextField(
+        limit=REASON_MAX_LENGTH,
+        rows=3,
         label=_("Lý do trả lại"),
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Đơn vị nhận được lý do này để sửa và gửi lại."),
     )
 
 
-class AcceptForm(forms.Form):
-    note = forms.CharField(
-        label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+class AcceptForm(ReviewForm):
+    note = BoundedTextField(limit=REASON_MAX_LENGTH, rows=2, label=_("Ghi chú"), required=False)
 
 
 class DateInput(forms.DateInput):
@@ -391,9 +472,7 @@ class DateInput(forms.DateInput):
 
 class ExtensionForm(forms.Form):
     until = forms.DateField(label=_("Gia hạn đến ngày"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = BoundedTextField(limit=REASON_MAX_LENGTH, rows=2, label=_("Lý do"), required=False)
 
 
 class CycleForm(forms.Form):

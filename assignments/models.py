@@ -7,6 +7,7 @@ Tiền Giang) and the matching of action texts follows, without a code change.
 import datetime
 import re
 import unicodedata
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
@@ -16,6 +17,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from criteria.models import MaxTextLengthValidator
 
 # Vietnamese is written with the tone mark on either vowel of "oa", "oe", "uy" when the
 # syllable ends there ("hoá"/"hóa", "Uỷ"/"Ủy"). Decomposed, the mark is a combining
@@ -284,6 +287,16 @@ def user_agency(user: AbstractBaseUser | AnonymousUser) -> Agency | None:
 
 # -- Who acts on each criterion, and the tasks of section II ------------------------------
 
+# A task's result runs to a few pages; the limit keeps the history and the yearly export
+# (one spreadsheet cell, at most 32,767 characters) whole.
+NARRATIVE_MAX_LENGTH = 20_000
+# A reason or a note: a few sentences.
+REASON_MAX_LENGTH = 2_000
+# The largest value a target that is not a percentage may take: counts of documents, units
+# or days, generously.
+COUNT_MAX = Decimal(1_000_000)
+PERCENT_UNITS = ("%", "phần trăm")
+
 
 class Responsibility(models.Model):
     """Who acts on a criterion under a plan: read from the action text, corrected by Sở Nội vụ."""
@@ -517,6 +530,15 @@ class TaskTarget(models.Model):
 
     natural_key.dependencies = ["assignments.task"]
 
+    @property
+    def is_percent(self) -> bool:
+        return self.unit.strip().lower() in PERCENT_UNITS
+
+    @property
+    def value_limit(self) -> Decimal:
+        """The largest value a report may give against this target."""
+        return Decimal(100) if self.is_percent else COUNT_MAX
+
     def is_met_by(self, achieved) -> bool:
         """Whether an achieved value meets this target."""
         if self.comparator == self.Comparator.ABOVE:
@@ -578,7 +600,11 @@ class Extension(models.Model):
         Agency, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("đơn vị")
     )
     until = models.DateField(_("gia hạn đến"))
-    reason = models.TextField(_("lý do"), blank=True)
+    reason = models.TextField(
+        _("lý do"),
+        blank=True,
+        validators=[MaxTextLengthValidator(REASON_MAX_LENGTH, _("Lý do"))],
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -634,7 +660,11 @@ class Report(models.Model):
     progress = models.CharField(
         _("tiến độ"), max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED
     )
-    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
+    narrative = models.TextField(
+        _("kết quả thực hiện"),
+        blank=True,
+        validators=[MaxTextLengthValidator(NARRATIVE_MAX_LENGTH, _("Kết quả thực hiện"))],
+    )
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
@@ -651,10 +681,12 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.agency} – {self.task} ({self.cycle.year})"
 
+    # An agency edits its report while drafting it and after Sở Nội vụ returns it.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
     @property
     def is_editable(self) -> bool:
-        """An agency edits its report while drafting it and after Sở Nội vụ returns it."""
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in self.EDITABLE_STATUSES
 
 
 class ReportValue(models.Model):
@@ -698,7 +730,11 @@ class ReportTransition(models.Model):
         verbose_name=_("người thực hiện"),
     )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = models.TextField(
+        _("ghi chú"),
+        blank=True,
+        validators=[MaxTextLengthValidator(REASON_MAX_LENGTH, _("Ghi chú, lý do"))],
+    )
 
     class Meta:
         verbose_name = _("chuyển trạng thái báo cáo")
@@ -747,6 +783,53 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def pending(self) -> "OutgoingMailQuerySet":
+        return self.filter(sent_at__isnull=True)
+
+
+class OutgoingMail(models.Model):
+    """A mail the portal owes someone, kept until it is sent.
+
+    Written in the same transaction as the change it tells of, so that a mail server that
+    fails delays the mail and never loses it: send_outbox and send_reminders send again
+    whatever is still pending.
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outgoing_mails",
+        verbose_name=_("đơn vị"),
+    )
+    to = models.EmailField(_("người nhận"))
+    subject = models.CharField(_("tiêu đề"), max_length=300)
+    body = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử gửi"), default=0)
+    last_error = models.TextField(_("lỗi lần thử gần nhất"), blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thư chờ gửi")
+        verbose_name_plural = pgettext_lazy("plural", "thư chờ gửi")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outgoing_mail_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
 
 
 class Reminder(models.Model):

@@ -34,6 +34,7 @@ from assignments.models import (
     AgencyGroup,
     Evidence,
     Extension,
+    OutgoingMail,
     Reminder,
     Report,
     ReportingCycle,
@@ -275,6 +276,7 @@ def grant_extension(
             _("Ngày gia hạn phải sau hạn báo cáo %(deadline)s."),
             params={"deadline": date_format(cycle.deadline, "SHORT_DATE_FORMAT")},
         )
+    Extension._meta.get_field("reason").run_validators(reason.strip())
     extension, _created = Extension.objects.update_or_create(
         cycle=cycle,
         agency=agency,
@@ -317,6 +319,7 @@ def save_report(
     """
     if not report.is_editable:
         raise ValidationError(_("Báo cáo đã gửi, không sửa được nữa."))
+    Report._meta.get_field("narrative").run_validators(narrative)
     updated = Report.objects.filter(pk=report.pk, version=version, status=report.status).update(
         progress=progress,
         narrative=narrative,
@@ -370,31 +373,44 @@ def submit_report(*, report: Report, by: AbstractBaseUser) -> Report:
 
 
 @transaction.atomic
-def accept_report(*, report: Report, by: AbstractBaseUser, note: str = "") -> Report:
-    """Sở Nội vụ accepts a submitted report."""
+def accept_report(*, report: Report, by: AbstractBaseUser, version: int, note: str = "") -> Report:
+    """Sở Nội vụ accepts a submitted report, as it was at `version` (the one the page showed)."""
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError(_("Chỉ chấp nhận được báo cáo đã gửi."))
-    report = _move(report, to=Report.Status.ACCEPTED, by=by, note=note.strip())
+    report = _move(report, to=Report.Status.ACCEPTED, by=by, note=note.strip(), version=version)
     _mail_report_review(report, note=note.strip())
     return report
 
 
 @transaction.atomic
-def return_report(*, report: Report, by: AbstractBaseUser, reason: str) -> Report:
-    """Sở Nội vụ returns a submitted report to its agency, saying why."""
+def return_report(*, report: Report, by: AbstractBaseUser, reason: str, version: int) -> Report:
+    """Sở Nội vụ returns a submitted report to its agency, saying why, as it was at `version`."""
     if report.status != Report.Status.SUBMITTED:
         raise ValidationError(_("Chỉ trả lại được báo cáo đã gửi."))
     if not reason.strip():
         raise ValidationError(_("Cần ghi lý do trả lại báo cáo."))
-    report = _move(report, to=Report.Status.RETURNED, by=by, note=reason.strip())
+    report = _move(report, to=Report.Status.RETURNED, by=by, note=reason.strip(), version=version)
     _mail_report_review(report, note=reason.strip())
     return report
 
 
-def _move(report: Report, *, to: Report.Status, by: AbstractBaseUser, note: str = "") -> Report:
-    """Change the status if nobody changed the report since it was read, and record who did."""
+def _move(
+    report: Report,
+    *,
+    to: Report.Status,
+    by: AbstractBaseUser,
+    note: str = "",
+    version: int | None = None,
+) -> Report:
+    """Change the status if nobody changed the report since it was read, and record who did.
+
+    `version`: the one the actor's page showed; by default the one `report` was loaded with.
+    """
+    ReportTransition._meta.get_field("note").run_validators(note)
     updated = Report.objects.filter(
-        pk=report.pk, version=report.version, status=report.status
+        pk=report.pk,
+        version=report.version if version is None else version,
+        status=report.status,
     ).update(status=to, version=F("version") + 1, updated_at=timezone.now())
     if not updated:
         raise ValidationError(STALE_MESSAGE, code="stale")
@@ -409,6 +425,15 @@ def _move(report: Report, *, to: Report.Status, by: AbstractBaseUser, note: str 
 # -- Evidence -----------------------------------------------------------------------------
 
 
+def _lock_editable(report: Report, refusal: str) -> None:
+    """Lock the report's row and read its status again: the page may have read it before
+    the report was sent. Sending waits for the lock, so a file is either added (or removed)
+    before the report goes, or refused."""
+    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    if status not in Report.EDITABLE_STATUSES:
+        raise ValidationError(refusal)
+
+
 @transaction.atomic
 def add_evidence(
     *,
@@ -419,8 +444,7 @@ def add_evidence(
     by: AbstractBaseUser,
 ) -> Evidence:
     """Store a checked file under a generated name (see forms.check_evidence)."""
-    if not report.is_editable:
-        raise ValidationError(_("Báo cáo đã gửi, không thêm tài liệu được nữa."))
+    _lock_editable(report, _("Báo cáo đã gửi, không thêm tài liệu được nữa."))
     evidence = Evidence(
         report=report,
         original_name=upload.name,
@@ -441,8 +465,7 @@ def add_evidence(
 
 @transaction.atomic
 def delete_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
-    if not evidence.report.is_editable:
-        raise ValidationError(_("Báo cáo đã gửi, không xóa tài liệu được nữa."))
+    _lock_editable(evidence.report, _("Báo cáo đã gửi, không xóa tài liệu được nữa."))
     storage, name = evidence.file.storage, evidence.file.name
     evidence._history_user = by
     evidence.delete()
@@ -483,10 +506,64 @@ def _messages(subject: str, body: str, addresses: Iterable[str]) -> list[EmailMe
 
 
 def _mail_agency_on_commit(agency: Agency, subject: str, body: str) -> None:
+    """Keep a mail to each of the agency's users with the change, and send them once it is
+    committed; a mail that cannot go now stays in the outbox for send_outbox."""
     addresses = _agency_addresses([agency.pk]).get(agency.pk, [])
-    messages = _messages(subject, body, addresses)
-    if messages:
-        transaction.on_commit(lambda: mailers.default.send_messages(messages))
+    mails = OutgoingMail.objects.bulk_create(
+        OutgoingMail(agency=agency, to=address, subject=subject, body=body) for address in addresses
+    )
+    if mails:
+        ids = [mail.pk for mail in mails]
+        # robust: whatever the mail server does, the change is saved and the page answers.
+        transaction.on_commit(lambda: send_outbox(ids=ids), robust=True)
+
+
+def has_pending_mail(agency: Agency) -> bool:
+    """Whether a mail to the agency's users is still waiting in the outbox."""
+    return OutgoingMail.objects.pending().filter(agency=agency).exists()
+
+
+@dataclass
+class OutboxRun:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def send_outbox(*, ids: Iterable[int] | None = None) -> OutboxRun:
+    """Send the pending mails (those of `ids` only, when given), each at most once.
+
+    Each mail is locked while it is sent and marked sent in the same transaction, so that
+    two runs at once send it once; one the server refuses stays pending with its error.
+    """
+    run = OutboxRun()
+    pending = OutgoingMail.objects.pending().order_by("created_at", "pk")
+    if ids is not None:
+        pending = pending.filter(pk__in=list(ids))
+    for pk in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            mail = (
+                OutgoingMail.objects.select_for_update(skip_locked=True)
+                .pending()
+                .filter(pk=pk)
+                .first()
+            )
+            if mail is None:  # sent by a run alongside
+                continue
+            mail.attempts += 1
+            try:
+                mailers.default.send_messages([EmailMessage(mail.subject, mail.body, to=[mail.to])])
+            except Exception as error:
+                logger.warning("Mail %s to %s not sent: %r", mail.pk, mail.to, error)
+                mail.last_error = repr(error)[:1000]
+                mail.save(update_fields=["attempts", "last_error"])
+                run.failed += 1
+                continue
+            mail.sent_at = timezone.now()
+            mail.save(update_fields=["attempts", "sent_at"])
+            run.sent += 1
+    return run
 
 
 def _mail_report_review(report: Report, *, note: str) -> None:
@@ -519,17 +596,19 @@ class ReminderRun:
     failed: list[Agency] = field(default_factory=list)
     summaries: int = 0
     failed_summaries: int = 0
+    outbox: OutboxRun = field(default_factory=OutboxRun)
 
 
 def send_reminders(*, days: int) -> ReminderRun:
     """Mail each agency what is due within `days` days or overdue, and Sở Nội vụ a summary.
 
-    Covers the cycles of the current year. Each mail is claimed by a Reminder row that is
+    First sends what the outbox still holds (send_outbox). Covers the cycles of the
+    current year. Each mail is claimed by a Reminder row that is
     committed before the mail goes out, so that a second run on the same day (or a run
     alongside) sends nothing twice; a mail that fails gives its claim back for the next run.
     """
     today = timezone.localdate()
-    run = ReminderRun()
+    run = ReminderRun(outbox=send_outbox())
     for cycle in ReportingCycle.objects.filter(year=today.year).select_related("plan"):
         _remind_cycle(cycle, days=days, today=today, run=run)
     return run

@@ -320,6 +320,7 @@ def extension_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             form.add_error("until", error)
         else:
             messages.success(request, _("Đã gia hạn báo cáo cho %(agency)s.") % {"agency": agency})
+            _warn_if_mail_pending(request, agency)
             return redirect("assignments:agency-detail", year=year, pk=pk)
     return _render_agency(request, agency, cycle, extension_form=form)
 
@@ -377,8 +378,8 @@ def _render_report(
         "can_review": can_review,
         "report_form": report_form if can_edit else None,
         "evidence_form": (evidence_form or EvidenceForm()) if can_edit else None,
-        "return_form": (return_form or ReturnForm()) if can_review else None,
-        "accept_form": AcceptForm() if can_review else None,
+        "return_form": (return_form or ReturnForm.for_report(report)) if can_review else None,
+        "accept_form": AcceptForm.for_report(report) if can_review else None,
     }
     return render(request, "assignments/report_detail.html", context)
 
@@ -412,16 +413,38 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assignments:report-detail", pk=pk)
 
 
+def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
+    """The change is saved; say so when the mail telling the agency could not go yet."""
+    if services.has_pending_mail(agency):
+        messages.warning(
+            request,
+            _(
+                "Chưa gửi được thư báo cho %(agency)s vì máy chủ thư không trả lời. Thư được "
+                "giữ lại và sẽ tự gửi lại sau."
+            )
+            % {"agency": agency},
+        )
+
+
 @require_POST
 @login_required
 def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     _require_reviewer(request)
     form = AcceptForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.accept_report(report=report, by=request.user, note=note)
+        if "note" in form.errors:
+            raise ValidationError(form.errors["note"])
+        if not form.is_valid():  # no version: a page from before reviews carried one
+            raise ValidationError(services.STALE_MESSAGE, code="stale")
+        services.accept_report(
+            report=report,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
         messages.success(request, _("Đã chấp nhận báo cáo."))
+        _warn_if_mail_pending(request, report.agency)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
@@ -434,10 +457,20 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        return _render_report(request, report, return_form=form)
+        if "reason" in form.errors:
+            return _render_report(request, report, return_form=form)
+        # No version: a page from before reviews carried one.
+        messages.error(request, services.STALE_MESSAGE)
+        return redirect("assignments:report-detail", pk=pk)
     try:
-        services.return_report(report=report, by=request.user, reason=form.cleaned_data["reason"])
+        services.return_report(
+            report=report,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
         messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
+        _warn_if_mail_pending(request, report.agency)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)

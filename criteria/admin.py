@@ -404,8 +404,37 @@ class TargetAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["criterion"]
 
 
+class ScoreAdminForm(forms.ModelForm):
+    """The version the page showed goes back with the form: a score written meanwhile (in
+    the grid, say) is refused with a message instead of being overwritten."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Score
+        fields = ["criterion", "year", "kind", "value", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        is_stale = cleaned.get("seen_version") != self.instance.version
+        if self.instance.pk is not None and is_stale:
+            raise ValidationError(
+                _(
+                    "Điểm này vừa được người khác cập nhật (có thể ở trang Nhập điểm). "
+                    "Hãy mở lại trang để xem giá trị mới rồi sửa lại."
+                ),
+                code="stale",
+            )
+        return cleaned
+
+
 @admin.register(Score)
 class ScoreAdmin(SimpleHistoryAdmin):
+    form = ScoreAdminForm
     list_display = ["criterion", "year", "kind", "value", "entered_by", "entered_at"]
     list_filter = ["year", "kind"]
     list_select_related = ["criterion", "entered_by"]

@@ -268,10 +268,37 @@ def _plain_number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+# The most characters a spreadsheet cell holds (Excel); openpyxl silently cuts the rest.
+CELL_MAX_CHARACTERS = 32_767
+
+
 def write_text(cell: Cell, text: str) -> None:
-    """Write text as a string cell that no spreadsheet runs as a formula (see module doc)."""
+    """Write text as a string cell that no spreadsheet runs as a formula (see module doc).
+
+    A text longer than a cell holds is cut with a note saying so at its end, never silently.
+    """
+    if len(text) > CELL_MAX_CHARACTERS:
+        text = _cut_to_cell(text)
     cell.value = text
     # openpyxl would store "=1+1" as a formula and "#N/A" as an error value.
     cell.data_type = "s"
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True
+
+
+def _cut_to_cell(text: str) -> str:
+    """The start of a text too long for a cell, and a note that says the rest is missing."""
+    # Django is imported here: the build script writes appendices without configuring it,
+    # and never has such texts.
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    note = _(
+        "[Nội dung dài %(length)s ký tự, quá giới hạn %(limit)s ký tự của một ô Excel: "
+        "phần còn lại bị cắt bớt, xem đầy đủ trên cổng.]"
+    ) % {
+        "length": number_format(len(text), force_grouping=True),
+        "limit": number_format(CELL_MAX_CHARACTERS, force_grouping=True),
+    }
+    ending = f"…\n{note}"
+    return text[: CELL_MAX_CHARACTERS - len(ending)] + ending

@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import RegexValidator
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -13,6 +16,39 @@ from simple_history.models import HistoricalRecords
 SCORE_DIGITS = {"max_digits": 6, "decimal_places": 2}
 # A criterion's code as the appendix writes it: numbers of up to three digits, dot-separated.
 CODE_PATTERN = r"^\d{1,3}(\.\d{1,3})*$"
+
+
+# The reason for lost points: a few sentences, well inside a spreadsheet cell.
+NOTE_MAX_LENGTH = 2_000
+
+
+@deconstructible
+class MaxTextLengthValidator(MaxLengthValidator):
+    """A text's maximum length, refused with a message that names the field and the limit."""
+
+    message = _("“%(field)s” dài tối đa %(limit)s ký tự; nội dung đang có %(length)s ký tự.")
+
+    def __init__(self, limit_value: int, field: str) -> None:
+        super().__init__(limit_value)
+        self.field = field
+
+    def __call__(self, value: str) -> None:
+        if len(value) > self.limit_value:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={
+                    "field": self.field,
+                    "limit": number_format(self.limit_value, force_grouping=True),
+                    "length": number_format(len(value), force_grouping=True),
+                },
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxTextLengthValidator) and (
+            self.limit_value,
+            str(self.field),
+        ) == (other.limit_value, str(other.field))
 
 
 def code_sort_key(code: str) -> str:
@@ -263,6 +299,22 @@ class Target(models.Model):
         return str(self.min_score.normalize())
 
 
+class StaleRowError(Exception):
+    """Someone saved the row after it was loaded; nothing of this save was kept."""
+
+
+class ScoreQuerySet(models.QuerySet):
+    def update(self, **fields) -> int:
+        """Every change of stored scores raises their version, here and only here.
+
+        The grid's conditional updates, the appendix import's bulk_update (which ends in an
+        update) and Score.save() (which claims its row through an update) all pass by; a
+        page built before the change then carries an older version and is refused.
+        """
+        fields.setdefault("version", F("version") + 1)
+        return super().update(**fields)
+
+
 class Score(models.Model):
     """A criterion's score for one year: the province's self-assessment or the official result."""
 
@@ -276,7 +328,11 @@ class Score(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     kind = models.CharField(_("loại điểm"), max_length=10, choices=Kind.choices)
     value = models.DecimalField(_("điểm"), **SCORE_DIGITS)
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = models.TextField(
+        _("ghi chú"),
+        blank=True,
+        validators=[MaxTextLengthValidator(NOTE_MAX_LENGTH, _("Ghi chú"))],
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -289,6 +345,7 @@ class Score(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("điểm")
@@ -305,6 +362,21 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion.code} {self.year} {self.get_kind_display()}: {self.value}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Save a stored score only over the version it was read with (the admin, commands).
+
+        The row is claimed first by a conditional update, which raises the version
+        (ScoreQuerySet.update); StaleRowError when someone wrote it since it was read.
+        """
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            if not Score.objects.filter(pk=self.pk, version=self.version).update():
+                raise StaleRowError
+            self.version += 1
+            super().save(*args, **kwargs)
 
 
 class Action(models.Model):

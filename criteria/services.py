@@ -284,9 +284,11 @@ def _write_scores(rows: dict[int, AppendixRow], year: int) -> None:
                 )
             )
         elif score.value != row.baseline:
+            # bulk_update ends in ScoreQuerySet.update, which raises the stored version;
+            # the history records are made from these objects, so they say so too.
             score.value, score.version = row.baseline, score.version + 1
             updated.append(score)
-    _save_all(Score, created, updated, ["value", "version"], deleted)
+    _save_all(Score, created, updated, ["value"], deleted)
 
 
 def _write_targets(

@@ -242,6 +242,9 @@ if os.environ.get("DJANGO_EMAIL_HOST"):
                 "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
                 "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", True),
+                # A mail server that does not answer must not hold a request for long:
+                # the mail stays in the outbox and is sent again later.
+                "timeout": env_int("DJANGO_EMAIL_TIMEOUT", 10),
             },
         }
     }

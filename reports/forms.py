@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from criteria.importers import parse_number
-from criteria.models import Criterion, Score
+from criteria.models import NOTE_MAX_LENGTH, Criterion, MaxTextLengthValidator, Score
 from criteria.templatetags.scores import score as format_score
 from reports.rollups import Status
 from reports.services import ScoreEntry
@@ -21,7 +21,11 @@ class ScoreRowForm(forms.Form):
     self_version = forms.IntegerField(min_value=0)
     official_value = forms.CharField(label=_("Bộ Nội vụ thẩm định"), required=False, max_length=20)
     official_version = forms.IntegerField(min_value=0)
-    note = forms.CharField(label=_("Lý do bị trừ điểm"), required=False, max_length=2000)
+    note = forms.CharField(
+        label=_("Lý do bị trừ điểm"),
+        required=False,
+        validators=[MaxTextLengthValidator(NOTE_MAX_LENGTH, _("Lý do bị trừ điểm"))],
+    )
 
     def __init__(self, *args, criterion: Criterion, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +73,9 @@ class ScoreRowForm(forms.Form):
         )
         if note and official is None and "official_value" not in self.errors:
             self.add_error("note", _("Lý do đi kèm điểm thẩm định: hãy nhập điểm thẩm định."))
-        if own is not None and official is not None and official < own and not note:
+        # A reason too long is refused as such, not as a missing one.
+        has_reason = bool(note) or "note" in self.errors
+        if own is not None and official is not None and official < own and not has_reason:
             self.add_error(
                 "note",
                 _(

@@ -5,14 +5,11 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from criteria.models import Criterion, Score
+from criteria.models import Criterion, Score, StaleRowError
 
-
-class StaleRowError(Exception):
-    """Someone saved the row after it was loaded; nothing of this save was kept."""
+__all__ = ["ScoreEntry", "StaleRowError", "save_scores"]
 
 
 @dataclass(frozen=True)
@@ -81,17 +78,14 @@ def _save_one(
     unchanged_version = Score.objects.filter(pk=score.pk, version=entry.version)
     if entry.value is None:
         # Claiming the row by its version first makes the delete as safe as an update.
-        if not unchanged_version.update(version=F("version") + 1):
+        if not unchanged_version.update():
             raise StaleRowError
         score.delete()
         return True
     entered_at = timezone.now()
+    # The update raises the version (ScoreQuerySet.update).
     claimed = unchanged_version.update(
-        value=entry.value,
-        note=note,
-        entered_by=by,
-        entered_at=entered_at,
-        version=F("version") + 1,
+        value=entry.value, note=note, entered_by=by, entered_at=entered_at
     )
     if not claimed:
         raise StaleRowError

@@ -60,7 +60,7 @@ def test_return_letter_is_vietnamese_when_returned_in_english(
     with django_capture_on_commit_callbacks(execute=True):
         response = english_noivu_client.post(
             reverse("assignments:report-return", args=[report.pk]),
-            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3."},
+            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3.", "version": report.version},
             follow=True,
         )
 

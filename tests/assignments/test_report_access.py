@@ -85,10 +85,13 @@ def _request(page_name: str, client, world, work: dict):
             reverse("assignments:report-update", args=[draft.pk]),
             {"progress": "done", "narrative": "Đã xong.", "version": draft.version},
         ),
-        "report-accept": (reverse("assignments:report-accept", args=[submitted.pk]), {}),
+        "report-accept": (
+            reverse("assignments:report-accept", args=[submitted.pk]),
+            {"version": submitted.version},
+        ),
         "report-return": (
             reverse("assignments:report-return", args=[submitted.pk]),
-            {"reason": "Thiếu minh chứng."},
+            {"reason": "Thiếu minh chứng.", "version": submitted.version},
         ),
         "evidence-create": (
             reverse("assignments:evidence-create", args=[draft.pk]),

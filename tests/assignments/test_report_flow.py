@@ -299,7 +299,7 @@ def test_noivu_returns_a_report_with_a_reason_and_the_agency_is_told(
     with django_capture_on_commit_callbacks(execute=True):
         response = noivu_client.post(
             reverse("assignments:report-return", args=[report.pk]),
-            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3."},
+            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3.", "version": report.version},
         )
 
     assert response.status_code == 302
@@ -322,7 +322,8 @@ def test_returning_without_a_reason_is_refused(world, today, noivu_client):
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
 
     response = noivu_client.post(
-        reverse("assignments:report-return", args=[report.pk]), {"reason": "  "}
+        reverse("assignments:report-return", args=[report.pk]),
+        {"reason": "  ", "version": report.version},
     )
 
     assert response.status_code == 200
@@ -352,7 +353,8 @@ def test_noivu_accepts_a_submitted_report(world, today, noivu_client, noivu_staf
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
 
     noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]), {"note": "Đạt yêu cầu."}
+        reverse("assignments:report-accept", args=[report.pk]),
+        {"note": "Đạt yêu cầu.", "version": report.version},
     )
 
     report.refresh_from_db()
@@ -365,7 +367,9 @@ def test_a_draft_cannot_be_accepted(world, today, noivu_client):
     report = make_report(world, "1.1")
 
     response = noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]), follow=True
+        reverse("assignments:report-accept", args=[report.pk]),
+        {"version": report.version},
+        follow=True,
     )
 
     report.refresh_from_db()
@@ -377,7 +381,9 @@ def test_the_whole_round_trip_records_every_step(world, today, agency_user, noiv
     report = make_report(world, "1.1")
 
     report = services.submit_report(report=report, by=agency_user)
-    report = services.return_report(report=report, by=noivu_staff, reason="Bổ sung minh chứng")
+    report = services.return_report(
+        report=report, by=noivu_staff, reason="Bổ sung minh chứng", version=report.version
+    )
     report = services.save_report(
         report=report,
         by=agency_user,
@@ -387,7 +393,7 @@ def test_the_whole_round_trip_records_every_step(world, today, agency_user, noiv
         version=report.version,
     )
     report = services.submit_report(report=report, by=agency_user)
-    report = services.accept_report(report=report, by=noivu_staff)
+    report = services.accept_report(report=report, by=noivu_staff, version=report.version)
 
     steps = list(
         ReportTransition.objects.filter(report=report).values_list("from_status", "to_status")
@@ -405,10 +411,10 @@ def test_the_whole_round_trip_records_every_step(world, today, agency_user, noiv
 def test_review_acting_on_a_report_changed_meanwhile_is_refused(world, today, noivu_staff):
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
     stale = Report.objects.get(pk=report.pk)
-    services.accept_report(report=report, by=noivu_staff)
+    services.accept_report(report=report, by=noivu_staff, version=report.version)
 
     with pytest.raises(ValidationError):
-        services.return_report(report=stale, by=noivu_staff, reason="muộn")
+        services.return_report(report=stale, by=noivu_staff, reason="muộn", version=stale.version)
 
     report.refresh_from_db()
     assert report.status == Report.Status.ACCEPTED
@@ -558,7 +564,9 @@ def test_report_page_query_count_is_fixed(
             uploaded_by=agency_user,
         )
     report = services.submit_report(report=report, by=agency_user)
-    report = services.return_report(report=report, by=noivu_staff, reason="Bổ sung")
+    report = services.return_report(
+        report=report, by=noivu_staff, reason="Bổ sung", version=report.version
+    )
     url = reverse("assignments:report-detail", args=[report.pk])
 
     # session, user, user's groups, membership with agency, report with cycle, plan,

@@ -60,7 +60,8 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
     )
     _save(agency_client, pk, submit=True, **{on_time: "90", level_3: "60"})
     noivu_client.post(
-        reverse("assignments:report-return", args=[pk]), {"reason": "Thiếu số liệu mức độ 3."}
+        reverse("assignments:report-return", args=[pk]),
+        {"reason": "Thiếu số liệu mức độ 3.", "version": Report.objects.get(pk=pk).version},
     )
     _save(
         agency_client,
@@ -70,7 +71,10 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
     )
     agency_client.post(reverse("assignments:evidence-delete", args=[Evidence.objects.get().pk]))
     _save(agency_client, pk, submit=True, **{on_time: "90", level_3: "75"})
-    noivu_client.post(reverse("assignments:report-accept", args=[pk]), {"note": "Đạt yêu cầu."})
+    noivu_client.post(
+        reverse("assignments:report-accept", args=[pk]),
+        {"note": "Đạt yêu cầu.", "version": Report.objects.get(pk=pk).version},
+    )
     assert Report.objects.get().status == Report.Status.ACCEPTED
 
     response = leader_client.get(reverse("assignments:report-history", args=[pk]))

@@ -69,12 +69,16 @@ def test_department_reports_and_noivu_reviews_the_year(
     assert rows["H. Cái Bè"].is_overdue and rows["H. Cái Bè"].missing == 3
     assert (rows["Sở TP"].reported, rows["Sở TP"].missing) == (2, 1)
 
-    # It returns one report with a reason and accepts the other.
+    # It returns one report with a reason and accepts the other, each as its page shows it.
+    first.refresh_from_db()
+    second.refresh_from_db()
     noivu_client.post(
         reverse("assignments:report-return", args=[second.pk]),
-        {"reason": "Thiếu danh sách đơn vị được kiểm tra."},
+        {"reason": "Thiếu danh sách đơn vị được kiểm tra.", "version": second.version},
     )
-    noivu_client.post(reverse("assignments:report-accept", args=[first.pk]))
+    noivu_client.post(
+        reverse("assignments:report-accept", args=[first.pk]), {"version": first.version}
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (Report.Status.ACCEPTED, Report.Status.RETURNED)

@@ -7,7 +7,8 @@ from assignments.services import send_reminders
 class Command(BaseCommand):
     help = _(
         "Gửi thư nhắc hạn báo cáo cho cán bộ các đơn vị còn nhiệm vụ chưa gửi, sắp đến hạn "
-        "hoặc đã quá hạn, và thư tổng hợp cho Sở Nội vụ. Chạy lại trong ngày không gửi trùng."
+        "hoặc đã quá hạn, và thư tổng hợp cho Sở Nội vụ. Chạy lại trong ngày không gửi trùng. "
+        "Trước đó gửi lại các thư báo còn chờ trong hộp thư đi."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         if days < 0:
             raise CommandError(_("--days phải là số ngày không âm."))
         run = send_reminders(days=days)
+        self.stdout.write(
+            _("Đã gửi %(sent)s thư chờ gửi; %(failed)s thư chưa gửi được.")
+            % {"sent": run.outbox.sent, "failed": run.outbox.failed}
+        )
         self.stdout.write(
             _(
                 "Đã nhắc %(mailed)s đơn vị, bỏ qua %(already)s đơn vị đã nhắc hôm nay, "
@@ -40,4 +45,9 @@ class Command(BaseCommand):
                 names.append(_("Sở Nội vụ (thư tổng hợp)"))
             raise CommandError(
                 _("Không gửi được thư cho: %(names)s.") % {"names": ", ".join(names)}
+            )
+        if run.outbox.failed:
+            raise CommandError(
+                _("Còn %(failed)s thư chưa gửi được: máy chủ thư không nhận. Lần chạy sau gửi lại.")
+                % {"failed": run.outbox.failed}
             )

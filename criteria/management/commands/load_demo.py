@@ -139,9 +139,13 @@ def create_demo_work(plan: Plan) -> None:
         if state != "draft":
             report = services.submit_report(report=report, by=users[username])
         if state == "returned":
-            services.return_report(report=report, by=users["noivu"], reason=reason)
+            services.return_report(
+                report=report, by=users["noivu"], reason=reason, version=report.version
+            )
         if state == "accepted":
-            services.accept_report(report=report, by=users["noivu"], note="Đạt yêu cầu.")
+            services.accept_report(
+                report=report, by=users["noivu"], note="Đạt yêu cầu.", version=report.version
+            )
 
 
 @transaction.atomic
