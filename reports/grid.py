@@ -8,11 +8,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from criteria.models import Criterion, Framework, Score
-from reports.rollups import AREA_KEY_LENGTH, CENT, leaf_ids, roll_up
+from criteria.models import Criterion, Framework, IndexResult, Plan, Score
+from reports.rollups import (
+    AREA_KEY_LENGTH,
+    Figure,
+    TreeFigures,
+    areas_of,
+    figure_of,
+    leaf_ids,
+    roll_up,
+    summed_scores,
+)
 
 
 class ScoreCell(NamedTuple):
@@ -34,6 +43,9 @@ class GridRow:
     official_score: ScoreCell | None = None
     self_total: Decimal | None = None
     official_total: Decimal | None = None
+    # A parent's children's sum where its stated figure differs from it.
+    self_sum: Decimal | None = None
+    official_sum: Decimal | None = None
 
     @property
     def lost_at_appraisal(self) -> Decimal | None:
@@ -84,6 +96,8 @@ class ScoreGrid:
                 official_score=scores.get((criterion.id, Score.Kind.OFFICIAL)),
                 self_total=sums[criterion.id].get(Score.Kind.SELF),
                 official_total=sums[criterion.id].get(Score.Kind.OFFICIAL),
+                self_sum=sums.differing_sum(criterion.id, Score.Kind.SELF),
+                official_sum=sums.differing_sum(criterion.id, Score.Kind.OFFICIAL),
             )
             for criterion in criteria
         ]
@@ -108,65 +122,86 @@ class ScoreGrid:
 
 @dataclass
 class GridArea:
-    """An area in the score grid's summary: its sums and the score cells still empty."""
+    """An area in the score grid's summary: its figures and the score cells still empty."""
 
     criterion: Criterion
-    self_total: Decimal | None = None
-    official_total: Decimal | None = None
+    self_total: Figure = field(default_factory=lambda: Figure(None, Score.Kind.SELF))
+    official_total: Figure = field(default_factory=lambda: Figure(None))
     empty_cells: int = 0
 
 
 @dataclass
 class GridSummary:
-    """Every area's sums of a year and the whole index's, as `roll_up` gives them (the
-    leaves' scores, parents' own scores ignored), summed by the database so that the grid
-    of one area reads no other area's rows. A survey criterion's self-assessment cell is
-    not one to fill: the Ministry scores it alone."""
+    """Every area's figures of a year and the whole index's, by the portal's one rule
+    (reports.rollups.Rollup: a stated value where there is one, else the children's sum),
+    summed by the database so that the grid of one area reads no other area's rows. A year
+    neither published nor final also gets its projection and the count of leaves entered.
+    A survey criterion's self-assessment cell is not one to fill: the Ministry scores it
+    alone."""
 
     areas: list[GridArea]
-    self_total: Decimal | None
-    official_total: Decimal | None
+    self_total: Figure
+    official_total: Figure
+    is_final: bool = True
+    self_projection: Figure | None = None
+    official_projection: Figure | None = None
+    entered: dict[str, int] = field(default_factory=dict)
+    leaf_count: int = 0
 
     @classmethod
-    def build(cls, framework: Framework | int, year: int) -> "GridSummary":
-        """Three queries: the areas, the leaves' scores summed per area and kind, the cells
-        to fill per area."""
-        areas = [
-            GridArea(area)
-            for area in Criterion.objects.filter(framework=framework).areas().for_tree()
-        ]
+    def build(cls, plan: Plan, year: int) -> "GridSummary":
+        """Four queries: the tree's branches, the leaves to fill per area, the scores of the
+        year and the year before summed per node, the published total of the year."""
+        branches = list(Criterion.objects.filter(framework=plan.framework_id).branches().for_tree())
+        areas = [GridArea(criterion) for criterion in branches if criterion.parent_id is None]
         by_key = {summary.criterion.sort_key: summary for summary in areas}
-        leaves = Criterion.objects.filter(framework=framework).leaves()
+        by_id = {summary.criterion.id: summary for summary in areas}
+        leaves = Criterion.objects.filter(framework=plan.framework_id).leaves()
         cells = (
             leaves.annotate(area_key=Substr("sort_key", 1, AREA_KEY_LENGTH))
             .values_list("area_key")
-            .annotate(cells=Count("id") + Count("id", filter=Q(is_survey=False)))
+            .annotate(
+                leaves=Count("id"), cells=Count("id") + Count("id", filter=Q(is_survey=False))
+            )
             .order_by()
         )
-        for area_key, count in cells:
-            by_key[area_key].empty_cells += count
-        counted = Q(kind=Score.Kind.OFFICIAL) | Q(criterion__is_survey=False)
-        sums = (
-            Score.objects.filter(criterion__in=leaves, year=year)
-            .annotate(area_key=Substr("criterion__sort_key", 1, AREA_KEY_LENGTH))
-            .values_list("area_key", "kind")
-            .annotate(total=Sum("value"), filled=Count("id", filter=counted))
-            .order_by()
-        )
-        totals: dict[str, Decimal] = {}
-        for area_key, kind, total, filled in sums:
-            total = Decimal(total).quantize(CENT)  # SQLite sums decimals as floats
-            summary = by_key[area_key]
-            if kind == Score.Kind.SELF:
-                summary.self_total = total
-            else:
-                summary.official_total = total
-            summary.empty_cells -= filled
-            totals[kind] = totals.get(kind, Decimal(0)) + total
+        leaf_count = 0
+        for area_key, count, empty in cells:
+            by_key[area_key].empty_cells += empty
+            leaf_count += count
+        rows = list(summed_scores(plan.framework_id, years=[year, year - 1]))
+        area_of = areas_of(branches)
+        for node, _is_summed, is_leaf, _kind, row_year, *_sums, filled in rows:
+            if is_leaf and row_year == year:
+                by_id[area_of[node].id].empty_cells -= filled
+        published = {
+            result.year: result.total
+            for result in IndexResult.objects.filter(province=plan.province, year=year)
+        }
+        figures = TreeFigures.build(branches, rows, published=published, leaf_count=leaf_count)
+        for summary in areas:
+            summary.self_total = figure_of(
+                figures.rollup, summary.criterion.id, Score.Kind.SELF, year, is_final=True
+            )
+            summary.official_total = figure_of(
+                figures.rollup, summary.criterion.id, Score.Kind.OFFICIAL, year, is_final=True
+            )
+        is_final = year in published or plan.is_year_final(year)
         return cls(
             areas=areas,
-            self_total=totals.get(Score.Kind.SELF),
-            official_total=totals.get(Score.Kind.OFFICIAL),
+            self_total=figure_of(figures.rollup, None, Score.Kind.SELF, year, is_final=True),
+            official_total=figure_of(
+                figures.rollup, None, Score.Kind.OFFICIAL, year, is_final=True
+            ),
+            is_final=is_final,
+            self_projection=None
+            if is_final
+            else figure_of(figures.rollup, None, Score.Kind.SELF, year, is_final=False),
+            official_projection=None
+            if is_final
+            else figure_of(figures.rollup, None, Score.Kind.OFFICIAL, year, is_final=False),
+            entered={kind: figures.entered.get((kind, year), 0) for kind in Score.Kind.values},
+            leaf_count=leaf_count,
         )
 
     def area(self, code: str) -> GridArea | None:

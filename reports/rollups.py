@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Agency, Responsibility
@@ -47,30 +47,70 @@ def plan_years(plan: Plan) -> list[int]:
     return list(range(plan.baseline_year, plan.last_year + 1))
 
 
+@dataclass
+class Rollup[Key: Hashable]:
+    """Each node's figure per key (a year, a kind of score) and, for a parent, its children's sum.
+
+    The rule of the whole portal, here and nowhere else: a node shows its **stated** value
+    where one exists (a parent's score stated by the appendix or imported from the official
+    result, the published total) and otherwise the sum of its children. `values` hold what
+    a page shows; `children_sums` hold, for every node with children, the sum of their
+    figures, so that a page can show both where they differ. The key None is the whole index.
+    """
+
+    values: dict[int | None, dict[Key, Decimal]]
+    children_sums: dict[int | None, dict[Key, Decimal]]
+
+    def __getitem__(self, node: int | None) -> dict[Key, Decimal]:
+        return self.values.get(node, {})
+
+    def differing_sum(self, node: int | None, key: Key) -> Decimal | None:
+        """The children's sum where the node's stated value differs from it; else None."""
+        value = self.values.get(node, {}).get(key)
+        children_sum = self.children_sums.get(node, {}).get(key)
+        if value is None or children_sum is None or value == children_sum:
+            return None
+        return children_sum
+
+
 def roll_up[Key: Hashable](
-    criteria: list[Criterion], values: Iterable[tuple[int, Key, Decimal]]
-) -> dict[int | None, dict[Key, Decimal]]:
-    """Each criterion's figure per key: its own value for a leaf, the sum of its children's
-    for a parent; the key None of the result holds the whole index (the sum of the areas).
+    criteria: list[Criterion],
+    values: Iterable[tuple[int, Key, Decimal]],
+    *,
+    sums_below: Iterable[tuple[int, Key, Decimal]] = (),
+    stated_total: dict[Key, Decimal] | None = None,
+) -> Rollup[Key]:
+    """Each criterion's figure per key: its own (stated) value where it has one, otherwise
+    the sum of its children's figures; the key None of the result is the whole index.
 
     `criteria` must be in tree order (parents before children), as `for_tree()` gives them;
-    `values` are (criterion id, key, value), e.g. keyed by kind or by year. One pass from the
-    last row up adds every row into its parent. A parent's own stored score is ignored: the
-    appendix states parents too, but the index counts its leaves. A missing key means no
+    `values` are (criterion id, key, value) of criteria in that list. `sums_below` are
+    (parent id, key, sum) of children left out of the list (the database summed a parent's
+    leaves); `stated_total` is the whole index's stated figure per key (the published total).
+    One pass from the last row up adds every row into its parent. A missing key means no
     score at all, which stays empty rather than zero.
     """
     own: dict[int, dict[Key, Decimal]] = defaultdict(dict)
     for criterion_id, key, value in values:
         own[criterion_id][key] = value
-    parent_ids = {criterion.parent_id for criterion in criteria}
-    sums: dict[int | None, dict[Key, Decimal]] = defaultdict(dict)
+    below: dict[int | None, dict[Key, Decimal]] = defaultdict(dict)
+    for parent_id, key, value in sums_below:
+        below[parent_id][key] = below[parent_id].get(key, Decimal(0)) + value
+    parent_ids = {criterion.parent_id for criterion in criteria} | set(below)
+    rolled: dict[int | None, dict[Key, Decimal]] = {}
+    children_sums: dict[int | None, dict[Key, Decimal]] = {}
     for criterion in reversed(criteria):
-        if criterion.id not in parent_ids:
-            sums[criterion.id] = dict(own.get(criterion.id, {}))
-        parent_sums = sums[criterion.parent_id]
-        for key, value in sums[criterion.id].items():
+        if criterion.id in parent_ids:
+            children_sums[criterion.id] = below.get(criterion.id, {})
+            rolled[criterion.id] = {**children_sums[criterion.id], **own.get(criterion.id, {})}
+        else:
+            rolled[criterion.id] = dict(own.get(criterion.id, {}))
+        parent_sums = below[criterion.parent_id]
+        for key, value in rolled[criterion.id].items():
             parent_sums[key] = parent_sums.get(key, Decimal(0)) + value
-    return sums
+    children_sums[None] = below.get(None, {})
+    rolled[None] = {**children_sums[None], **(stated_total or {})}
+    return Rollup(values=rolled, children_sums=children_sums)
 
 
 def status_of(actual: Decimal | None, target: Target | None) -> Status | None:
@@ -128,36 +168,6 @@ def tree_of(framework: Framework | int) -> list[Criterion]:
     return list(Criterion.objects.filter(framework=framework).for_tree())
 
 
-def area_sums(
-    framework: Framework | int, areas: list[Criterion]
-) -> dict[int | None, dict[int, Decimal]]:
-    """Each area's official score per year, and the whole index's (key None), as `roll_up`
-    gives them for the areas: the sum of the leaves below, parents' own scores ignored.
-
-    The database sums them, a row per area and year, where a roll-up in Python reads every
-    score of every year. A row's area is the first part of its sort key: the area's own
-    sort key (codes have at most three digits a part, padded to AREA_KEY_LENGTH).
-    """
-    area_ids = {area.sort_key: area.id for area in areas}
-    rows = (
-        Score.objects.filter(
-            criterion__framework=framework,
-            criterion__children__isnull=True,
-            kind=Score.Kind.OFFICIAL,
-        )
-        .annotate(area_key=Substr("criterion__sort_key", 1, AREA_KEY_LENGTH))
-        .values_list("area_key", "year")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    sums: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
-    for area_key, year, total in rows:
-        total = Decimal(total).quantize(CENT)  # SQLite sums decimals as floats
-        sums[area_ids[area_key]][year] = total
-        sums[None][year] = sums[None].get(year, Decimal(0)) + total
-    return sums
-
-
 def areas_of(criteria: list[Criterion]) -> dict[int, Criterion]:
     """Each criterion's area (its level-1 ancestor), by criterion id."""
     area: dict[int, Criterion] = {}
@@ -169,6 +179,168 @@ def areas_of(criteria: list[Criterion]) -> dict[int, Criterion]:
 def leaf_ids(criteria: list[Criterion]) -> set[int]:
     parent_ids = {criterion.parent_id for criterion in criteria}
     return {criterion.id for criterion in criteria if criterion.id not in parent_ids}
+
+
+# -- Which scores a figure is made of, and a year in progress ---------------------------------
+
+
+class Basis(models.TextChoices):
+    """The scores a page works on: the official ones where they exist, else the province's own."""
+
+    SELF = Score.Kind.SELF.value, _("tự đánh giá")
+    OFFICIAL = Score.Kind.OFFICIAL.value, _("chính thức")
+
+
+def basis_for(kinds_present: Iterable[str], asked: str | None = None) -> str:
+    """The basis asked for (?basis=), else official scores where the year has any, else the
+    self-assessment where it has any, else official."""
+    if asked in Basis.values:
+        return asked
+    present = set(kinds_present)
+    if Basis.OFFICIAL in present or Basis.SELF not in present:
+        return Basis.OFFICIAL
+    return Basis.SELF
+
+
+DELTA = "delta"
+
+
+def figure_keys(
+    kind: str, year: int
+) -> tuple[tuple[str, int], tuple[str, int], tuple[str, str, int]]:
+    """The roll-up keys a year's figure reads: the year's scores of `kind`, last year's
+    official figure, and the change the year's entered scores make to last year's."""
+    return (kind, year), (Basis.OFFICIAL, year - 1), (DELTA, kind, year)
+
+
+def project(last_year: Decimal | None, change: Decimal | None) -> Decimal | None:
+    """A year in progress: last year's figure, changed by the scores entered so far (each
+    entered leaf replaces its own last-year score; the others keep theirs)."""
+    if last_year is None and change is None:
+        return None
+    return (last_year or Decimal(0)) + (change or Decimal(0))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What a page shows for one node and year: the value, of which kind of score, whether
+    it is a projection (the year is not final), and the children's sum where a stated value
+    differs from it."""
+
+    value: Decimal | None
+    kind: str = Basis.OFFICIAL
+    is_projection: bool = False
+    children_sum: Decimal | None = None
+
+    @property
+    def basis_label(self) -> str:
+        return Basis(self.kind).label
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Stated value minus the children's sum, where they differ."""
+        if self.value is None or self.children_sum is None:
+            return None
+        return self.value - self.children_sum
+
+
+def figure_of(
+    rollup: Rollup, node: int | None, kind: str, year: int, *, is_final: bool, is_leaf: bool = False
+) -> Figure:
+    """The one rule of what a page shows for a node and year (see Rollup for stated values):
+    a final year's figure; before that, a projection (a leaf with its own score entered shows
+    that score)."""
+    this_year, last_year, change = figure_keys(kind, year)
+    values = rollup[node]
+    if is_final or (is_leaf and this_year in values):
+        return Figure(
+            values.get(this_year), kind, children_sum=rollup.differing_sum(node, this_year)
+        )
+    return Figure(project(values.get(last_year), values.get(change)), kind, is_projection=True)
+
+
+def summed_scores(
+    framework: Framework | int, *, years: Iterable[int], kinds: Iterable[str] = Basis.values
+) -> models.QuerySet:
+    """The scores of `years` as the database sums them: a row per (node, is_summed, is_leaf,
+    kind, year) with `total`, `count`, `change` and `cells`.
+
+    A leaf below a parent is summed into its parent's row (is_summed); any other score (a
+    parent's stated score, an area without criteria) is its node's own row. `change` is the
+    leaves' scores minus their official score of the year before (see `project`); `cells`
+    counts the scores that fill a grid cell (a survey criterion has no self-assessment).
+    """
+    has_children = Exists(Criterion.objects.filter(parent=OuterRef("criterion_id")))
+    last_year = Score.objects.filter(
+        criterion=OuterRef("criterion_id"), kind=Score.Kind.OFFICIAL, year=OuterRef("year") - 1
+    ).values("value")[:1]
+    is_summed = Case(
+        When(Q(criterion__parent__isnull=False) & ~Q(has_children), then=Value(True)),
+        default=Value(False),
+        output_field=models.BooleanField(),
+    )
+    return (
+        Score.objects.filter(criterion__framework=framework, year__in=years, kind__in=kinds)
+        .annotate(
+            is_summed=is_summed,
+            is_leaf=Case(
+                When(has_children, then=Value(False)),
+                default=Value(True),
+                output_field=models.BooleanField(),
+            ),
+            node=Case(
+                When(is_summed=True, then=F("criterion__parent_id")), default=F("criterion_id")
+            ),
+        )
+        .values_list("node", "is_summed", "is_leaf", "kind", "year")
+        .annotate(
+            total=Sum("value"),
+            count=Count("id"),
+            change=Sum(F("value") - Coalesce(Subquery(last_year), Value(Decimal(0)))),
+            cells=Count("id", filter=Q(kind=Score.Kind.OFFICIAL) | Q(criterion__is_survey=False)),
+        )
+        .order_by()
+    )
+
+
+@dataclass
+class TreeFigures:
+    """The tree's figures for some years from `summed_scores`: the roll-up of each (kind,
+    year), the changes of the years in progress, and how many leaves have a score."""
+
+    rollup: Rollup
+    entered: dict[tuple[str, int], int]
+    leaf_count: int
+
+    @classmethod
+    def build(
+        cls,
+        criteria: list[Criterion],
+        rows: Iterable[tuple],
+        *,
+        published: dict[int, Decimal],
+        leaf_count: int,
+    ) -> "TreeFigures":
+        """`criteria`: at least the tree's branches, in tree order; `published`: the
+        published total per year, the whole index's stated figure."""
+        own, below = [], []
+        entered: dict[tuple[str, int], int] = defaultdict(int)
+        for node, is_summed, is_leaf, kind, year, total, count, change, _cells in rows:
+            total = Decimal(total).quantize(CENT)  # SQLite sums decimals as floats
+            (below if is_summed else own).append((node, (kind, year), total))
+            if is_leaf:
+                change = Decimal(change).quantize(CENT)
+                (below if is_summed else own).append((node, (DELTA, kind, year), change))
+                entered[kind, year] += count
+        stated = {(Basis.OFFICIAL, year): total for year, total in published.items()}
+        return cls(
+            rollup=roll_up(criteria, own, sums_below=below, stated_total=stated),
+            entered=dict(entered),
+            leaf_count=leaf_count,
+        )
+
+    def kinds_in(self, year: int) -> set[str]:
+        return {kind for kind, entered_year in self.entered if entered_year == year}
 
 
 # -- Gaps: each criterion against its maximum and its target ---------------------------------
@@ -183,7 +355,12 @@ class GapRow:
     is_leaf: bool
     baseline: Decimal | None
     target: Target | None
-    actual: Decimal | None
+    figure: Figure
+    baseline_sum: Decimal | None = None  # the children's sum where the stated baseline differs
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.figure.value
 
     @property
     def max_score(self) -> Decimal:
@@ -204,22 +381,39 @@ class GapRow:
 
 @dataclass
 class YearTotal:
-    """The whole index for a year: published (IndexResult) or summed from official scores."""
+    """The whole index for a year: the published total, or the figure of its scores; a year
+    neither published nor declared final is a projection, with how many leaves are entered."""
 
     year: int
-    total: Decimal | None
+    figure: Figure
     rank: int | None = None
     province_count: int | None = None
     is_published: bool = False
     target: Target | None = None
+    entered: int = 0
+    leaf_count: int = 0
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.figure.value
+
+    @property
+    def is_projection(self) -> bool:
+        return self.figure.is_projection
 
     @property
     def status(self) -> Status | None:
-        return status_of(self.total, self.target)
+        """Against the target only for a year's result: a projection is no result."""
+        return None if self.is_projection else status_of(self.total, self.target)
 
     @property
     def shortfall(self) -> Decimal | None:
         return shortfall(self.total, self.target.min_score if self.target else None)
+
+
+def year_target(plan: Plan, targets: list[Target], year: int) -> Target | None:
+    """The target a year is measured against; the baseline year (before the plan) has none."""
+    return None if year < plan.first_year else target_for_year(targets, year)
 
 
 @dataclass
@@ -232,40 +426,70 @@ class YearResults:
     total: YearTotal
 
     @classmethod
-    def build(cls, plan: Plan, year: int) -> "YearResults":
-        """Four queries: criteria, official scores of the year and the baseline, the plan's
-        targets, the year's published index."""
+    def build(cls, plan: Plan, year: int, *, basis: str | None = None) -> "YearResults":
+        """Four queries: criteria, scores of the year, the year before and the baseline, the
+        plan's targets, the published index of those years."""
         criteria = tree_of(plan.framework_id)
-        scores = Score.objects.filter(
-            criterion__framework=plan.framework_id,
-            kind=Score.Kind.OFFICIAL,
-            year__in={year, plan.baseline_year},
-        ).values_list("criterion_id", "year", "value")
-        sums = roll_up(criteria, scores)
+        years = {year, year - 1, plan.baseline_year}
+        scores = list(
+            Score.objects.filter(criterion__framework=plan.framework_id, year__in=years)
+            .order_by()
+            .values_list("criterion_id", "kind", "year", "value")
+        )
+        published = {
+            result.year: result
+            for result in IndexResult.objects.filter(province=plan.province, year__in=years)
+        }
+        kind = basis_for((k for _c, k, y, _v in scores if y == year), basis)
+        leaves = leaf_ids(criteria)
+        last_year = {(c, y): v for c, k, y, v in scores if k == Basis.OFFICIAL and y == year - 1}
+        values = [(c, (k, y), v) for c, k, y, v in scores]
+        values += [
+            (c, (DELTA, k, y), v - last_year.get((c, year - 1), Decimal(0)))
+            for c, k, y, v in scores
+            if y == year and c in leaves
+        ]
+        stated = {(Basis.OFFICIAL, y): result.total for y, result in published.items()}
+        rollup = roll_up(criteria, values, stated_total=stated)
+        is_final = year in published or plan.is_year_final(year)
         targets = targets_by_criterion(plan)
         area = areas_of(criteria)
-        leaves = leaf_ids(criteria)
+        baseline = (Basis.OFFICIAL, plan.baseline_year)
         rows = [
             GapRow(
                 criterion=criterion,
                 area=area[criterion.id],
                 is_leaf=criterion.id in leaves,
-                baseline=sums[criterion.id].get(plan.baseline_year),
-                target=target_for_year(targets.get(criterion.id, []), year),
-                actual=sums[criterion.id].get(year),
+                baseline=rollup[criterion.id].get(baseline),
+                baseline_sum=rollup.differing_sum(criterion.id, baseline),
+                target=year_target(plan, targets.get(criterion.id, []), year),
+                figure=figure_of(
+                    rollup,
+                    criterion.id,
+                    kind,
+                    year,
+                    is_final=is_final,
+                    is_leaf=criterion.id in leaves,
+                ),
             )
             for criterion in criteria
         ]
-        published = IndexResult.objects.filter(province=plan.province, year=year).first()
+        result = published.get(year)
         total = YearTotal(
             year=year,
-            total=published.total if published else sums[None].get(year),
-            rank=published.rank if published else None,
-            province_count=published.province_count if published else None,
-            is_published=published is not None,
-            target=target_for_year(targets.get(None, []), year),
+            figure=figure_of(rollup, None, kind, year, is_final=is_final),
+            rank=result.rank if result else None,
+            province_count=result.province_count if result else None,
+            is_published=result is not None,
+            target=year_target(plan, targets.get(None, []), year),
+            entered=sum(1 for c, k, y, _v in scores if y == year and k == kind and c in leaves),
+            leaf_count=len(leaves),
         )
         return cls(plan=plan, year=year, rows=rows, total=total)
+
+    @property
+    def basis(self) -> str:
+        return self.total.figure.kind
 
     @property
     def areas(self) -> list[GapRow]:
@@ -281,16 +505,20 @@ class YearResults:
 
 @dataclass
 class AreaSummary:
-    """An area's maximum, baseline, target and latest official result."""
+    """An area's maximum, baseline, target and latest figure."""
 
     criterion: Criterion
     baseline: Decimal | None
     target: Target | None
-    actual: Decimal | None
+    figure: Figure
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.figure.value
 
     @property
     def status(self) -> Status | None:
-        return status_of(self.actual, self.target)
+        return None if self.figure.is_projection else status_of(self.actual, self.target)
 
 
 @dataclass
@@ -304,43 +532,72 @@ class Overview:
     areas: list[AreaSummary]
 
     @classmethod
-    def build(cls, plan: Plan) -> "Overview":
-        """Four queries: published results, areas, their official sums per year, targets.
+    def build(
+        cls, plan: Plan, *, basis: str | None = None, published_only: bool = False
+    ) -> "Overview":
+        """Four queries: published results, the criteria, their scores summed per node and
+        year, targets.
 
-        Years run from the first with any result to the latest; a year without a published
-        index shows the sum of its official scores.
+        Years run from the first with any result to the latest; a year neither published
+        nor final shows a projection. `published_only` (the public page) keeps the
+        published years alone.
         """
         published = {
             result.year: result for result in IndexResult.objects.filter(province=plan.province)
         }
-        criteria = list(Criterion.objects.filter(framework=plan.framework_id).areas().for_tree())
-        sums = area_sums(plan.framework_id, criteria)
+        criteria = tree_of(plan.framework_id)
+        rows = summed_scores(plan.framework_id, years=plan_years(plan))
+        if published_only:
+            rows = rows.filter(year__in=published)
+        figures = TreeFigures.build(
+            criteria,
+            rows,
+            published={year: result.total for year, result in published.items()},
+            leaf_count=len(leaf_ids(criteria)),
+        )
         targets = targets_by_criterion(plan, areas_only=True)
-        scored_years = set(sums[None])
-        known_years = scored_years | set(published)
+        scored_years = {year for _kind, year in figures.entered}
+        known_years = set(published) if published_only else scored_years | set(published)
         years = range(min(known_years), max(known_years) + 1) if known_years else range(0)
         totals = []
         for year in years:
             result = published.get(year)
+            if published_only and result is None:
+                continue
+            kind = basis_for(figures.kinds_in(year), basis)
+            is_final = result is not None or plan.is_year_final(year)
             totals.append(
                 YearTotal(
                     year=year,
-                    total=result.total if result else sums[None].get(year),
+                    figure=figure_of(figures.rollup, None, kind, year, is_final=is_final),
                     rank=result.rank if result else None,
                     province_count=result.province_count if result else None,
                     is_published=result is not None,
                     target=covering_target(targets.get(None, []), year),
+                    entered=figures.entered.get((kind, year), 0),
+                    leaf_count=figures.leaf_count,
                 )
             )
         latest_year = max(scored_years) if scored_years else None
+        latest = next((total for total in totals if total.year == latest_year), None)
+        baseline = (Basis.OFFICIAL, plan.baseline_year)
         areas = [
             AreaSummary(
                 criterion=criterion,
-                baseline=sums[criterion.id].get(plan.baseline_year),
-                target=target_for_year(targets.get(criterion.id, []), latest_year or 0),
-                actual=sums[criterion.id].get(latest_year) if latest_year else None,
+                baseline=figures.rollup[criterion.id].get(baseline),
+                target=year_target(plan, targets.get(criterion.id, []), latest_year or 0),
+                figure=figure_of(
+                    figures.rollup,
+                    criterion.id,
+                    latest.figure.kind,
+                    latest_year,
+                    is_final=not latest.is_projection,
+                )
+                if latest
+                else Figure(None),
             )
             for criterion in criteria
+            if criterion.parent_id is None
         ]
         return cls(
             plan=plan,
@@ -437,6 +694,82 @@ class Route:
                 return index
         return None
 
+    @property
+    def target_gaps(self) -> list["TargetGap"]:
+        """The total and the areas whose target is more than their sub-criteria give when
+        each reaches its own target: the points that must come from above those targets."""
+        return target_gaps(self.results)
+
+
+@dataclass
+class Headroom:
+    """A sub-criterion's points above its own target, up to its maximum."""
+
+    row: GapRow
+    points: Decimal
+
+
+@dataclass
+class TargetGap:
+    """A target (of the total, None, or an area) its sub-targets do not reach."""
+
+    criterion: Criterion | None
+    target: Decimal
+    reachable: Decimal  # the sum of its sub-criteria, each at its target or above
+    headroom: list[Headroom]
+
+    HEADROOM_LIMIT = 5
+
+    @property
+    def missing(self) -> Decimal:
+        return self.target - self.reachable
+
+    @property
+    def headroom_total(self) -> Decimal:
+        return sum((item.points for item in self.headroom), Decimal(0))
+
+
+def _reachable(row: GapRow) -> Decimal:
+    """A leaf at its own target, or at its score where that is higher."""
+    goal = row.target.min_score if row.target else None
+    return max((value for value in (row.actual, goal) if value is not None), default=Decimal(0))
+
+
+def target_gaps(results: YearResults) -> list[TargetGap]:
+    """The total's and each area's lower target against the sum of their sub-criteria at
+    their own targets, where that sum falls short, with the sub-criteria that still have
+    points above their target (largest first)."""
+    by_area: dict[int | None, list[GapRow]] = defaultdict(list)
+    for row in results.leaves:
+        by_area[row.area.id].append(row)
+        by_area[None].append(row)
+    goals = [(None, results.total.target)] + [(row.criterion, row.target) for row in results.areas]
+    gaps = []
+    for criterion, target in goals:
+        leaves = by_area.get(criterion.id if criterion else None, [])
+        if target is None or not leaves:
+            continue
+        reachable = sum((_reachable(row) for row in leaves), Decimal(0))
+        if reachable >= target.min_score:
+            continue
+        headroom = sorted(
+            (
+                Headroom(row=row, points=row.max_score - _reachable(row))
+                for row in leaves
+                if row.max_score > _reachable(row)
+            ),
+            key=lambda item: (-item.points, item.row.criterion.sort_key),
+        )
+        gaps.append(
+            TargetGap(
+                criterion=criterion,
+                target=target.min_score,
+                reachable=reachable,
+                headroom=headroom[: TargetGap.HEADROOM_LIMIT],
+            )
+        )
+    return gaps
+
 
 # -- The gap table's filters and order -------------------------------------------------------
 
@@ -520,4 +853,25 @@ def agency_stakes(results: YearResults) -> list[AgencyStake]:
     ]
     return sorted(
         stakes, key=lambda stake: (-stake.points_lost, -stake.shortfall, str(stake.agency))
+    )
+
+
+@dataclass
+class StakesBalance:
+    """Points lost by agency against the year's points lost (maximum − total): what the
+    sub-criteria do not explain, e.g. a stated total above the sum of its leaves."""
+
+    points_lost: Decimal | None  # maximum − the year's total
+    by_agencies: Decimal
+
+    @property
+    def unexplained(self) -> Decimal | None:
+        return None if self.points_lost is None else self.points_lost - self.by_agencies
+
+
+def stakes_balance(results: YearResults, stakes: list[AgencyStake]) -> StakesBalance:
+    total = results.total.total
+    return StakesBalance(
+        points_lost=None if total is None else results.plan.framework.max_score - total,
+        by_agencies=sum((stake.points_lost for stake in stakes), Decimal(0)),
     )
