@@ -19,10 +19,10 @@ from reports.rollups import Basis, Status, YearResults
 def results_workbook(plan: Plan, year: int) -> bytes:
     """The appendix of `plan` with self-assessed, official, lost points and status for `year`."""
     table = AppendixTable.from_plan(plan)
-    grid = ScoreGrid.build(plan.framework_id, year)
     # The official columns are the pages' figures on official scores: a year not yet final
     # shows its projection, said so in the status column.
     results = YearResults.build(plan, year, basis=Basis.OFFICIAL)
+    grid = ScoreGrid.build(plan.framework_id, year, is_final=not results.total.is_projection)
     by_code = {row.criterion.code: row for row in grid.rows}
     gaps = {row.criterion.code: row for row in results.rows}
     self_scores: dict[str, Decimal | str | None] = {

@@ -16,8 +16,8 @@ from reports.rollups import (
     AREA_KEY_LENGTH,
     Figure,
     TreeFigures,
+    YearFigures,
     areas_of,
-    figure_of,
     leaf_ids,
     roll_up,
     summed_scores,
@@ -35,17 +35,23 @@ class ScoreCell(NamedTuple):
 
 @dataclass
 class GridRow:
-    """One criterion in the score grid: a leaf with its two scores, or a parent with sums."""
+    """One criterion in the score grid: a leaf with its two scores, or a parent with its
+    figures (reports.rollups.YearFigures: stated first, a projection in a year not final)."""
 
     criterion: Criterion
     is_leaf: bool
     self_score: ScoreCell | None = None
     official_score: ScoreCell | None = None
-    self_total: Decimal | None = None
-    official_total: Decimal | None = None
-    # A parent's children's sum where its stated figure differs from it.
-    self_sum: Decimal | None = None
-    official_sum: Decimal | None = None
+    self_figure: Figure = field(default_factory=lambda: Figure(None, Score.Kind.SELF))
+    official_figure: Figure = field(default_factory=lambda: Figure(None))
+
+    @property
+    def self_total(self) -> Decimal | None:
+        return self.self_figure.value
+
+    @property
+    def official_total(self) -> Decimal | None:
+        return self.official_figure.value
 
     @property
     def lost_at_appraisal(self) -> Decimal | None:
@@ -69,44 +75,61 @@ class ScoreGrid:
 
     @classmethod
     def build(
-        cls, framework: Framework | int, year: int, *, area: Criterion | None = None
+        cls,
+        framework: Framework | int,
+        year: int,
+        *,
+        area: Criterion | None = None,
+        is_final: bool = True,
     ) -> "ScoreGrid":
-        """Two queries: the criteria (of `area` only, if given), and their scores of the year."""
+        """Two queries: the criteria (of `area` only, if given), and their scores of the year
+        and the year before (a year not final shows its parents' projections)."""
         criteria = Criterion.objects.filter(framework=framework)
         if area is not None:
             criteria = criteria.filter(Q(pk=area.pk) | Q(sort_key__startswith=f"{area.sort_key}."))
         criteria = list(criteria.for_tree())
-        scores = {
-            (criterion_id, kind): ScoreCell(value, version, note)
-            for criterion_id, kind, value, version, note in Score.objects.filter(
-                criterion__in=[criterion.id for criterion in criteria], year=year
+        rows = (
+            Score.objects.filter(
+                criterion__in=[criterion.id for criterion in criteria], year__in=[year, year - 1]
             )
             .order_by()
-            .values_list("criterion_id", "kind", "value", "version", "note")
-        }
-        sums = roll_up(
-            criteria, ((cid, kind, score.value) for (cid, kind), score in scores.items())
+            .values_list("criterion_id", "kind", "year", "value", "version", "note")
         )
+        scores, values = {}, []
+        for criterion_id, kind, score_year, value, version, note in rows:
+            values.append((criterion_id, (kind, score_year), value))
+            if score_year == year:
+                scores[criterion_id, kind] = ScoreCell(value, version, note)
+        rollup = roll_up(criteria, values)
+        figures = {
+            kind: YearFigures(criteria, rollup, kind=kind, year=year, is_final=is_final)
+            for kind in Score.Kind
+        }
         leaves = leaf_ids(criteria)
-        rows = [
+
+        def figure(criterion: Criterion, kind: str) -> Figure:
+            if criterion.id in leaves:  # a leaf: what is entered, never a projection
+                cell = scores.get((criterion.id, kind))
+                return Figure(cell.value if cell else None, kind)
+            return figures[kind].figure(criterion.id)
+
+        grid_rows = [
             GridRow(
                 criterion=criterion,
                 is_leaf=criterion.id in leaves,
                 self_score=scores.get((criterion.id, Score.Kind.SELF)),
                 official_score=scores.get((criterion.id, Score.Kind.OFFICIAL)),
-                self_total=sums[criterion.id].get(Score.Kind.SELF),
-                official_total=sums[criterion.id].get(Score.Kind.OFFICIAL),
-                self_sum=sums.differing_sum(criterion.id, Score.Kind.SELF),
-                official_sum=sums.differing_sum(criterion.id, Score.Kind.OFFICIAL),
+                self_figure=figure(criterion, Score.Kind.SELF),
+                official_figure=figure(criterion, Score.Kind.OFFICIAL),
             )
             for criterion in criteria
         ]
         return cls(
             year=year,
-            rows=rows,
-            self_total=sums[None].get(Score.Kind.SELF),
-            official_total=sums[None].get(Score.Kind.OFFICIAL),
-            by_id={row.criterion.id: row for row in rows},
+            rows=grid_rows,
+            self_total=figures[Score.Kind.SELF].figure(None).value,
+            official_total=figures[Score.Kind.OFFICIAL].figure(None).value,
+            by_id={row.criterion.id: row for row in grid_rows},
         )
 
     def ancestors(self, criterion: Criterion) -> list[GridRow]:
@@ -135,7 +158,7 @@ class GridSummary:
     """Every area's figures of a year and the whole index's, by the portal's one rule
     (reports.rollups.Rollup: a stated value where there is one, else the children's sum),
     summed by the database so that the grid of one area reads no other area's rows. A year
-    neither published nor final also gets its projection and the count of leaves entered.
+    neither published nor final shows its projection and the count of leaves entered.
     A survey criterion's self-assessment cell is not one to fill: the Ministry scores it
     alone."""
 
@@ -143,8 +166,6 @@ class GridSummary:
     self_total: Figure
     official_total: Figure
     is_final: bool = True
-    self_projection: Figure | None = None
-    official_projection: Figure | None = None
     entered: dict[str, int] = field(default_factory=dict)
     leaf_count: int = 0
 
@@ -179,27 +200,16 @@ class GridSummary:
             for result in IndexResult.objects.filter(province=plan.province, year=year)
         }
         figures = TreeFigures.build(branches, rows, published=published, leaf_count=leaf_count)
-        for summary in areas:
-            summary.self_total = figure_of(
-                figures.rollup, summary.criterion.id, Score.Kind.SELF, year, is_final=True
-            )
-            summary.official_total = figure_of(
-                figures.rollup, summary.criterion.id, Score.Kind.OFFICIAL, year, is_final=True
-            )
         is_final = year in published or plan.is_year_final(year)
+        by_kind = {kind: figures.for_year(kind, year, is_final=is_final) for kind in Score.Kind}
+        for summary in areas:
+            summary.self_total = by_kind[Score.Kind.SELF].figure(summary.criterion.id)
+            summary.official_total = by_kind[Score.Kind.OFFICIAL].figure(summary.criterion.id)
         return cls(
             areas=areas,
-            self_total=figure_of(figures.rollup, None, Score.Kind.SELF, year, is_final=True),
-            official_total=figure_of(
-                figures.rollup, None, Score.Kind.OFFICIAL, year, is_final=True
-            ),
+            self_total=by_kind[Score.Kind.SELF].figure(None),
+            official_total=by_kind[Score.Kind.OFFICIAL].figure(None),
             is_final=is_final,
-            self_projection=None
-            if is_final
-            else figure_of(figures.rollup, None, Score.Kind.SELF, year, is_final=False),
-            official_projection=None
-            if is_final
-            else figure_of(figures.rollup, None, Score.Kind.OFFICIAL, year, is_final=False),
             entered={kind: figures.entered.get((kind, year), 0) for kind in Score.Kind.values},
             leaf_count=leaf_count,
         )

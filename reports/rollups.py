@@ -6,7 +6,7 @@ does the arithmetic in Python, so no page's query count grows with the tree or t
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
@@ -60,6 +60,7 @@ class Rollup[Key: Hashable]:
 
     values: dict[int | None, dict[Key, Decimal]]
     children_sums: dict[int | None, dict[Key, Decimal]]
+    leaf_sums: dict[int | None, dict[Key, Decimal]] = field(default_factory=dict)  # sums_below
 
     def __getitem__(self, node: int | None) -> dict[Key, Decimal]:
         return self.values.get(node, {})
@@ -96,6 +97,7 @@ def roll_up[Key: Hashable](
     below: dict[int | None, dict[Key, Decimal]] = defaultdict(dict)
     for parent_id, key, value in sums_below:
         below[parent_id][key] = below[parent_id].get(key, Decimal(0)) + value
+    leaf_sums = {parent_id: dict(sums) for parent_id, sums in below.items()}
     parent_ids = {criterion.parent_id for criterion in criteria} | set(below)
     rolled: dict[int | None, dict[Key, Decimal]] = {}
     children_sums: dict[int | None, dict[Key, Decimal]] = {}
@@ -110,7 +112,7 @@ def roll_up[Key: Hashable](
             parent_sums[key] = parent_sums.get(key, Decimal(0)) + value
     children_sums[None] = below.get(None, {})
     rolled[None] = {**children_sums[None], **(stated_total or {})}
-    return Rollup(values=rolled, children_sums=children_sums)
+    return Rollup(values=rolled, children_sums=children_sums, leaf_sums=leaf_sums)
 
 
 def status_of(actual: Decimal | None, target: Target | None) -> Status | None:
@@ -205,22 +207,6 @@ def basis_for(kinds_present: Iterable[str], asked: str | None = None) -> str:
 DELTA = "delta"
 
 
-def figure_keys(
-    kind: str, year: int
-) -> tuple[tuple[str, int], tuple[str, int], tuple[str, str, int]]:
-    """The roll-up keys a year's figure reads: the year's scores of `kind`, last year's
-    official figure, and the change the year's entered scores make to last year's."""
-    return (kind, year), (Basis.OFFICIAL, year - 1), (DELTA, kind, year)
-
-
-def project(last_year: Decimal | None, change: Decimal | None) -> Decimal | None:
-    """A year in progress: last year's figure, changed by the scores entered so far (each
-    entered leaf replaces its own last-year score; the others keep theirs)."""
-    if last_year is None and change is None:
-        return None
-    return (last_year or Decimal(0)) + (change or Decimal(0))
-
-
 @dataclass(frozen=True)
 class Figure:
     """What a page shows for one node and year: the value, of which kind of score, whether
@@ -244,19 +230,73 @@ class Figure:
         return self.value - self.children_sum
 
 
-def figure_of(
-    rollup: Rollup, node: int | None, kind: str, year: int, *, is_final: bool, is_leaf: bool = False
-) -> Figure:
-    """The one rule of what a page shows for a node and year (see Rollup for stated values):
-    a final year's figure; before that, a projection (a leaf with its own score entered shows
-    that score)."""
-    this_year, last_year, change = figure_keys(kind, year)
-    values = rollup[node]
-    if is_final or (is_leaf and this_year in values):
-        return Figure(
-            values.get(this_year), kind, children_sum=rollup.differing_sum(node, this_year)
+def _add(total: Decimal | None, value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
+class YearFigures:
+    """The figure of every node of the tree for one year and kind of score, by the rule of
+    `Rollup`; a year neither published nor final is a **projection**: a node below which no
+    score of the year is entered keeps last year's figure (stated where stated); any other
+    node is the sum of its children's projections, an entered leaf counting its own score.
+    When every leaf is entered, the projection is the year's sum.
+
+    The roll-up must hold the keys (kind, year), (official, year − 1) and, for the leaves
+    of the year, (DELTA, kind, year): the change their score makes to last year's.
+    """
+
+    def __init__(
+        self, criteria: list[Criterion], rollup: Rollup, *, kind: str, year: int, is_final: bool
+    ) -> None:
+        self.rollup, self.kind, self.year, self.is_final = rollup, kind, year, is_final
+        self.this_year, self.last_year = (kind, year), (Basis.OFFICIAL, year - 1)
+        self.projected: dict[int | None, Decimal | None] = {}
+        if not is_final:
+            self._project(criteria)
+
+    def _project(self, criteria: list[Criterion]) -> None:
+        change = (DELTA, self.kind, self.year)
+        touched: set[int | None] = set()
+        children: dict[int | None, Decimal | None] = defaultdict(lambda: None)
+        for node, sums in self.rollup.leaf_sums.items():  # leaves the database summed
+            if change in sums:
+                touched.add(node)
+                children[node] = _add(sums.get(self.last_year), sums[change])
+            else:
+                children[node] = sums.get(self.last_year)
+        parent_ids = {criterion.parent_id for criterion in criteria} | set(self.rollup.leaf_sums)
+        for criterion in reversed(criteria):
+            values = self.rollup[criterion.id]
+            if criterion.id not in parent_ids:  # a leaf: its score of the year, or last year's
+                entered = values.get(self.this_year)
+                if entered is not None:
+                    touched.add(criterion.id)
+                value = entered if entered is not None else values.get(self.last_year)
+            elif criterion.id in touched:
+                value = children[criterion.id]
+            else:
+                value = values.get(self.last_year)
+            self.projected[criterion.id] = value
+            children[criterion.parent_id] = _add(children[criterion.parent_id], value)
+            if criterion.id in touched:
+                touched.add(criterion.parent_id)
+        self.projected[None] = (
+            children[None] if None in touched else self.rollup[None].get(self.last_year)
         )
-    return Figure(project(values.get(last_year), values.get(change)), kind, is_projection=True)
+
+    def figure(self, node: int | None, *, is_leaf: bool = False) -> Figure:
+        """What a page shows for `node` (None: the whole index). In a year in progress a
+        leaf with its own score entered shows that score, not a projection."""
+        values = self.rollup[node]
+        if self.is_final or (is_leaf and self.this_year in values):
+            return Figure(
+                values.get(self.this_year),
+                self.kind,
+                children_sum=self.rollup.differing_sum(node, self.this_year),
+            )
+        return Figure(self.projected.get(node), self.kind, is_projection=True)
 
 
 def summed_scores(
@@ -308,6 +348,7 @@ class TreeFigures:
     """The tree's figures for some years from `summed_scores`: the roll-up of each (kind,
     year), the changes of the years in progress, and how many leaves have a score."""
 
+    criteria: list[Criterion]
     rollup: Rollup
     entered: dict[tuple[str, int], int]
     leaf_count: int
@@ -334,6 +375,7 @@ class TreeFigures:
                 entered[kind, year] += count
         stated = {(Basis.OFFICIAL, year): total for year, total in published.items()}
         return cls(
+            criteria=criteria,
             rollup=roll_up(criteria, own, sums_below=below, stated_total=stated),
             entered=dict(entered),
             leaf_count=leaf_count,
@@ -341,6 +383,9 @@ class TreeFigures:
 
     def kinds_in(self, year: int) -> set[str]:
         return {kind for kind, entered_year in self.entered if entered_year == year}
+
+    def for_year(self, kind: str, year: int, *, is_final: bool) -> YearFigures:
+        return YearFigures(self.criteria, self.rollup, kind=kind, year=year, is_final=is_final)
 
 
 # -- Gaps: each criterion against its maximum and its target ---------------------------------
@@ -442,16 +487,15 @@ class YearResults:
         }
         kind = basis_for((k for _c, k, y, _v in scores if y == year), basis)
         leaves = leaf_ids(criteria)
-        last_year = {(c, y): v for c, k, y, v in scores if k == Basis.OFFICIAL and y == year - 1}
-        values = [(c, (k, y), v) for c, k, y, v in scores]
-        values += [
-            (c, (DELTA, k, y), v - last_year.get((c, year - 1), Decimal(0)))
-            for c, k, y, v in scores
-            if y == year and c in leaves
-        ]
         stated = {(Basis.OFFICIAL, y): result.total for y, result in published.items()}
-        rollup = roll_up(criteria, values, stated_total=stated)
-        is_final = year in published or plan.is_year_final(year)
+        rollup = roll_up(criteria, ((c, (k, y), v) for c, k, y, v in scores), stated_total=stated)
+        figures = YearFigures(
+            criteria,
+            rollup,
+            kind=kind,
+            year=year,
+            is_final=year in published or plan.is_year_final(year),
+        )
         targets = targets_by_criterion(plan)
         area = areas_of(criteria)
         baseline = (Basis.OFFICIAL, plan.baseline_year)
@@ -463,21 +507,14 @@ class YearResults:
                 baseline=rollup[criterion.id].get(baseline),
                 baseline_sum=rollup.differing_sum(criterion.id, baseline),
                 target=year_target(plan, targets.get(criterion.id, []), year),
-                figure=figure_of(
-                    rollup,
-                    criterion.id,
-                    kind,
-                    year,
-                    is_final=is_final,
-                    is_leaf=criterion.id in leaves,
-                ),
+                figure=figures.figure(criterion.id, is_leaf=criterion.id in leaves),
             )
             for criterion in criteria
         ]
         result = published.get(year)
         total = YearTotal(
             year=year,
-            figure=figure_of(rollup, None, kind, year, is_final=is_final),
+            figure=figures.figure(None),
             rank=result.rank if result else None,
             province_count=result.province_count if result else None,
             is_published=result is not None,
@@ -560,16 +597,19 @@ class Overview:
         known_years = set(published) if published_only else scored_years | set(published)
         years = range(min(known_years), max(known_years) + 1) if known_years else range(0)
         totals = []
+        by_year: dict[int, YearFigures] = {}
         for year in years:
             result = published.get(year)
             if published_only and result is None:
                 continue
             kind = basis_for(figures.kinds_in(year), basis)
-            is_final = result is not None or plan.is_year_final(year)
+            by_year[year] = figures.for_year(
+                kind, year, is_final=result is not None or plan.is_year_final(year)
+            )
             totals.append(
                 YearTotal(
                     year=year,
-                    figure=figure_of(figures.rollup, None, kind, year, is_final=is_final),
+                    figure=by_year[year].figure(None),
                     rank=result.rank if result else None,
                     province_count=result.province_count if result else None,
                     is_published=result is not None,
@@ -579,22 +619,14 @@ class Overview:
                 )
             )
         latest_year = max(scored_years) if scored_years else None
-        latest = next((total for total in totals if total.year == latest_year), None)
+        latest = by_year.get(latest_year) if latest_year else None
         baseline = (Basis.OFFICIAL, plan.baseline_year)
         areas = [
             AreaSummary(
                 criterion=criterion,
                 baseline=figures.rollup[criterion.id].get(baseline),
                 target=year_target(plan, targets.get(criterion.id, []), latest_year or 0),
-                figure=figure_of(
-                    figures.rollup,
-                    criterion.id,
-                    latest.figure.kind,
-                    latest_year,
-                    is_final=not latest.is_projection,
-                )
-                if latest
-                else Figure(None),
+                figure=latest.figure(criterion.id) if latest else Figure(None),
             )
             for criterion in criteria
             if criterion.parent_id is None

@@ -115,7 +115,13 @@ def score_grid(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     summary = GridSummary.build(plan, year)
     area = _grid_area(summary, request.GET.get("area"))
-    rows = ScoreGrid.build(plan.framework_id, year, area=area.criterion).rows if area else []
+    rows = (
+        ScoreGrid.build(
+            plan.framework_id, year, area=area.criterion, is_final=summary.is_final
+        ).rows
+        if area
+        else []
+    )
     context = {
         "plan": plan,
         "year": year,
@@ -156,7 +162,7 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
         return _score_save_fallback(request, year, criterion, form, outcome)
     summary = GridSummary.build(plan, year)
     area = summary.area(criterion.area_code)
-    grid = ScoreGrid.build(plan.framework_id, year, area=area.criterion)
+    grid = ScoreGrid.build(plan.framework_id, year, area=area.criterion, is_final=summary.is_final)
     context = {
         "plan": plan,
         "year": year,
