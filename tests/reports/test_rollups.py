@@ -181,7 +181,7 @@ def test_grid_summary_sums_each_area_as_the_whole_tree_does(
         whole.official_total,
     )
     assert (summary.self_total.value, summary.official_total.value) == (D("6"), D("19.5"))
-    assert whole.by_id[tree["1.1"].id].self_sum == D("1")
+    assert whole.by_id[tree["1.1"].id].self_figure.children_sum == D("1")
     # Self-assessments missing: 1.1.2, 1.3.1 (1.3.2 is a survey); 2.1.1 and 2.1.2, and the
     # survey 2.2 lost its official score; area 3 is its own leaf, without self-assessment.
     assert [area.empty_cells for area in summary.areas] == [2, 3, 1]
