@@ -402,6 +402,8 @@ class GapRow:
     target: Target | None
     figure: Figure
     baseline_sum: Decimal | None = None  # the children's sum where the stated baseline differs
+    lost_at_appraisal: Decimal | None = None  # a leaf's self-assessment minus its official score
+    appraisal_note: str = ""  # why the appraisal took points off
 
     @property
     def actual(self) -> Decimal | None:
@@ -437,6 +439,7 @@ class YearTotal:
     target: Target | None = None
     entered: int = 0
     leaf_count: int = 0
+    lost_at_appraisal: Decimal | None = None  # the leaves' points taken off at appraisal
 
     @property
     def total(self) -> Decimal | None:
@@ -454,6 +457,16 @@ class YearTotal:
     @property
     def shortfall(self) -> Decimal | None:
         return shortfall(self.total, self.target.min_score if self.target else None)
+
+
+def appraisal_loss(values: dict, year: int) -> Decimal | None:
+    """Points the appraisal took off a leaf's self-assessment: self-assessed minus official
+    score of the year, where both exist and the official one is lower."""
+    self_value = values.get((Basis.SELF, year))
+    official = values.get((Basis.OFFICIAL, year))
+    if self_value is None or official is None or official >= self_value:
+        return None
+    return self_value - official
 
 
 def year_target(plan: Plan, targets: list[Target], year: int) -> Target | None:
@@ -479,16 +492,19 @@ class YearResults:
         scores = list(
             Score.objects.filter(criterion__framework=plan.framework_id, year__in=years)
             .order_by()
-            .values_list("criterion_id", "kind", "year", "value")
+            .values_list("criterion_id", "kind", "year", "value", "note")
         )
         published = {
             result.year: result
             for result in IndexResult.objects.filter(province=plan.province, year__in=years)
         }
-        kind = basis_for((k for _c, k, y, _v in scores if y == year), basis)
+        kind = basis_for((k for _c, k, y, *_rest in scores if y == year), basis)
         leaves = leaf_ids(criteria)
+        notes = {c: note for c, k, y, _v, note in scores if y == year and k == Basis.OFFICIAL}
         stated = {(Basis.OFFICIAL, y): result.total for y, result in published.items()}
-        rollup = roll_up(criteria, ((c, (k, y), v) for c, k, y, v in scores), stated_total=stated)
+        rollup = roll_up(
+            criteria, ((c, (k, y), v) for c, k, y, v, _note in scores), stated_total=stated
+        )
         figures = YearFigures(
             criteria,
             rollup,
@@ -508,6 +524,10 @@ class YearResults:
                 baseline_sum=rollup.differing_sum(criterion.id, baseline),
                 target=year_target(plan, targets.get(criterion.id, []), year),
                 figure=figures.figure(criterion.id, is_leaf=criterion.id in leaves),
+                lost_at_appraisal=appraisal_loss(rollup[criterion.id], year)
+                if criterion.id in leaves
+                else None,
+                appraisal_note=notes.get(criterion.id, ""),
             )
             for criterion in criteria
         ]
@@ -519,7 +539,11 @@ class YearResults:
             province_count=result.province_count if result else None,
             is_published=result is not None,
             target=year_target(plan, targets.get(None, []), year),
-            entered=sum(1 for c, k, y, _v in scores if y == year and k == kind and c in leaves),
+            entered=sum(1 for c, k, y, *_rest in scores if y == year and k == kind and c in leaves),
+            lost_at_appraisal=sum(
+                (row.lost_at_appraisal for row in rows if row.lost_at_appraisal), Decimal(0)
+            )
+            or None,
             leaf_count=len(leaves),
         )
         return cls(plan=plan, year=year, rows=rows, total=total)

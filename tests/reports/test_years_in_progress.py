@@ -183,3 +183,23 @@ def test_route_says_where_a_target_above_its_sub_targets_must_find_its_points(
     ]
     assert "chỉ cho 20 điểm; còn thiếu <strong>1</strong> điểm" in html
     assert "3. Tiêu chí 3: còn 4 điểm trên mục tiêu" in html
+
+
+def test_gap_table_shows_points_lost_at_appraisal_with_the_reason(leader_client, scored_plan, tree):
+    add_scores(tree, 2018, {"1.2": "3", "2.1.1": "2"}, kind=Score.Kind.SELF)
+    Score.objects.filter(criterion=tree["1.2"], year=2018, kind=Score.Kind.OFFICIAL).update(
+        note="Thiếu văn bản chứng minh"
+    )
+
+    results = YearResults.build(scored_plan, 2018)
+    html = leader_client.get(reverse("reports:gap-dashboard", args=[2018])).content.decode()
+
+    rows = {row.criterion.code: row for row in results.rows}
+    assert (rows["1.2"].lost_at_appraisal, rows["1.2"].appraisal_note) == (
+        D("0.5"),
+        "Thiếu văn bản chứng minh",
+    )
+    assert rows["2.1.1"].lost_at_appraisal is None  # appraised as self-assessed
+    assert results.total.lost_at_appraisal == D("0.5")
+    assert "(bị trừ 0,5 khi thẩm định)" in html and "Thiếu văn bản chứng minh" in html
+    assert "<dt>Bị trừ khi thẩm định</dt><dd>0,5</dd>" in html
