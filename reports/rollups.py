@@ -404,6 +404,7 @@ class GapRow:
     baseline_sum: Decimal | None = None  # the children's sum where the stated baseline differs
     lost_at_appraisal: Decimal | None = None  # a leaf's self-assessment minus its official score
     appraisal_note: str = ""  # why the appraisal took points off
+    is_judged: bool = True  # False for the baseline: shown against the plan's first target
 
     @property
     def actual(self) -> Decimal | None:
@@ -423,6 +424,9 @@ class GapRow:
 
     @property
     def status(self) -> Status | None:
+        """Against the target only for a year of the plan, and not for a projection."""
+        if not self.is_judged or self.figure.is_projection:
+            return None
         return status_of(self.actual, self.target)
 
 
@@ -440,6 +444,7 @@ class YearTotal:
     entered: int = 0
     leaf_count: int = 0
     lost_at_appraisal: Decimal | None = None  # the leaves' points taken off at appraisal
+    is_judged: bool = True  # False for the baseline: shown against the plan's first target
 
     @property
     def total(self) -> Decimal | None:
@@ -451,8 +456,11 @@ class YearTotal:
 
     @property
     def status(self) -> Status | None:
-        """Against the target only for a year's result: a projection is no result."""
-        return None if self.is_projection else status_of(self.total, self.target)
+        """Against the target only for a year of the plan's result: the baseline comes
+        before the plan, and a projection is no result."""
+        if not self.is_judged or self.is_projection:
+            return None
+        return status_of(self.total, self.target)
 
     @property
     def shortfall(self) -> Decimal | None:
@@ -467,11 +475,6 @@ def appraisal_loss(values: dict, year: int) -> Decimal | None:
     if self_value is None or official is None or official >= self_value:
         return None
     return self_value - official
-
-
-def year_target(plan: Plan, targets: list[Target], year: int) -> Target | None:
-    """The target a year is measured against; the baseline year (before the plan) has none."""
-    return None if year < plan.first_year else target_for_year(targets, year)
 
 
 @dataclass
@@ -522,7 +525,8 @@ class YearResults:
                 is_leaf=criterion.id in leaves,
                 baseline=rollup[criterion.id].get(baseline),
                 baseline_sum=rollup.differing_sum(criterion.id, baseline),
-                target=year_target(plan, targets.get(criterion.id, []), year),
+                target=target_for_year(targets.get(criterion.id, []), year),
+                is_judged=year >= plan.first_year,
                 figure=figures.figure(criterion.id, is_leaf=criterion.id in leaves),
                 lost_at_appraisal=appraisal_loss(rollup[criterion.id], year)
                 if criterion.id in leaves
@@ -538,7 +542,8 @@ class YearResults:
             rank=result.rank if result else None,
             province_count=result.province_count if result else None,
             is_published=result is not None,
-            target=year_target(plan, targets.get(None, []), year),
+            target=target_for_year(targets.get(None, []), year),
+            is_judged=year >= plan.first_year,
             entered=sum(1 for c, k, y, *_rest in scores if y == year and k == kind and c in leaves),
             lost_at_appraisal=sum(
                 (row.lost_at_appraisal for row in rows if row.lost_at_appraisal), Decimal(0)
@@ -572,6 +577,7 @@ class AreaSummary:
     baseline: Decimal | None
     target: Target | None
     figure: Figure
+    is_judged: bool = True  # False when the latest year is the baseline
 
     @property
     def actual(self) -> Decimal | None:
@@ -579,7 +585,9 @@ class AreaSummary:
 
     @property
     def status(self) -> Status | None:
-        return None if self.figure.is_projection else status_of(self.actual, self.target)
+        if not self.is_judged or self.figure.is_projection:
+            return None
+        return status_of(self.actual, self.target)
 
 
 @dataclass
@@ -649,8 +657,9 @@ class Overview:
             AreaSummary(
                 criterion=criterion,
                 baseline=figures.rollup[criterion.id].get(baseline),
-                target=year_target(plan, targets.get(criterion.id, []), latest_year or 0),
+                target=target_for_year(targets.get(criterion.id, []), latest_year or 0),
                 figure=latest.figure(criterion.id) if latest else Figure(None),
+                is_judged=(latest_year or 0) >= plan.first_year,
             )
             for criterion in criteria
             if criterion.parent_id is None

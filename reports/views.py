@@ -270,7 +270,7 @@ def _gaps(plan: Plan, year: int, query: dict[str, str], basis: str | None) -> di
         "rows": sort_gap_rows(rows, sort),
         "form": form,
         "sort": sort,
-        "headers": _sort_headers(query, sort, plan),
+        "headers": _sort_headers(query, sort, plan, results.basis),
         "years": plan_years(plan),
         "bases": _basis_links(query, results.basis),
     }
@@ -288,11 +288,13 @@ def _basis_links(query: dict[str, str], current: str) -> list[dict]:
     ]
 
 
-def _sort_headers(query: dict[str, str], sort: str, plan: Plan) -> list[dict]:
-    """The gap table's sortable column headers: a link that sorts by the column, then flips."""
+def _sort_headers(query: dict[str, str], sort: str, plan: Plan, basis: str) -> list[dict]:
+    """The gap table's sortable column headers: a link that sorts by the column, then flips;
+    the score column says which scores it shows."""
     labels = {
         **GapFilterForm.SORTS,
         "baseline": _("Năm %(year)s") % {"year": plan.baseline_year},
+        "actual": f"{GapFilterForm.SORTS['actual']} ({Basis(basis).label})",
     }
     headers = []
     for key, label in labels.items():

@@ -214,8 +214,10 @@ def test_year_results_use_the_published_index_when_there_is_one(scored_plan):
     assert results.total.total == D("73.64")
     assert (results.total.rank, results.total.province_count) == (51, 63)
     assert results.total.is_published
-    # The baseline comes before the plan: it has no target, so no status either.
-    assert results.total.target is None and results.total.status is None
+    # The baseline comes before the plan: shown against the first target (2018), not judged.
+    assert results.total.target.first_year == 2018
+    assert results.total.status is None
+    assert all(row.status is None for row in results.rows)
 
 
 def test_overview_runs_from_the_first_result_to_the_latest_year(
