@@ -127,7 +127,10 @@ def test_the_2017_column_is_the_plans_on_every_page(demo, noivu_client):
     printed = noivu_client.get(reverse("reports:results-print", args=[2017])).content.decode()
     stakes = noivu_client.get(reverse("reports:agency-stakes", args=[2017])).content.decode()
 
+    plan_page = noivu_client.get(reverse("criteria:plan-detail", args=[demo.pk])).content.decode()
+
     totals = _page_totals(noivu_client, demo, 2017)
+    assert "73,64" in plan_page and "72,63" not in plan_page
     assert set(totals.values()) == {"73,64"} | {_row(grid.text, "row-total")}
     assert "73,64" in _row(grid.text, "row-total")
     assert _overview_row(overview, 2017) == _overview_row(public, 2017) == "73,64"
