@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from criteria.exporters import write_appendix
 from criteria.layout import AppendixTable, YearSpan
 from criteria.models import Plan
+from reports.figures import Basis
 from reports.grid import ScoreGrid
-from reports.rollups import Basis, Status, YearResults
+from reports.rollups import Status, YearResults
 
 
 def results_workbook(plan: Plan, year: int) -> bytes:

@@ -12,16 +12,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from criteria.models import Criterion, Framework, IndexResult, Plan, Score
-from reports.rollups import (
-    AREA_KEY_LENGTH,
-    Figure,
-    TreeFigures,
-    YearFigures,
-    areas_of,
-    leaf_ids,
-    roll_up,
-    summed_scores,
-)
+from reports.figures import Figure, TreeFigures, YearFigures, roll_up, summed_scores
+from reports.rollups import AREA_KEY_LENGTH, areas_of, leaf_ids
 
 
 class ScoreCell(NamedTuple):

@@ -16,11 +16,11 @@ from criteria.models import Criterion, Plan
 from criteria.services import set_year_final
 from reports import charts
 from reports.exports import results_workbook
+from reports.figures import Basis
 from reports.forms import GapFilterForm, ScoreRowForm
 from reports.grid import GridArea, GridSummary, ScoreGrid
 from reports.rollups import (
     DEFAULT_GAP_SORT,
-    Basis,
     Overview,
     Route,
     YearResults,

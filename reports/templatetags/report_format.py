@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from criteria.models import Target
 from criteria.templatetags.scores import score
-from reports.rollups import Figure
+from reports.figures import Figure
 
 register = template.Library()
 

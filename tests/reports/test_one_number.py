@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from criteria.models import Criterion, Plan, Score
 from criteria.templatetags.scores import score
-from reports.rollups import Basis, YearResults, plan_years
+from reports.figures import Basis
+from reports.rollups import YearResults, plan_years
 
 pytestmark = pytest.mark.django_db
 

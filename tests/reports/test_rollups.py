@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from criteria.models import Criterion, Plan, Score, Target
+from reports.figures import roll_up
 from reports.grid import GridSummary, ScoreGrid
 from reports.rollups import (
     DEFAULT_GAP_SORT,
@@ -13,7 +14,6 @@ from reports.rollups import (
     Status,
     YearResults,
     filter_gap_rows,
-    roll_up,
     sort_gap_rows,
     status_of,
     target_for_year,

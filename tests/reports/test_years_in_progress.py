@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from criteria.models import IndexResult, Plan, Score
-from reports.rollups import Basis, Overview, Route, YearResults
+from reports.figures import Basis
+from reports.rollups import Overview, Route, YearResults
 from tests.reports.conftest import BASELINE, add_scores, add_target
 
 pytestmark = pytest.mark.django_db
