@@ -312,6 +312,7 @@ class AreaSummary:
     target: Target | None
     figure: Figure
     is_judged: bool = True  # False when the latest year is the baseline
+    baseline_sum: Decimal | None = None  # the children's sum where the stated baseline differs
 
     @property
     def actual(self) -> Decimal | None:
@@ -391,6 +392,7 @@ class Overview:
             AreaSummary(
                 criterion=criterion,
                 baseline=figures.rollup[criterion.id].get(baseline),
+                baseline_sum=figures.rollup.differing_sum(criterion.id, baseline),
                 target=target_for_year(targets.get(criterion.id, []), latest_year or 0),
                 figure=latest.figure(criterion.id) if latest else Figure(None),
                 is_judged=(latest_year or 0) >= plan.first_year,

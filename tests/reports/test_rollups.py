@@ -338,3 +338,29 @@ def test_route_counts_how_many_rows_cover_the_points_needed(plan: Plan, tree):
     assert route.needed_for_lower == D("2")
     assert [item.points for item in route.recoverable] == [D("5"), D("2")]
     assert route.reaches_lower_at == 1
+
+
+def test_figures_summed_by_the_database_match_the_roll_up_of_every_row(scored_plan, tree):
+    # Area 10 sorts after 3 and must not mix with area 1; a stated criterion (2.1) counts
+    # above its children's sum; a self-assessment counts for its own kind only.
+    area_10 = Criterion.objects.create(
+        framework=scored_plan.framework, code="10", title="t", max_score=5
+    )
+    leaf_10 = Criterion.objects.create(
+        framework=scored_plan.framework, parent=area_10, code="10.1", title="t", max_score=5
+    )
+    add_scores({"10.1": leaf_10}, 2018, {"10.1": "4.25"})
+    add_scores(tree, 2018, {"2.1": "4"})
+    add_scores(tree, 2018, {"1.2": "2.5"}, kind=Score.Kind.SELF)
+
+    overview = Overview.build(scored_plan)
+    summary = GridSummary.build(scored_plan, 2018)
+    results = YearResults.build(scored_plan, 2018)
+
+    expected = {row.criterion.code: row.actual for row in results.areas}
+    assert expected == {"1": D("8.5"), "2": D("7"), "3": D("7.5"), "10": D("4.25")}
+    assert {area.criterion.code: area.actual for area in overview.areas} == expected
+    assert {a.criterion.code: a.official_total.value for a in summary.areas} == expected
+    assert summary.self_total.value == D("2.5")
+    year = {total.year: total.total for total in overview.years}[2018]
+    assert year == summary.official_total.value == results.total.total == D("27.25")

@@ -204,3 +204,15 @@ def test_gap_table_shows_points_lost_at_appraisal_with_the_reason(leader_client,
     assert results.total.lost_at_appraisal == D("0.5")
     assert "(bị trừ 0,5 khi thẩm định)" in html and "Thiếu văn bản chứng minh" in html
     assert "<dt>Bị trừ khi thẩm định</dt><dd>0,5</dd>" in html
+
+
+def test_overview_marks_an_areas_stated_baseline_beside_its_childrens_sum(
+    leader_client, baseline_plan, tree
+):
+    Score.objects.filter(criterion=tree["2.1"], year=2017).update(value=D("2.5"))
+    Score.objects.create(criterion=tree["2"], year=2017, kind=Score.Kind.OFFICIAL, value=D("5"))
+
+    html = leader_client.get(reverse("reports:overview")).content.decode()
+
+    # Area 2 states 5 where 2.1 (stated 2,5) and 2.2 (2) add up to 4,5.
+    assert "5 <span" in html and "≠ tổng các dòng con 4,5, chênh lệch +0,5" in html
