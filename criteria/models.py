@@ -100,6 +100,12 @@ class CriterionQuerySet(models.QuerySet):
     def leaves(self) -> "CriterionQuerySet":
         return self.filter(children__isnull=True)
 
+    def branches(self) -> "CriterionQuerySet":
+        """The areas and every criterion with children: what a roll-up of leaves summed by
+        the database needs to know of the tree."""
+        has_children = models.Exists(Criterion.objects.filter(parent=models.OuterRef("pk")))
+        return self.filter(Q(parent__isnull=True) | Q(has_children))
+
 
 class CriterionManager(models.Manager.from_queryset(CriterionQuerySet)):
     def get_by_natural_key(self, framework_code: str, code: str) -> "Criterion":
@@ -205,6 +211,15 @@ class Plan(models.Model):
     baseline_year = models.PositiveSmallIntegerField(_("năm gốc"))
     first_year = models.PositiveSmallIntegerField(_("từ năm"))
     last_year = models.PositiveSmallIntegerField(_("đến năm"))
+    final_years = models.JSONField(
+        _("năm đã chốt điểm"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Các năm Sở Nội vụ đã chốt điểm: tổng điểm của năm đó là kết quả của năm, "
+            "không còn là số dự kiến."
+        ),
+    )
 
     history = HistoricalRecords()
     objects = PlanManager()
@@ -227,6 +242,10 @@ class Plan(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.number,)
+
+    def is_year_final(self, year: int) -> bool:
+        """Whether Sở Nội vụ has declared the year's scores final."""
+        return year in self.final_years
 
 
 class TargetQuerySet(models.QuerySet):

@@ -16,6 +16,8 @@ from criteria.layout import AppendixRow, AppendixTable, YearSpan
 from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
     from assignments.services import UnrecognisedAction
 
 EMPTY = "∅"
@@ -361,3 +363,18 @@ def _write_total(row: AppendixRow, table: AppendixTable, plan: Plan) -> None:
             result.total = row.baseline
             result.save()
     _write_targets(plan, {None: row.targets})
+
+
+@transaction.atomic
+def set_year_final(*, plan: Plan, year: int, is_final: bool, by: "AbstractBaseUser") -> bool:
+    """Declare a year's scores final (its total becomes the year's result) or open it again;
+    True if that changed anything. The plan's history records who did it and when."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    years = set(plan.final_years)
+    if (year in years) == is_final:
+        return False
+    years = years | {year} if is_final else years - {year}
+    plan.final_years = sorted(years)
+    plan._history_user = by
+    plan.save(update_fields=["final_years"])
+    return True

@@ -5,13 +5,12 @@ does the arithmetic in Python, so no page's query count grows with the tree or t
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Agency, Responsibility
@@ -24,9 +23,17 @@ from criteria.models import (
     Target,
     code_sort_key,
 )
+from reports.figures import (
+    Basis,
+    Figure,
+    TreeFigures,
+    YearFigures,
+    basis_for,
+    roll_up,
+    summed_scores,
+)
 
 AREA_KEY_LENGTH = len(code_sort_key("1"))
-CENT = Decimal("0.01")
 
 
 class Status(models.TextChoices):
@@ -45,32 +52,6 @@ def current_plan() -> Plan | None:
 def plan_years(plan: Plan) -> list[int]:
     """The years whose scores the portal keeps for a plan: its baseline year to its last year."""
     return list(range(plan.baseline_year, plan.last_year + 1))
-
-
-def roll_up[Key: Hashable](
-    criteria: list[Criterion], values: Iterable[tuple[int, Key, Decimal]]
-) -> dict[int | None, dict[Key, Decimal]]:
-    """Each criterion's figure per key: its own value for a leaf, the sum of its children's
-    for a parent; the key None of the result holds the whole index (the sum of the areas).
-
-    `criteria` must be in tree order (parents before children), as `for_tree()` gives them;
-    `values` are (criterion id, key, value), e.g. keyed by kind or by year. One pass from the
-    last row up adds every row into its parent. A parent's own stored score is ignored: the
-    appendix states parents too, but the index counts its leaves. A missing key means no
-    score at all, which stays empty rather than zero.
-    """
-    own: dict[int, dict[Key, Decimal]] = defaultdict(dict)
-    for criterion_id, key, value in values:
-        own[criterion_id][key] = value
-    parent_ids = {criterion.parent_id for criterion in criteria}
-    sums: dict[int | None, dict[Key, Decimal]] = defaultdict(dict)
-    for criterion in reversed(criteria):
-        if criterion.id not in parent_ids:
-            sums[criterion.id] = dict(own.get(criterion.id, {}))
-        parent_sums = sums[criterion.parent_id]
-        for key, value in sums[criterion.id].items():
-            parent_sums[key] = parent_sums.get(key, Decimal(0)) + value
-    return sums
 
 
 def status_of(actual: Decimal | None, target: Target | None) -> Status | None:
@@ -128,36 +109,6 @@ def tree_of(framework: Framework | int) -> list[Criterion]:
     return list(Criterion.objects.filter(framework=framework).for_tree())
 
 
-def area_sums(
-    framework: Framework | int, areas: list[Criterion]
-) -> dict[int | None, dict[int, Decimal]]:
-    """Each area's official score per year, and the whole index's (key None), as `roll_up`
-    gives them for the areas: the sum of the leaves below, parents' own scores ignored.
-
-    The database sums them, a row per area and year, where a roll-up in Python reads every
-    score of every year. A row's area is the first part of its sort key: the area's own
-    sort key (codes have at most three digits a part, padded to AREA_KEY_LENGTH).
-    """
-    area_ids = {area.sort_key: area.id for area in areas}
-    rows = (
-        Score.objects.filter(
-            criterion__framework=framework,
-            criterion__children__isnull=True,
-            kind=Score.Kind.OFFICIAL,
-        )
-        .annotate(area_key=Substr("criterion__sort_key", 1, AREA_KEY_LENGTH))
-        .values_list("area_key", "year")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    sums: dict[int | None, dict[int, Decimal]] = defaultdict(dict)
-    for area_key, year, total in rows:
-        total = Decimal(total).quantize(CENT)  # SQLite sums decimals as floats
-        sums[area_ids[area_key]][year] = total
-        sums[None][year] = sums[None].get(year, Decimal(0)) + total
-    return sums
-
-
 def areas_of(criteria: list[Criterion]) -> dict[int, Criterion]:
     """Each criterion's area (its level-1 ancestor), by criterion id."""
     area: dict[int, Criterion] = {}
@@ -183,7 +134,15 @@ class GapRow:
     is_leaf: bool
     baseline: Decimal | None
     target: Target | None
-    actual: Decimal | None
+    figure: Figure
+    baseline_sum: Decimal | None = None  # the children's sum where the stated baseline differs
+    lost_at_appraisal: Decimal | None = None  # a leaf's self-assessment minus its official score
+    appraisal_note: str = ""  # why the appraisal took points off
+    is_judged: bool = True  # False for the baseline: shown against the plan's first target
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.figure.value
 
     @property
     def max_score(self) -> Decimal:
@@ -199,27 +158,57 @@ class GapRow:
 
     @property
     def status(self) -> Status | None:
+        """Against the target only for a year of the plan, and not for a projection."""
+        if not self.is_judged or self.figure.is_projection:
+            return None
         return status_of(self.actual, self.target)
 
 
 @dataclass
 class YearTotal:
-    """The whole index for a year: published (IndexResult) or summed from official scores."""
+    """The whole index for a year: the published total, or the figure of its scores; a year
+    neither published nor declared final is a projection, with how many leaves are entered."""
 
     year: int
-    total: Decimal | None
+    figure: Figure
     rank: int | None = None
     province_count: int | None = None
     is_published: bool = False
     target: Target | None = None
+    entered: int = 0
+    leaf_count: int = 0
+    lost_at_appraisal: Decimal | None = None  # the leaves' points taken off at appraisal
+    is_judged: bool = True  # False for the baseline: shown against the plan's first target
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.figure.value
+
+    @property
+    def is_projection(self) -> bool:
+        return self.figure.is_projection
 
     @property
     def status(self) -> Status | None:
+        """Against the target only for a year of the plan's result: the baseline comes
+        before the plan, and a projection is no result."""
+        if not self.is_judged or self.is_projection:
+            return None
         return status_of(self.total, self.target)
 
     @property
     def shortfall(self) -> Decimal | None:
         return shortfall(self.total, self.target.min_score if self.target else None)
+
+
+def appraisal_loss(values: dict, year: int) -> Decimal | None:
+    """Points the appraisal took off a leaf's self-assessment: self-assessed minus official
+    score of the year, where both exist and the official one is lower."""
+    self_value = values.get((Basis.SELF, year))
+    official = values.get((Basis.OFFICIAL, year))
+    if self_value is None or official is None or official >= self_value:
+        return None
+    return self_value - official
 
 
 @dataclass
@@ -232,40 +221,75 @@ class YearResults:
     total: YearTotal
 
     @classmethod
-    def build(cls, plan: Plan, year: int) -> "YearResults":
-        """Four queries: criteria, official scores of the year and the baseline, the plan's
-        targets, the year's published index."""
+    def build(cls, plan: Plan, year: int, *, basis: str | None = None) -> "YearResults":
+        """Four queries: criteria, scores of the year, the year before and the baseline, the
+        plan's targets, the published index of those years."""
         criteria = tree_of(plan.framework_id)
-        scores = Score.objects.filter(
-            criterion__framework=plan.framework_id,
-            kind=Score.Kind.OFFICIAL,
-            year__in={year, plan.baseline_year},
-        ).values_list("criterion_id", "year", "value")
-        sums = roll_up(criteria, scores)
+        years = {year, year - 1, plan.baseline_year}
+        scores = list(
+            Score.objects.filter(criterion__framework=plan.framework_id, year__in=years)
+            .order_by()
+            .values_list("criterion_id", "kind", "year", "value", "note")
+        )
+        published = {
+            result.year: result
+            for result in IndexResult.objects.filter(province=plan.province, year__in=years)
+        }
+        kind = basis_for((k for _c, k, y, *_rest in scores if y == year), basis)
+        leaves = leaf_ids(criteria)
+        notes = {c: note for c, k, y, _v, note in scores if y == year and k == Basis.OFFICIAL}
+        stated = {(Basis.OFFICIAL, y): result.total for y, result in published.items()}
+        rollup = roll_up(
+            criteria, ((c, (k, y), v) for c, k, y, v, _note in scores), stated_total=stated
+        )
+        figures = YearFigures(
+            criteria,
+            rollup,
+            kind=kind,
+            year=year,
+            is_final=year in published or plan.is_year_final(year),
+        )
         targets = targets_by_criterion(plan)
         area = areas_of(criteria)
-        leaves = leaf_ids(criteria)
+        baseline = (Basis.OFFICIAL, plan.baseline_year)
         rows = [
             GapRow(
                 criterion=criterion,
                 area=area[criterion.id],
                 is_leaf=criterion.id in leaves,
-                baseline=sums[criterion.id].get(plan.baseline_year),
+                baseline=rollup[criterion.id].get(baseline),
+                baseline_sum=rollup.differing_sum(criterion.id, baseline),
                 target=target_for_year(targets.get(criterion.id, []), year),
-                actual=sums[criterion.id].get(year),
+                is_judged=year >= plan.first_year,
+                figure=figures.figure(criterion.id, is_leaf=criterion.id in leaves),
+                lost_at_appraisal=appraisal_loss(rollup[criterion.id], year)
+                if criterion.id in leaves
+                else None,
+                appraisal_note=notes.get(criterion.id, ""),
             )
             for criterion in criteria
         ]
-        published = IndexResult.objects.filter(province=plan.province, year=year).first()
+        result = published.get(year)
         total = YearTotal(
             year=year,
-            total=published.total if published else sums[None].get(year),
-            rank=published.rank if published else None,
-            province_count=published.province_count if published else None,
-            is_published=published is not None,
+            figure=figures.figure(None),
+            rank=result.rank if result else None,
+            province_count=result.province_count if result else None,
+            is_published=result is not None,
             target=target_for_year(targets.get(None, []), year),
+            is_judged=year >= plan.first_year,
+            entered=sum(1 for c, k, y, *_rest in scores if y == year and k == kind and c in leaves),
+            lost_at_appraisal=sum(
+                (row.lost_at_appraisal for row in rows if row.lost_at_appraisal), Decimal(0)
+            )
+            or None,
+            leaf_count=len(leaves),
         )
         return cls(plan=plan, year=year, rows=rows, total=total)
+
+    @property
+    def basis(self) -> str:
+        return self.total.figure.kind
 
     @property
     def areas(self) -> list[GapRow]:
@@ -281,15 +305,23 @@ class YearResults:
 
 @dataclass
 class AreaSummary:
-    """An area's maximum, baseline, target and latest official result."""
+    """An area's maximum, baseline, target and latest figure."""
 
     criterion: Criterion
     baseline: Decimal | None
     target: Target | None
-    actual: Decimal | None
+    figure: Figure
+    is_judged: bool = True  # False when the latest year is the baseline
+    baseline_sum: Decimal | None = None  # the children's sum where the stated baseline differs
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.figure.value
 
     @property
     def status(self) -> Status | None:
+        if not self.is_judged or self.figure.is_projection:
+            return None
         return status_of(self.actual, self.target)
 
 
@@ -304,43 +336,69 @@ class Overview:
     areas: list[AreaSummary]
 
     @classmethod
-    def build(cls, plan: Plan) -> "Overview":
-        """Four queries: published results, areas, their official sums per year, targets.
+    def build(
+        cls, plan: Plan, *, basis: str | None = None, published_only: bool = False
+    ) -> "Overview":
+        """Four queries: published results, the criteria, their scores summed per node and
+        year, targets.
 
-        Years run from the first with any result to the latest; a year without a published
-        index shows the sum of its official scores.
+        Years run from the first with any result to the latest; a year neither published
+        nor final shows a projection. `published_only` (the public page) keeps the
+        published years alone.
         """
         published = {
             result.year: result for result in IndexResult.objects.filter(province=plan.province)
         }
-        criteria = list(Criterion.objects.filter(framework=plan.framework_id).areas().for_tree())
-        sums = area_sums(plan.framework_id, criteria)
+        criteria = tree_of(plan.framework_id)
+        rows = summed_scores(plan.framework_id, years=plan_years(plan))
+        if published_only:
+            rows = rows.filter(year__in=published)
+        figures = TreeFigures.build(
+            criteria,
+            rows,
+            published={year: result.total for year, result in published.items()},
+            leaf_count=len(leaf_ids(criteria)),
+        )
         targets = targets_by_criterion(plan, areas_only=True)
-        scored_years = set(sums[None])
-        known_years = scored_years | set(published)
+        scored_years = {year for _kind, year in figures.entered}
+        known_years = set(published) if published_only else scored_years | set(published)
         years = range(min(known_years), max(known_years) + 1) if known_years else range(0)
         totals = []
+        by_year: dict[int, YearFigures] = {}
         for year in years:
             result = published.get(year)
+            if published_only and result is None:
+                continue
+            kind = basis_for(figures.kinds_in(year), basis)
+            by_year[year] = figures.for_year(
+                kind, year, is_final=result is not None or plan.is_year_final(year)
+            )
             totals.append(
                 YearTotal(
                     year=year,
-                    total=result.total if result else sums[None].get(year),
+                    figure=by_year[year].figure(None),
                     rank=result.rank if result else None,
                     province_count=result.province_count if result else None,
                     is_published=result is not None,
                     target=covering_target(targets.get(None, []), year),
+                    entered=figures.entered.get((kind, year), 0),
+                    leaf_count=figures.leaf_count,
                 )
             )
         latest_year = max(scored_years) if scored_years else None
+        latest = by_year.get(latest_year) if latest_year else None
+        baseline = (Basis.OFFICIAL, plan.baseline_year)
         areas = [
             AreaSummary(
                 criterion=criterion,
-                baseline=sums[criterion.id].get(plan.baseline_year),
+                baseline=figures.rollup[criterion.id].get(baseline),
+                baseline_sum=figures.rollup.differing_sum(criterion.id, baseline),
                 target=target_for_year(targets.get(criterion.id, []), latest_year or 0),
-                actual=sums[criterion.id].get(latest_year) if latest_year else None,
+                figure=latest.figure(criterion.id) if latest else Figure(None),
+                is_judged=(latest_year or 0) >= plan.first_year,
             )
             for criterion in criteria
+            if criterion.parent_id is None
         ]
         return cls(
             plan=plan,
@@ -437,6 +495,82 @@ class Route:
                 return index
         return None
 
+    @property
+    def target_gaps(self) -> list["TargetGap"]:
+        """The total and the areas whose target is more than their sub-criteria give when
+        each reaches its own target: the points that must come from above those targets."""
+        return target_gaps(self.results)
+
+
+@dataclass
+class Headroom:
+    """A sub-criterion's points above its own target, up to its maximum."""
+
+    row: GapRow
+    points: Decimal
+
+
+@dataclass
+class TargetGap:
+    """A target (of the total, None, or an area) its sub-targets do not reach."""
+
+    criterion: Criterion | None
+    target: Decimal
+    reachable: Decimal  # the sum of its sub-criteria, each at its target or above
+    headroom: list[Headroom]
+
+    HEADROOM_LIMIT = 5
+
+    @property
+    def missing(self) -> Decimal:
+        return self.target - self.reachable
+
+    @property
+    def headroom_total(self) -> Decimal:
+        return sum((item.points for item in self.headroom), Decimal(0))
+
+
+def _reachable(row: GapRow) -> Decimal:
+    """A leaf at its own target, or at its score where that is higher."""
+    goal = row.target.min_score if row.target else None
+    return max((value for value in (row.actual, goal) if value is not None), default=Decimal(0))
+
+
+def target_gaps(results: YearResults) -> list[TargetGap]:
+    """The total's and each area's lower target against the sum of their sub-criteria at
+    their own targets, where that sum falls short, with the sub-criteria that still have
+    points above their target (largest first)."""
+    by_area: dict[int | None, list[GapRow]] = defaultdict(list)
+    for row in results.leaves:
+        by_area[row.area.id].append(row)
+        by_area[None].append(row)
+    goals = [(None, results.total.target)] + [(row.criterion, row.target) for row in results.areas]
+    gaps = []
+    for criterion, target in goals:
+        leaves = by_area.get(criterion.id if criterion else None, [])
+        if target is None or not leaves:
+            continue
+        reachable = sum((_reachable(row) for row in leaves), Decimal(0))
+        if reachable >= target.min_score:
+            continue
+        headroom = sorted(
+            (
+                Headroom(row=row, points=row.max_score - _reachable(row))
+                for row in leaves
+                if row.max_score > _reachable(row)
+            ),
+            key=lambda item: (-item.points, item.row.criterion.sort_key),
+        )
+        gaps.append(
+            TargetGap(
+                criterion=criterion,
+                target=target.min_score,
+                reachable=reachable,
+                headroom=headroom[: TargetGap.HEADROOM_LIMIT],
+            )
+        )
+    return gaps
+
 
 # -- The gap table's filters and order -------------------------------------------------------
 
@@ -520,4 +654,25 @@ def agency_stakes(results: YearResults) -> list[AgencyStake]:
     ]
     return sorted(
         stakes, key=lambda stake: (-stake.points_lost, -stake.shortfall, str(stake.agency))
+    )
+
+
+@dataclass
+class StakesBalance:
+    """Points lost by agency against the year's points lost (maximum − total): what the
+    sub-criteria do not explain, e.g. a stated total above the sum of its leaves."""
+
+    points_lost: Decimal | None  # maximum − the year's total
+    by_agencies: Decimal
+
+    @property
+    def unexplained(self) -> Decimal | None:
+        return None if self.points_lost is None else self.points_lost - self.by_agencies
+
+
+def stakes_balance(results: YearResults, stakes: list[AgencyStake]) -> StakesBalance:
+    total = results.total.total
+    return StakesBalance(
+        points_lost=None if total is None else results.plan.framework.max_score - total,
+        by_agencies=sum((stake.points_lost for stake in stakes), Decimal(0)),
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("public/", views.public_overview, name="public-overview"),
     path("scores/<int:year>/", views.score_grid, name="score-grid"),
     path("scores/<int:year>/<int:criterion_pk>/", views.score_save, name="score-save"),
+    path("scores/<int:year>/final/", views.year_final, name="year-final"),
     path("gaps/<int:year>/", views.gap_dashboard, name="gap-dashboard"),
     path("results/<int:year>/export.xlsx", views.results_export, name="results-export"),
     path("results/<int:year>/print/", views.results_print, name="results-print"),

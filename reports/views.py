@@ -13,8 +13,10 @@ from django_htmx.http import reswap, retarget
 
 from criteria.caching import cached_part, render_with_cached_part
 from criteria.models import Criterion, Plan
+from criteria.services import set_year_final
 from reports import charts
 from reports.exports import results_workbook
+from reports.figures import Basis
 from reports.forms import GapFilterForm, ScoreRowForm
 from reports.grid import GridArea, GridSummary, ScoreGrid
 from reports.rollups import (
@@ -26,6 +28,7 @@ from reports.rollups import (
     filter_gap_rows,
     plan_years,
     sort_gap_rows,
+    stakes_balance,
 )
 from reports.rollups import (
     agency_stakes as agency_stakes_of,
@@ -45,12 +48,13 @@ def _get_plan_for_year(year: int) -> Plan:
     return plan
 
 
-def _overview_figures(plan: Plan) -> str:
-    """The overview's totals and areas (the public page shows the same), rendered once for
-    the data as it is now: the partials `totals` and `areas` of reports/overview.html."""
+def _overview_figures(plan: Plan, *, basis: str | None = None, public: bool = False) -> str:
+    """The overview's totals and areas (the public page shows its published years only),
+    rendered once for the data as it is now: the partials `totals` and `areas` of
+    reports/overview.html."""
 
     def build() -> str:
-        overview = Overview.build(plan)
+        overview = Overview.build(plan, basis=basis, published_only=public)
         context = {
             "plan": plan,
             "overview": overview,
@@ -64,7 +68,7 @@ def _overview_figures(plan: Plan) -> str:
             "reports/overview.html#areas", context
         )
 
-    return cached_part("overview-figures", (plan.pk,), build)
+    return cached_part("overview-figures", (plan.pk, basis, public), build)
 
 
 @require_GET
@@ -73,8 +77,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     plan = current_plan()
     if plan is None:
         return render(request, "criteria/plan_empty.html")
-    context = {"plan": plan, "years": plan_years(plan), "figures": _overview_figures(plan)}
+    basis = _basis(request)
+    context = {
+        "plan": plan,
+        "years": plan_years(plan),
+        "figures": _overview_figures(plan, basis=basis),
+        "basis": basis,
+        "bases": Basis.choices,
+    }
     return render(request, "reports/overview.html", context)
+
+
+def _basis(request: HttpRequest) -> str | None:
+    """The scores asked for with ?basis= (self-assessed or official); None: official where
+    the year has any, else self-assessed. Junk falls back to None (one cache entry)."""
+    basis = request.GET.get("basis")
+    return basis if basis in Basis.values else None
 
 
 @require_GET
@@ -84,7 +102,9 @@ def public_overview(request: HttpRequest) -> HttpResponse:
     if plan is None:
         raise Http404
     return render(
-        request, "reports/public_overview.html", {"plan": plan, "figures": _overview_figures(plan)}
+        request,
+        "reports/public_overview.html",
+        {"plan": plan, "figures": _overview_figures(plan, public=True)},
     )
 
 
@@ -93,9 +113,15 @@ def public_overview(request: HttpRequest) -> HttpResponse:
 def score_grid(request: HttpRequest, year: int) -> HttpResponse:
     """One area's rows at a time (?area=<code>, the first area by default), all areas' sums."""
     plan = _get_plan_for_year(year)
-    summary = GridSummary.build(plan.framework_id, year)
+    summary = GridSummary.build(plan, year)
     area = _grid_area(summary, request.GET.get("area"))
-    rows = ScoreGrid.build(plan.framework_id, year, area=area.criterion).rows if area else []
+    rows = (
+        ScoreGrid.build(
+            plan.framework_id, year, area=area.criterion, is_final=summary.is_final
+        ).rows
+        if area
+        else []
+    )
     context = {
         "plan": plan,
         "year": year,
@@ -134,9 +160,9 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
     outcome = _save_row(form, criterion, year, request.user)
     if not request.htmx:
         return _score_save_fallback(request, year, criterion, form, outcome)
-    summary = GridSummary.build(plan.framework_id, year)
+    summary = GridSummary.build(plan, year)
     area = summary.area(criterion.area_code)
-    grid = ScoreGrid.build(plan.framework_id, year, area=area.criterion)
+    grid = ScoreGrid.build(plan.framework_id, year, area=area.criterion, is_final=summary.is_final)
     context = {
         "plan": plan,
         "year": year,
@@ -186,17 +212,34 @@ def _score_save_fallback(
     return redirect(f"{grid_url}?{urlencode({'area': criterion.area_code})}#row-{criterion.pk}")
 
 
+@require_POST
+@login_required
+@permission_required(CHANGE_SCORE, raise_exception=True)
+def year_final(request: HttpRequest, year: int) -> HttpResponse:
+    """Sở Nội vụ declares the year's scores final (its total becomes the year's result) or
+    opens the year again; the plan's history records it."""
+    plan = _get_plan_for_year(year)
+    is_final = request.POST.get("is_final") == "1"
+    changed = set_year_final(plan=plan, year=year, is_final=is_final, by=request.user)
+    if changed and is_final:
+        messages.success(request, _("Đã chốt điểm năm %(year)s.") % {"year": year})
+    elif changed:
+        messages.success(request, _("Đã mở lại điểm năm %(year)s.") % {"year": year})
+    return redirect("reports:score-grid", year=year)
+
+
 @require_GET
 @login_required
 def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     query = _gap_filters(request, plan)
+    basis = _basis(request)
     return render_with_cached_part(
         request,
         "reports/gap_dashboard.html",
         part="content",
-        vary=(plan.pk, year, tuple(sorted(query.items()))),
-        build=lambda: _gaps(plan, year, query),
+        vary=(plan.pk, year, tuple(sorted(query.items())), basis),
+        build=lambda: _gaps(plan, year, query, basis),
         context={"year": year},
     )
 
@@ -210,8 +253,8 @@ def _gap_filters(request: HttpRequest, plan: Plan) -> dict[str, str]:
     return {name: str(value) for name, value in form.cleaned_data.items() if value}
 
 
-def _gaps(plan: Plan, year: int, query: dict[str, str]) -> dict:
-    results = YearResults.build(plan, year)
+def _gaps(plan: Plan, year: int, query: dict[str, str], basis: str | None) -> dict:
+    results = YearResults.build(plan, year, basis=basis)
     form = GapFilterForm(query, areas=[row.criterion for row in results.areas])
     sort = form.value_of("sort") or DEFAULT_GAP_SORT
     survey = form.value_of("survey")
@@ -227,16 +270,31 @@ def _gaps(plan: Plan, year: int, query: dict[str, str]) -> dict:
         "rows": sort_gap_rows(rows, sort),
         "form": form,
         "sort": sort,
-        "headers": _sort_headers(query, sort, plan),
+        "headers": _sort_headers(query, sort, plan, results.basis),
         "years": plan_years(plan),
+        "bases": _basis_links(query, results.basis),
     }
 
 
-def _sort_headers(query: dict[str, str], sort: str, plan: Plan) -> list[dict]:
-    """The gap table's sortable column headers: a link that sorts by the column, then flips."""
+def _basis_links(query: dict[str, str], current: str) -> list[dict]:
+    """The switch between self-assessed and official scores, keeping the other filters."""
+    return [
+        {
+            "label": label,
+            "url": f"?{urlencode({**query, 'basis': value})}",
+            "current": value == current,
+        }
+        for value, label in Basis.choices
+    ]
+
+
+def _sort_headers(query: dict[str, str], sort: str, plan: Plan, basis: str) -> list[dict]:
+    """The gap table's sortable column headers: a link that sorts by the column, then flips;
+    the score column says which scores it shows."""
     labels = {
         **GapFilterForm.SORTS,
         "baseline": _("Năm %(year)s") % {"year": plan.baseline_year},
+        "actual": f"{GapFilterForm.SORTS['actual']} ({Basis(basis).label})",
     }
     headers = []
     for key, label in labels.items():
@@ -277,16 +335,13 @@ def results_print(request: HttpRequest, year: int) -> HttpResponse:
 def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     without_survey = request.GET.get("without_survey") == "1"
+    basis = _basis(request)
     return render_with_cached_part(
         request,
         "reports/route.html",
         part="content",
-        vary=(plan.pk, year, without_survey),
-        build=lambda: {
-            "plan": plan,
-            "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
-            "years": plan_years(plan),
-        },
+        vary=(plan.pk, year, without_survey, basis),
+        build=lambda: _route(plan, year, without_survey=without_survey, basis=basis),
         context={"year": year},
     )
 
@@ -295,23 +350,36 @@ def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
 @login_required
 def agency_stakes(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
+    basis = _basis(request)
     return render_with_cached_part(
         request,
         "reports/agency_stakes.html",
         part="content",
-        vary=(plan.pk, year),
-        build=lambda: _stakes(plan, year),
+        vary=(plan.pk, year, basis),
+        build=lambda: _stakes(plan, year, basis),
         context={"year": year},
     )
 
 
-def _stakes(plan: Plan, year: int) -> dict:
-    results = YearResults.build(plan, year)
+def _route(plan: Plan, year: int, *, without_survey: bool, basis: str | None) -> dict:
+    results = YearResults.build(plan, year, basis=basis)
+    return {
+        "plan": plan,
+        "route": Route.build(results, without_survey=without_survey),
+        "years": plan_years(plan),
+        "bases": _basis_links({"without_survey": "1"} if without_survey else {}, results.basis),
+    }
+
+
+def _stakes(plan: Plan, year: int, basis: str | None) -> dict:
+    results = YearResults.build(plan, year, basis=basis)
     stakes = agency_stakes_of(results)
     return {
         "plan": plan,
         "results": results,
         "stakes": stakes,
+        "balance": stakes_balance(results, stakes),
+        "bases": _basis_links({}, results.basis),
         "chart": charts.stakes_chart(stakes),
         "years": plan_years(plan),
     }

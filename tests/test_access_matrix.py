@@ -123,6 +123,8 @@ PAGES: dict[str, Page] = {
         WRONG_METHOD,
         only(SCORE_EDITORS, 302),
     ),
+    # Declaring a year's scores final (or opening it again): back to the grid.
+    "reports:year-final": Page(YEAR, WRONG_METHOD, only(SCORE_EDITORS, 302)),
     "reports:gap-dashboard": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:results-export": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),

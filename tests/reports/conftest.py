@@ -116,12 +116,14 @@ TARGETS = {
 
 @pytest.fixture
 def scored_plan(plan: Plan, tree: dict[str, Criterion]) -> Plan:
-    """The plan with 2017 and 2018 official scores, targets for 2018 and 2019-2020, and the
-    published index of 2015-2017 (the years before the framework have no criteria)."""
+    """The plan with 2017 and 2018 official scores (2018 declared final), targets for 2018
+    and 2019-2020, and the published index of 2015-2017 (the years before the framework
+    have no criteria)."""
     add_scores(tree, 2017, BASELINE)
     add_scores(tree, 2018, RESULTS_2018)
-    # The appendix states parents too: a stored parent score the roll-up must ignore.
-    add_scores(tree, 2018, {"1": "9.9"})
+    # Sở Nội vụ has declared 2018 final: its total is the year's result, not a projection.
+    plan.final_years = [2018]
+    plan.save()
     for code, (first, second) in TARGETS.items():
         criterion = tree[code] if code else None
         add_target(plan, criterion, 2018, 2018, *first)

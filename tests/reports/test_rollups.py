@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from criteria.models import Criterion, Plan, Score, Target
+from reports.figures import roll_up
 from reports.grid import GridSummary, ScoreGrid
 from reports.rollups import (
     DEFAULT_GAP_SORT,
@@ -12,9 +13,7 @@ from reports.rollups import (
     Route,
     Status,
     YearResults,
-    area_sums,
     filter_gap_rows,
-    roll_up,
     sort_gap_rows,
     status_of,
     target_for_year,
@@ -30,12 +29,11 @@ def tree_list(tree: dict[str, Criterion]) -> list[Criterion]:
     return list(Criterion.objects.filter(pk__in=[c.pk for c in tree.values()]).for_tree())
 
 
-def test_parent_is_the_sum_of_its_leaves_and_ignores_its_own_score(tree):
+def test_parent_is_the_sum_of_its_leaves(tree):
     values = [
         (tree["1.1.1"].id, "k", D("0.5")),
         (tree["1.1.2"].id, "k", D("1")),
         (tree["1.2"].id, "k", D("2")),
-        (tree["1.1"].id, "k", D("9")),  # a parent's stored score: not counted
     ]
 
     sums = roll_up(tree_list(tree), values)
@@ -43,6 +41,27 @@ def test_parent_is_the_sum_of_its_leaves_and_ignores_its_own_score(tree):
     assert sums[tree["1.1"].id] == {"k": D("1.5")}
     assert sums[tree["1"].id] == {"k": D("3.5")}
     assert sums[None] == {"k": D("3.5")}
+    assert sums.differing_sum(tree["1.1"].id, "k") is None
+
+
+def test_a_parents_stated_score_is_its_figure_with_the_childrens_sum_kept_beside_it(tree):
+    values = [
+        (tree["1.1.1"].id, "k", D("0.5")),
+        (tree["1.1.2"].id, "k", D("0.5")),
+        (tree["1.2"].id, "k", D("2")),
+        (tree["1.1"].id, "k", D("2")),  # stated by the appendix, as 6.2 of the seed plan
+    ]
+
+    sums = roll_up(tree_list(tree), values, stated_total={"k": D("4.5")})
+
+    assert sums[tree["1.1"].id] == {"k": D("2")}
+    assert sums.differing_sum(tree["1.1"].id, "k") == D("1")
+    # Above it, the stated figure counts: area 1 = 2 + 2, as the appendix adds it up.
+    assert sums[tree["1"].id] == {"k": D("4")}
+    assert sums.differing_sum(tree["1"].id, "k") is None
+    # The whole index: the published total, beside the areas' sum.
+    assert sums[None] == {"k": D("4.5")}
+    assert sums.differing_sum(None, "k") == D("4")
 
 
 def test_criterion_without_children_counts_its_own_score(tree):
@@ -139,21 +158,30 @@ def test_grid_summary_sums_each_area_as_the_whole_tree_does(
     scored_plan, tree, django_assert_num_queries
 ):
     # Self-assessments, one of them on a survey criterion (kept, summed, not a cell to fill)
-    # and one on a parent (ignored, as its stored official score is); an empty official cell.
-    add_scores(tree, 2018, {"1.1.1": "1", "1.2": "3", "1.3.2": "1", "1": "5"}, Score.Kind.SELF)
+    # and one stated on a criterion (its figure, above its children's sum); an empty
+    # official cell.
+    add_scores(tree, 2018, {"1.1.1": "1", "1.2": "3", "1.3.2": "1", "1.1": "2"}, Score.Kind.SELF)
     Score.objects.filter(criterion=tree["2.2"], year=2018).delete()
     whole = ScoreGrid.build(scored_plan.framework, 2018)
 
-    # the areas, the leaves' scores summed per area and kind, the cells to fill per area
-    with django_assert_num_queries(3):
-        summary = GridSummary.build(scored_plan.framework, 2018)
+    # the tree's branches, the cells to fill per area, the scores of the year and the year
+    # before summed per node, the year's published total
+    with django_assert_num_queries(4):
+        summary = GridSummary.build(scored_plan, 2018)
 
     assert [area.criterion.code for area in summary.areas] == ["1", "2", "3"]
     for area in summary.areas:
         row = whole.by_id[area.criterion.id]
-        assert (area.self_total, area.official_total) == (row.self_total, row.official_total)
-    assert (summary.self_total, summary.official_total) == (whole.self_total, whole.official_total)
-    assert (summary.self_total, summary.official_total) == (D("5"), D("19.5"))
+        assert (area.self_total.value, area.official_total.value) == (
+            row.self_total,
+            row.official_total,
+        )
+    assert (summary.self_total.value, summary.official_total.value) == (
+        whole.self_total,
+        whole.official_total,
+    )
+    assert (summary.self_total.value, summary.official_total.value) == (D("6"), D("19.5"))
+    assert whole.by_id[tree["1.1"].id].self_figure.children_sum == D("1")
     # Self-assessments missing: 1.1.2, 1.3.1 (1.3.2 is a survey); 2.1.1 and 2.1.2, and the
     # survey 2.2 lost its official score; area 3 is its own leaf, without self-assessment.
     assert [area.empty_cells for area in summary.areas] == [2, 3, 1]
@@ -164,7 +192,7 @@ def test_grid_summary_sums_each_area_as_the_whole_tree_does(
 def test_year_results_compare_each_criterion_with_max_baseline_and_target(
     scored_plan, tree, django_assert_num_queries
 ):
-    # criteria, official scores of 2017 and 2018, targets, the year's published index
+    # criteria, scores of 2017 and 2018, targets, the published index of those years
     with django_assert_num_queries(4):
         results = YearResults.build(scored_plan, 2018)
 
@@ -186,14 +214,16 @@ def test_year_results_use_the_published_index_when_there_is_one(scored_plan):
     assert results.total.total == D("73.64")
     assert (results.total.rank, results.total.province_count) == (51, 63)
     assert results.total.is_published
-    # Before the plan, the year is measured against the first target (2018).
+    # The baseline comes before the plan: shown against the first target (2018), not judged.
     assert results.total.target.first_year == 2018
+    assert results.total.status is None
+    assert all(row.status is None for row in results.rows)
 
 
 def test_overview_runs_from_the_first_result_to_the_latest_year(
     scored_plan, django_assert_num_queries
 ):
-    # published results, areas, official sums per area and year, targets
+    # published results, criteria, scores summed per node and year, targets
     with django_assert_num_queries(4):
         overview = Overview.build(scored_plan)
 
@@ -235,30 +265,6 @@ def test_overview_query_count_does_not_grow_with_years_and_criteria(
 
     assert [year.year for year in overview.years][-3:] == [2018, 2019, 2020]
     assert overview.years[-1].total == D("4")
-
-
-def test_area_sums_in_sql_match_the_roll_up_of_every_row(scored_plan, tree):
-    # Area 10 sorts after 3 and must not mix with area 1; a self-assessment is not counted.
-    area_10 = Criterion.objects.create(
-        framework=scored_plan.framework, code="10", title="t", max_score=5
-    )
-    leaf_10 = Criterion.objects.create(
-        framework=scored_plan.framework, parent=area_10, code="10.1", title="t", max_score=5
-    )
-    add_scores({"10.1": leaf_10}, 2018, {"10.1": "4.25"})
-    add_scores(tree, 2018, {"1.2": "2.5"}, kind=Score.Kind.SELF)
-    criteria = tree_list(tree) + [area_10, leaf_10]
-    areas = [criterion for criterion in criteria if criterion.parent_id is None]
-    official = Score.objects.filter(kind=Score.Kind.OFFICIAL)
-
-    sums = area_sums(scored_plan.framework_id, areas)
-
-    rolled = roll_up(criteria, official.values_list("criterion_id", "year", "value"))
-    assert {area.id: sums[area.id] for area in areas} == {
-        area.id: rolled[area.id] for area in areas
-    }
-    assert sums[area_10.id] == {2018: D("4.25")}
-    assert sums[None] == rolled[None] == {2017: D("16"), 2018: D("26.75")}
 
 
 def test_gap_rows_default_to_points_lost_with_empty_cells_last(scored_plan, tree):
@@ -332,3 +338,29 @@ def test_route_counts_how_many_rows_cover_the_points_needed(plan: Plan, tree):
     assert route.needed_for_lower == D("2")
     assert [item.points for item in route.recoverable] == [D("5"), D("2")]
     assert route.reaches_lower_at == 1
+
+
+def test_figures_summed_by_the_database_match_the_roll_up_of_every_row(scored_plan, tree):
+    # Area 10 sorts after 3 and must not mix with area 1; a stated criterion (2.1) counts
+    # above its children's sum; a self-assessment counts for its own kind only.
+    area_10 = Criterion.objects.create(
+        framework=scored_plan.framework, code="10", title="t", max_score=5
+    )
+    leaf_10 = Criterion.objects.create(
+        framework=scored_plan.framework, parent=area_10, code="10.1", title="t", max_score=5
+    )
+    add_scores({"10.1": leaf_10}, 2018, {"10.1": "4.25"})
+    add_scores(tree, 2018, {"2.1": "4"})
+    add_scores(tree, 2018, {"1.2": "2.5"}, kind=Score.Kind.SELF)
+
+    overview = Overview.build(scored_plan)
+    summary = GridSummary.build(scored_plan, 2018)
+    results = YearResults.build(scored_plan, 2018)
+
+    expected = {row.criterion.code: row.actual for row in results.areas}
+    assert expected == {"1": D("8.5"), "2": D("7"), "3": D("7.5"), "10": D("4.25")}
+    assert {area.criterion.code: area.actual for area in overview.areas} == expected
+    assert {a.criterion.code: a.official_total.value for a in summary.areas} == expected
+    assert summary.self_total.value == D("2.5")
+    year = {total.year: total.total for total in overview.years}[2018]
+    assert year == summary.official_total.value == results.total.total == D("27.25")

@@ -206,10 +206,12 @@ def test_grid_query_count_is_pinned(
     add_areas(scored_plan, more_areas)
     url = reverse("reports:score-grid", args=[2018])
 
-    # session, user, plan with framework, the areas, the leaves' scores summed per area,
-    # the cells to fill per area, the area's criteria, their scores of the year,
-    # the user's permissions, the user's group permissions, the user's groups (navigation)
-    with django_assert_num_queries(11):
+    # session, user, plan with framework, the tree's branches, the cells to fill per area,
+    # the scores of the year and the year before summed per node, the year's published
+    # total (added on purpose: the grid's total is the stated one where it is published),
+    # the area's criteria, their scores of the year, the user's permissions, the user's
+    # group permissions, the user's groups (navigation)
+    with django_assert_num_queries(12):
         response = staff_client.get(url, {"area": "2"})
 
     assert response.status_code == 200
@@ -278,9 +280,10 @@ def test_saving_a_row_query_count_is_pinned(
 
     # session, user, the user's permissions, its groups' permissions, plan with framework,
     # the leaf; savepoint, the row's scores locked, the update, its history row, release;
-    # then the areas, the leaves' scores summed per area, the cells to fill per area, the
-    # area's criteria and their scores (the sums sent back)
-    with django_assert_num_queries(16):
+    # then the tree's branches, the cells to fill per area, the scores summed per node, the
+    # year's published total (added on purpose, as on the grid), the area's criteria and
+    # their scores (the sums sent back)
+    with django_assert_num_queries(17):
         response = staff_client.post(save_url(tree["2.1.1"]), data, headers=HTMX)
 
     assert response.status_code == 200
