@@ -16,7 +16,6 @@ from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_e
 from assignments.forms import (
     AcceptForm,
     CycleForm,
-    EvidenceForm,
     ExtensionForm,
     ReportForm,
     ResponsibilityForm,
@@ -357,7 +356,6 @@ def _render_report(
     report: Report,
     *,
     report_form: ReportForm | None = None,
-    evidence_form: EvidenceForm | None = None,
     return_form: ReturnForm | None = None,
 ) -> HttpResponse:
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
@@ -376,7 +374,6 @@ def _render_report(
         "can_edit": can_edit,
         "can_review": can_review,
         "report_form": report_form if can_edit else None,
-        "evidence_form": (evidence_form or EvidenceForm()) if can_edit else None,
         "return_form": (return_form or ReturnForm()) if can_review else None,
         "accept_form": AcceptForm() if can_review else None,
     }
@@ -386,30 +383,50 @@ def _render_report(
 @require_POST
 @login_required
 def report_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the agency's report; with the "send" button, then submit it to Sở Nội vụ."""
+    """Save the agency's report with the evidence chosen on the page; with the "send" button,
+    then submit it to Sở Nội vụ. A refused form saves nothing and shows back what was typed."""
     report = _get_report_for_user(request, pk)
     _require_editor(request, report)
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
-    form = ReportForm(request.POST, targets=targets)
+    form = ReportForm(request.POST, request.FILES, targets=targets)
     if not form.is_valid():
         return _render_report(request, report, report_form=form)
     try:
-        report = services.save_report(
-            report=report,
-            by=request.user,
-            progress=form.cleaned_data["progress"],
-            narrative=form.cleaned_data["narrative"],
-            values=form.values(),
-            version=form.cleaned_data["version"],
-        )
-        if "submit" in request.POST:
-            services.submit_report(report=report, by=request.user)
-            messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))
-        else:
-            messages.success(request, _("Đã lưu báo cáo."))
+        _save_report_form(request, report, form)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
+
+
+def _save_report_form(request: HttpRequest, report: Report, form: ReportForm) -> None:
+    """The text and values, then the new files, the confirmed deletion, the sending."""
+    report = services.save_report(
+        report=report,
+        by=request.user,
+        progress=form.cleaned_data["progress"],
+        narrative=form.cleaned_data["narrative"],
+        values=form.values(),
+        version=form.cleaned_data["version"],
+    )
+    saved = [_("Đã lưu báo cáo.")]
+    for upload, kind in form.evidence_uploads():
+        services.add_evidence(
+            report=report,
+            upload=upload,
+            content_type=kind.content_type,
+            extension=kind.extension,
+            by=request.user,
+        )
+        saved.append(_("Đã tải lên “%(name)s”.") % {"name": upload.name})
+    delete_pk = form.cleaned_data["delete_evidence"]
+    evidence = report.evidence.filter(pk=delete_pk).first() if delete_pk else None
+    if evidence is not None:
+        services.delete_evidence(evidence=evidence, by=request.user)
+        saved.append(_("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
+    messages.success(request, " ".join(saved))
+    if "submit" in request.POST:
+        services.submit_report(report=report, by=request.user)
+        messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))
 
 
 @require_POST
@@ -443,29 +460,6 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assignments:report-detail", pk=pk)
 
 
-@require_POST
-@login_required
-def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report_for_user(request, pk)
-    _require_editor(request, report)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_evidence(
-                report=report,
-                upload=form.cleaned_data["file"],
-                content_type=form.kind.content_type,
-                extension=form.kind.extension,
-                by=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Đã tải lên tài liệu minh chứng."))
-        return redirect("assignments:report-detail", pk=pk)
-    return _render_report(request, report, evidence_form=form)
-
-
 @require_GET
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -482,19 +476,6 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@require_POST
-@login_required
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _get_evidence_for_user(request, pk)
-    _require_editor(request, evidence.report)
-    try:
-        services.delete_evidence(evidence=evidence, by=request.user)
-        messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("assignments:report-detail", pk=evidence.report_id)
 
 
 @require_GET
