@@ -1,0 +1,128 @@
+"""The portal on a phone (390 × 844): every main page of every role fits the screen's width
+(wide tables scroll inside their own box, their first column kept in view), and an agency
+writes and sends a report with an evidence file."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import Browser, Page
+
+from assignments.models import Agency, Report, ReportingCycle, Responsibility, Task
+from criteria.management.commands.load_demo import DEMO_PASSWORD
+from criteria.models import Criterion, Plan
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+# The outermost elements past the right edge that no scrolling box holds: the culprits.
+WIDE_ELEMENTS = """() => {
+  const found = [];
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.getBoundingClientRect().right <= innerWidth) continue;
+    const parent = element.parentElement;
+    if (parent && parent.getBoundingClientRect().right > innerWidth) continue;
+    let box = parent, held = false;
+    for (; box && !held; box = box.parentElement) {
+      held = ["auto", "scroll", "hidden"].includes(getComputedStyle(box).overflowX);
+    }
+    if (!held) found.push(`${element.tagName.toLowerCase()}.${element.className}`);
+  }
+  return found.slice(0, 5);
+}"""
+
+
+@pytest.fixture
+def demo(settings) -> Plan:
+    """What `make serve` loads: the plan, its tasks, the demo accounts and their reports."""
+    settings.DEBUG = True  # load_demo creates its accounts only on a development machine
+    call_command("load_demo", verbosity=0)
+    settings.DEBUG = False
+    settings.PAR_PUBLIC_PAGE_ENABLED = True
+    return Plan.objects.get(number="252/KH-UBND")
+
+
+@pytest.fixture
+def open_phone(browser: Browser, live_server, login) -> Iterator[Callable[[str], Page]]:
+    """A phone-sized browser, logged in as a demo account: `open_phone(username)`."""
+    contexts = []
+
+    def open_page(username: str | None) -> Page:
+        context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True)
+        contexts.append(context)
+        page = context.new_page()
+        if username:
+            user = get_user_model().objects.get(username=username)
+            login(page, live_server, user, DEMO_PASSWORD)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
+    """The pages each demo account reaches from its menu and their first links."""
+    cycle = ReportingCycle.objects.get(plan=plan)
+    justice = Agency.objects.get(name="Sở Tư pháp")
+    draft = Report.objects.get(agency=justice, status=Report.Status.DRAFT)
+    submitted = Report.objects.get(status=Report.Status.SUBMITTED)
+    criterion = Criterion.objects.filter(framework=plan.framework).leaves().first()
+    task = Task.objects.filter(content_area__plan=plan).first()
+    responsibility = Responsibility.objects.filter(plan=plan).first()
+    readers = [
+        reverse("criteria:plan-detail", args=[plan.pk]),
+        reverse("criteria:criterion-history", args=[criterion.pk]),
+        reverse("reports:overview"),
+        reverse("reports:gap-dashboard", args=[2018]),
+        reverse("reports:route", args=[2018]),
+        reverse("reports:agency-stakes", args=[2018]),
+        reverse("reports:results-print", args=[2018]),
+        reverse("assignments:task-list", args=[plan.pk]),
+        reverse("assignments:cycle-detail", args=[cycle.year]),
+        reverse("assignments:agency-detail", args=[cycle.year, justice.pk]),
+        reverse("assignments:report-detail", args=[submitted.pk]),
+        reverse("assignments:report-history", args=[submitted.pk]),
+        reverse("twofactor:device-detail"),
+    ]
+    editors = [
+        reverse("reports:score-grid", args=[2018]),
+        reverse("assignments:task-edit", args=[task.pk]),
+        reverse("assignments:responsibility-edit", args=[responsibility.pk]),
+    ]
+    return {
+        None: [reverse("login"), reverse("reports:public-overview")],
+        "lanhdao": readers,
+        "noivu": readers + editors,
+        "admin": [*editors, reverse("admin:index"), reverse("admin:criteria_criterion_changelist")],
+        "sotuphap": [
+            reverse("criteria:plan-detail", args=[plan.pk]),
+            reverse("reports:overview"),
+            reverse("reports:agency-stakes", args=[2018]),
+            reverse("assignments:workspace"),
+            reverse("assignments:report-detail", args=[draft.pk]),
+            reverse("assignments:report-history", args=[draft.pk]),
+            reverse("twofactor:device-detail"),
+        ],
+    }
+
+
+def test_every_main_page_fits_a_phone_screen(open_phone, live_server, demo, tmp_path):
+    too_wide = {}
+
+    for username, paths in _main_pages(demo).items():
+        page = open_phone(username)
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, (username, path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                too_wide[f"{username} {path}"] = (width, page.evaluate(WIDE_ELEMENTS))
+            name = f"{username}{path}".replace("/", "_")
+            page.screenshot(path=tmp_path / f"{name}.png")
+
+    assert too_wide == {}, "wider than the phone:\n" + "\n".join(
+        f"{page}: {width}px, {elements}" for page, (width, elements) in too_wide.items()
+    )
