@@ -8,11 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from assignments.models import Agency, Report, ReportingCycle, Responsibility, Task
 from criteria.management.commands.load_demo import DEMO_PASSWORD
 from criteria.models import Criterion, Plan
+from tests.assignments.reporting import PDF_BYTES
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +127,42 @@ def test_every_main_page_fits_a_phone_screen(open_phone, live_server, demo, tmp_
     assert too_wide == {}, "wider than the phone:\n" + "\n".join(
         f"{page}: {width}px, {elements}" for page, (width, elements) in too_wide.items()
     )
+
+
+def test_agency_writes_and_sends_a_report_with_evidence_on_a_phone(
+    open_phone, live_server, demo, tmp_path
+):
+    justice = Agency.objects.get(name="Sở Tư pháp")
+    evidence = tmp_path / "quyet-dinh-ban-hanh.pdf"
+    evidence.write_bytes(PDF_BYTES)
+    page = open_phone("sotuphap")
+
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Việc của tôi"
+    ).click()
+    write = page.get_by_role("button", name="Viết báo cáo").first
+    write.scroll_into_view_if_needed()
+    box = write.bounding_box()
+    # The button is on the screen, not past its right edge in a table scrolled aside.
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    page.screenshot(path=tmp_path / "workspace.png")
+    write.click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Báo cáo nhiệm vụ")
+    page.get_by_label("Tiến độ").select_option(label="Hoàn thành")
+    page.get_by_label("Kết quả thực hiện").fill("Đã ban hành quyết định, kèm minh chứng.")
+    evidence_group = page.get_by_role("group", name="Tài liệu minh chứng")
+    evidence_group.get_by_label("Thêm tài liệu minh chứng").set_input_files(evidence)
+    send = page.get_by_role("button", name="Lưu và gửi Sở Nội vụ")
+    send.scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "report-form.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    send.click()
+
+    expect(page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
+    expect(page.get_by_role("link", name=evidence.name)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=tmp_path / "report-sent.png", full_page=True)
+    report = Report.objects.get(agency=justice, narrative="Đã ban hành quyết định, kèm minh chứng.")
+    assert report.status == Report.Status.SUBMITTED
+    assert [item.original_name for item in report.evidence.all()] == [evidence.name]

@@ -121,6 +121,10 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     agency_page.get_by_label("Kết quả thực hiện").fill(
         "Đã ban hành kế hoạch CCHC năm 2019; 2 văn bản ban hành trễ hạn do chờ ý kiến Bộ."
     )
+    # Enter in a field saves the draft; it never presses a file's "Xóa tệp này" button.
+    agency_page.get_by_label("Tỷ lệ văn bản ban hành đúng hạn").press("Enter")
+    expect(agency_page.get_by_role("status")).to_have_text("Đã lưu báo cáo.")
+    expect(agency_page.get_by_role("link", name=evidence.name)).to_be_visible()
     agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
     expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
 
