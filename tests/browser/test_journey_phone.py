@@ -112,9 +112,12 @@ def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
 
 def test_every_main_page_fits_a_phone_screen(open_phone, live_server, demo, tmp_path):
     too_wide = {}
+    failed = []
 
     for username, paths in _main_pages(demo).items():
         page = open_phone(username)
+        # Whatever a page loads besides itself (styles, scripts, its icon) is there.
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response.status == 200, (username, path)
@@ -124,6 +127,7 @@ def test_every_main_page_fits_a_phone_screen(open_phone, live_server, demo, tmp_
             name = f"{username}{path}".replace("/", "_")
             page.screenshot(path=tmp_path / f"{name}.png")
 
+    assert failed == []
     assert too_wide == {}, "wider than the phone:\n" + "\n".join(
         f"{page}: {width}px, {elements}" for page, (width, elements) in too_wide.items()
     )
