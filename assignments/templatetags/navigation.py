@@ -14,6 +14,7 @@ register = template.Library()
 class RoleLinks:
     workspace: bool  # "Việc của tôi": an agency's own criteria, tasks and reports
     tracker: bool  # "Theo dõi báo cáo": Sở Nội vụ's tracker, read-only for leaders
+    score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
 
 
 @register.simple_tag(takes_context=True)
@@ -24,4 +25,5 @@ def role_links(context: Context) -> RoleLinks:
     return RoleLinks(
         workspace=role == Role.AGENCY_USER,
         tracker=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
+        score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
     )
