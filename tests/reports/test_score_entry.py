@@ -318,8 +318,8 @@ def test_value_above_maximum_is_refused_in_vietnamese(staff_client, scored_plan,
     ("typed", "message"),
     [
         ("abc", "không phải là số"),
-        ("-1", "điểm không được âm"),
-        ("0,125", "quá 2 chữ số thập phân"),
+        ("-1", "Điểm không được âm (“-1”)."),
+        ("0,755", "Điểm có quá 2 chữ số thập phân (0,755)."),
     ],
 )
 def test_bad_numbers_are_refused_with_the_reason(staff_client, plan, tree, typed, message):
