@@ -160,6 +160,14 @@ def test_grid_is_read_only_without_the_permission(leader_client, scored_plan, tr
     assert "htmx" not in html
 
 
+def test_read_only_grid_speaks_of_reading_not_entering(leader_client, scored_plan, tree):
+    response = leader_client.get(reverse("reports:score-grid", args=[2018]))
+
+    html = response.content.decode()
+    assert "nhập điểm" not in html.lower()
+    assert "chọn một lĩnh vực để xem điểm" in html
+
+
 def test_grid_of_a_year_outside_the_plan_is_404(staff_client, plan):
     response = staff_client.get(reverse("reports:score-grid", args=[2016]))
 
