@@ -133,6 +133,20 @@ def test_every_main_page_fits_a_phone_screen(open_phone, live_server, demo, tmp_
     )
 
 
+def test_a_wide_table_scrolls_in_its_box_and_keeps_its_first_column(open_phone, live_server, demo):
+    page = open_phone("lanhdao")
+    page.goto(live_server.url + reverse("criteria:plan-detail", args=[demo.pk]))
+    box = page.locator(".table-scroll").filter(has=page.locator("table.plan-table"))
+    first_cell = box.locator("tbody tr").first.locator("> *").first
+    left = first_cell.bounding_box()["x"]
+
+    box.evaluate("element => { element.scrollLeft = 300; }")
+
+    assert box.evaluate("element => element.scrollLeft") == 300
+    assert first_cell.bounding_box()["x"] == left
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
 def test_agency_writes_and_sends_a_report_with_evidence_on_a_phone(
     open_phone, live_server, demo, tmp_path
 ):
