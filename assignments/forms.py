@@ -414,15 +414,19 @@ class ReportForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        chosen = [upload.name for upload in self.files.getlist(self.add_prefix("evidence"))]
-        if self.errors and chosen:
-            # A browser never fills a file input again: say which files must be chosen again.
-            self.add_error(
-                "evidence",
-                _("Chưa tải lên: %(names)s. Hãy chọn lại tệp rồi bấm lưu.")
-                % {"names": ", ".join(chosen)},
-            )
+        if self.errors and (not_uploaded := self.files_not_uploaded()):
+            self.add_error("evidence", not_uploaded)
         return cleaned
+
+    def files_not_uploaded(self) -> str:
+        """What to say of the chosen files when the form is not saved: a browser never fills
+        a file input again, so they must be chosen again. Empty when none was chosen."""
+        chosen = [upload.name for upload in self.files.getlist(self.add_prefix("evidence"))]
+        if not chosen:
+            return ""
+        return _("Chưa tải lên: %(names)s. Hãy chọn lại tệp rồi bấm lưu.") % {
+            "names": ", ".join(chosen)
+        }
 
     def evidence_uploads(self) -> list[tuple[UploadedFile, EvidenceKind]]:
         """The checked files, each with the kind read from its content."""

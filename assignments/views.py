@@ -392,23 +392,31 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_report(request, report, report_form=form)
     try:
-        _save_report_form(request, report, form)
+        report = services.save_report(
+            report=report,
+            by=request.user,
+            progress=form.cleaned_data["progress"],
+            narrative=form.cleaned_data["narrative"],
+            values=form.values(),
+            version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        # Nothing was saved (a newer version, a report already sent): the page shows the
+        # report as it now is, with the reason and the files that were not uploaded.
+        messages.error(request, " ".join(error.messages))
+        if not_uploaded := form.files_not_uploaded():
+            messages.warning(request, not_uploaded)
+        return redirect("assignments:report-detail", pk=pk)
+    messages.success(request, _("Đã lưu báo cáo."))
+    try:
+        _attach_and_send(request, report, form)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
 
 
-def _save_report_form(request: HttpRequest, report: Report, form: ReportForm) -> None:
-    """The text and values, then the new files, the confirmed deletion, the sending."""
-    report = services.save_report(
-        report=report,
-        by=request.user,
-        progress=form.cleaned_data["progress"],
-        narrative=form.cleaned_data["narrative"],
-        values=form.values(),
-        version=form.cleaned_data["version"],
-    )
-    saved = [_("Đã lưu báo cáo.")]
+def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> None:
+    """After the text and values: the new files, the confirmed deletion, then the sending."""
     for upload, kind in form.evidence_uploads():
         services.add_evidence(
             report=report,
@@ -417,13 +425,12 @@ def _save_report_form(request: HttpRequest, report: Report, form: ReportForm) ->
             extension=kind.extension,
             by=request.user,
         )
-        saved.append(_("Đã tải lên “%(name)s”.") % {"name": upload.name})
+        messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": upload.name})
     delete_pk = form.cleaned_data["delete_evidence"]
     evidence = report.evidence.filter(pk=delete_pk).first() if delete_pk else None
     if evidence is not None:
         services.delete_evidence(evidence=evidence, by=request.user)
-        saved.append(_("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
-    messages.success(request, " ".join(saved))
+        messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
     if "submit" in request.POST:
         services.submit_report(report=report, by=request.user)
         messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))

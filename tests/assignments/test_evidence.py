@@ -19,6 +19,7 @@ from tests.assignments.reporting import (
     make_report,
     office_bytes,
     post_evidence,
+    report_form_data,
     upload,
     xlsx_bytes,
 )
@@ -399,3 +400,20 @@ def test_deleting_a_file_keeps_the_text_typed_beside_it(
     report = Report.objects.get()
     assert report.narrative == "Viết thêm rồi mới xóa tệp."
     assert not Evidence.objects.exists()
+
+
+def test_stale_save_names_the_files_it_did_not_upload(world, today, media, agency_client):
+    report = make_report(world, "1.1")
+    stale = report_form_data(report, narrative="Bản cũ", save="")
+    post_evidence(agency_client, report, narrative="Bản mới")
+    stale["evidence"] = [upload("Quyết định 12.pdf", PDF_BYTES)]
+
+    response = agency_client.post(
+        reverse("assignments:report-update", args=[report.pk]), stale, follow=True
+    )
+
+    assert "Báo cáo vừa được người khác cập nhật" in response.text
+    assert "Chưa tải lên: Quyết định 12.pdf. Hãy chọn lại tệp rồi bấm lưu." in response.text
+    assert not Evidence.objects.exists()
+    report.refresh_from_db()
+    assert report.narrative == "Bản mới"
