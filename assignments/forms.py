@@ -226,6 +226,10 @@ XLSX = EvidenceKind(
 # hold anything, unopened and unchecked. Sở Nội vụ must be able to open every piece of
 # evidence safely, so the agency saves a .doc again as .docx or PDF and sends the files of an
 # archive one by one. The page says so before the upload (the evidence field's help text).
+EVIDENCE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG, GIF)
+# What the file picker offers first; the content is what decides (check_evidence).
+EVIDENCE_ACCEPT = ",".join(ext for kind in EVIDENCE_KINDS for ext in kind.extensions)
+
 REFUSED = _(
     "Tệp “%(name)s” không phải là PDF, Word (.docx), Excel (.xlsx) hay ảnh (PNG, JPEG, GIF)."
 )
@@ -358,7 +362,11 @@ class ReportForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     # Chosen on the same page and saved with the text: nothing chosen is dropped unsaid.
-    evidence = MultipleFileField(label=_("Thêm tài liệu minh chứng"), required=False)
+    evidence = MultipleFileField(
+        label=_("Thêm tài liệu minh chứng"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
     # The "Xóa" button of a listed file, confirmed on the page (see report_detail.html).
     delete_evidence = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

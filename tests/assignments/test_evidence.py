@@ -371,6 +371,7 @@ def test_page_states_the_accepted_files_and_size_before_upload(world, today, age
     assert "Không nhận tệp .doc và tệp nén (.zip, .rar)" in text
     assert 'enctype="multipart/form-data"' in text
     assert 'name="evidence"' in text and "multiple" in text
+    assert 'accept=".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.gif"' in text
 
 
 def test_size_limit_is_written_with_a_decimal_comma(settings):
