@@ -29,7 +29,7 @@ from assignments.progress import (
     cycle_progress,
     targets_of_year,
 )
-from assignments.templatetags.targets import target_label
+from assignments.templatetags.targets import target_label, with_unit
 from criteria.exporters import XLSX_CONTENT_TYPE, write_text
 
 __all__ = ["XLSX_CONTENT_TYPE", "cycle_export_bytes", "cycle_export_filename"]
@@ -201,7 +201,8 @@ class _TargetWording:
                 outcome = self.missing
             else:
                 verdict = self.verdicts[result.is_met]
-                outcome = f"{number_format(result.value.normalize())}{target.unit} ({verdict})"
+                figure = with_unit(number_format(result.value.normalize()), target.unit)
+                outcome = f"{figure} ({verdict})"
             if target.pk not in self.goals:
                 self.goals[target.pk] = target_label(target)
             lines.append(

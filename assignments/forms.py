@@ -295,6 +295,15 @@ XLSX = EvidenceKind(
     (".xlsx",),
 )
 
+# Old Word files (.doc) and archives (.zip, .rar) are refused on purpose: a .doc is a binary
+# container whose macros cannot be told apart from its text by reading it, and an archive can
+# hold anything, unopened and unchecked. Sở Nội vụ must be able to open every piece of
+# evidence safely, so the agency saves a .doc again as .docx or PDF and sends the files of an
+# archive one by one. The page says so before the upload (the evidence field's help text).
+EVIDENCE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG, GIF)
+# What the file picker offers first; the content is what decides (check_evidence).
+EVIDENCE_ACCEPT = ",".join(ext for kind in EVIDENCE_KINDS for ext in kind.extensions)
+
 REFUSED = _(
     "Tệp “%(name)s” không phải là PDF, Word (.docx), Excel (.xlsx) hay ảnh (PNG, JPEG, GIF)."
 )
@@ -302,6 +311,21 @@ REFUSED = _(
 
 def evidence_max_bytes() -> int:
     return getattr(settings, "PAR_EVIDENCE_MAX_BYTES", 10 * MEGABYTE)
+
+
+def evidence_limit_label() -> str:
+    """The size limit as people read it in the current language: "10 MB", "7,5 MB"."""
+    megabytes = round(evidence_max_bytes() / MEGABYTE, 1)
+    decimals = 0 if megabytes == int(megabytes) else 1
+    return f"{number_format(megabytes, decimal_pos=decimals)} MB"
+
+
+def evidence_help_text() -> str:
+    return _(
+        "PDF, Word (.docx), Excel (.xlsx) hoặc ảnh PNG, JPEG, GIF; mỗi tệp tối đa %(limit)s. "
+        "Không nhận tệp .doc và tệp nén (.zip, .rar) vì không kiểm tra được nội dung: "
+        "hãy lưu tệp .doc thành .docx hoặc PDF, và tải lên từng tệp thay cho tệp nén."
+    ) % {"limit": evidence_limit_label()}
 
 
 def check_evidence(upload: UploadedFile) -> EvidenceKind:
@@ -313,8 +337,8 @@ def check_evidence(upload: UploadedFile) -> EvidenceKind:
     limit = evidence_max_bytes()
     if upload.size > limit:
         raise ValidationError(
-            _("Tệp “%(name)s” lớn hơn giới hạn %(limit)s MB."),
-            params={"name": name, "limit": round(limit / MEGABYTE, 1)},
+            _("Tệp “%(name)s” lớn hơn giới hạn %(limit)s."),
+            params={"name": name, "limit": evidence_limit_label()},
         )
     if not upload.size:
         raise ValidationError(_("Tệp “%(name)s” rỗng."), params={"name": name})
@@ -379,18 +403,25 @@ def _office_kind(upload: UploadedFile) -> EvidenceKind:
     raise ValidationError(REFUSED, params={"name": name})
 
 
-class EvidenceForm(forms.Form):
-    file = forms.FileField(
-        label=_("Tài liệu minh chứng"),
-        help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh PNG, JPEG, GIF."),
-    )
+def _clean_name(upload: UploadedFile) -> UploadedFile:
+    # Control characters would only make trouble in headers and logs.
+    upload.name = "".join(char for char in upload.name if char.isprintable()).strip()
+    return upload
 
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        # Control characters would only make trouble in headers and logs.
-        upload.name = "".join(char for char in upload.name if char.isprintable()).strip()
-        self.kind = check_evidence(upload)
-        return upload
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; an empty list when none is chosen."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        single = super().clean
+        return [single(upload, initial) for upload in uploads if upload]
 
 
 class ReportForm(forms.Form):
@@ -405,10 +436,20 @@ class ReportForm(forms.Form):
         help_text=_("Việc đã làm, kết quả, khó khăn và kiến nghị."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Chosen on the same page and saved with the text: nothing chosen is dropped unsaid.
+    evidence = MultipleFileField(
+        label=_("Thêm tài liệu minh chứng"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+    # The "Xóa" button of a listed file, confirmed on the page (see report_detail.html).
+    delete_evidence = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, targets: list[TaskTarget], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.targets = targets
+        self.evidence_kinds: list[EvidenceKind] = []
+        self.fields["evidence"].help_text = evidence_help_text()
         for target in targets:
             self.fields[self.field_name(target)] = TargetValueField(
                 target=target,
@@ -437,6 +478,38 @@ class ReportForm(forms.Form):
 
     def values(self) -> dict[int, Decimal | None]:
         return {target.pk: self.cleaned_data[self.field_name(target)] for target in self.targets}
+
+    def clean_evidence(self) -> list[UploadedFile]:
+        uploads = [_clean_name(upload) for upload in self.cleaned_data["evidence"]]
+        errors = []
+        for upload in uploads:
+            try:
+                self.evidence_kinds.append(check_evidence(upload))
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors and (not_uploaded := self.files_not_uploaded()):
+            self.add_error("evidence", not_uploaded)
+        return cleaned
+
+    def files_not_uploaded(self) -> str:
+        """What to say of the chosen files when the form is not saved: a browser never fills
+        a file input again, so they must be chosen again. Empty when none was chosen."""
+        chosen = [upload.name for upload in self.files.getlist(self.add_prefix("evidence"))]
+        if not chosen:
+            return ""
+        return _("Chưa tải lên: %(names)s. Hãy chọn lại tệp rồi bấm lưu.") % {
+            "names": ", ".join(chosen)
+        }
+
+    def evidence_uploads(self) -> list[tuple[UploadedFile, EvidenceKind]]:
+        """The checked files, each with the kind read from its content."""
+        return list(zip(self.cleaned_data["evidence"], self.evidence_kinds, strict=True))
 
 
 class ReviewForm(forms.Form):

@@ -35,7 +35,5 @@ urlpatterns = [
     path("reports/<int:pk>/update/", views.report_update, name="report-update"),
     path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
     path("reports/<int:pk>/return/", views.report_return, name="report-return"),
-    path("reports/<int:pk>/evidence/", views.evidence_create, name="evidence-create"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
-    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence-delete"),
 ]

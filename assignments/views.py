@@ -16,7 +16,6 @@ from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_e
 from assignments.forms import (
     AcceptForm,
     CycleForm,
-    EvidenceForm,
     ExtensionForm,
     ReportForm,
     ResponsibilityForm,
@@ -358,7 +357,6 @@ def _render_report(
     report: Report,
     *,
     report_form: ReportForm | None = None,
-    evidence_form: EvidenceForm | None = None,
     return_form: ReturnForm | None = None,
 ) -> HttpResponse:
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
@@ -377,7 +375,6 @@ def _render_report(
         "can_edit": can_edit,
         "can_review": can_review,
         "report_form": report_form if can_edit else None,
-        "evidence_form": (evidence_form or EvidenceForm()) if can_edit else None,
         "return_form": (return_form or ReturnForm.for_report(report)) if can_review else None,
         "accept_form": AcceptForm.for_report(report) if can_review else None,
     }
@@ -387,11 +384,12 @@ def _render_report(
 @require_POST
 @login_required
 def report_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the agency's report; with the "send" button, then submit it to Sở Nội vụ."""
+    """Save the agency's report with the evidence chosen on the page; with the "send" button,
+    then submit it to Sở Nội vụ. A refused form saves nothing and shows back what was typed."""
     report = _get_report_for_user(request, pk)
     _require_editor(request, report)
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
-    form = ReportForm(request.POST, targets=targets)
+    form = ReportForm(request.POST, request.FILES, targets=targets)
     if not form.is_valid():
         return _render_report(request, report, report_form=form)
     try:
@@ -403,11 +401,16 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
             values=form.values(),
             version=form.cleaned_data["version"],
         )
-        if "submit" in request.POST:
-            services.submit_report(report=report, by=request.user)
-            messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))
-        else:
-            messages.success(request, _("Đã lưu báo cáo."))
+    except ValidationError as error:
+        # Nothing was saved (a newer version, a report already sent): the page shows the
+        # report as it now is, with the reason and the files that were not uploaded.
+        messages.error(request, " ".join(error.messages))
+        if not_uploaded := form.files_not_uploaded():
+            messages.warning(request, not_uploaded)
+        return redirect("assignments:report-detail", pk=pk)
+    messages.success(request, _("Đã lưu báo cáo."))
+    try:
+        _attach_and_send(request, report, form)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
@@ -424,6 +427,25 @@ def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
             )
             % {"agency": agency},
         )
+def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> None:
+    """After the text and values: the new files, the confirmed deletion, then the sending."""
+    for upload, kind in form.evidence_uploads():
+        services.add_evidence(
+            report=report,
+            upload=upload,
+            content_type=kind.content_type,
+            extension=kind.extension,
+            by=request.user,
+        )
+        messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": upload.name})
+    delete_pk = form.cleaned_data["delete_evidence"]
+    evidence = report.evidence.filter(pk=delete_pk).first() if delete_pk else None
+    if evidence is not None:
+        services.delete_evidence(evidence=evidence, by=request.user)
+        messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
+    if "submit" in request.POST:
+        services.submit_report(report=report, by=request.user)
+        messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))
 
 
 @require_POST
@@ -476,29 +498,6 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assignments:report-detail", pk=pk)
 
 
-@require_POST
-@login_required
-def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report_for_user(request, pk)
-    _require_editor(request, report)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_evidence(
-                report=report,
-                upload=form.cleaned_data["file"],
-                content_type=form.kind.content_type,
-                extension=form.kind.extension,
-                by=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Đã tải lên tài liệu minh chứng."))
-        return redirect("assignments:report-detail", pk=pk)
-    return _render_report(request, report, evidence_form=form)
-
-
 @require_GET
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -515,19 +514,6 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@require_POST
-@login_required
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _get_evidence_for_user(request, pk)
-    _require_editor(request, evidence.report)
-    try:
-        services.delete_evidence(evidence=evidence, by=request.user)
-        messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("assignments:report-detail", pk=evidence.report_id)
 
 
 @require_GET

@@ -253,19 +253,24 @@ def _write_row(
 
 
 def _write_target(cell: Cell, target: tuple[Decimal, Decimal] | None) -> None:
-    """A single number stays a number; a range is the text "8.5 - 9" the appendix prints."""
+    """A single number stays a number; a range is the text "8,5 - 9".
+
+    A number cell is shown by Excel in the reader's own format; a range is text, which Excel
+    shows as written, so it is written as Vietnamese writes decimals, with a comma (the
+    importer reads "8,5 - 9" and "8.5 - 9" alike).
+    """
     if target is None:
         return
     low, high = target
     if low == high:
         cell.value = low
     else:
-        write_text(cell, f"{_plain_number(low)} - {_plain_number(high)}")
+        write_text(cell, f"{_vietnamese_number(low)} - {_vietnamese_number(high)}")
 
 
-def _plain_number(value: Decimal) -> str:
+def _vietnamese_number(value: Decimal) -> str:
     # normalize() alone would turn 10.00 into "1E+1".
-    return format(value.normalize(), "f")
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 # The most characters a spreadsheet cell holds (Excel); openpyxl silently cuts the rest.

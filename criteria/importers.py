@@ -180,16 +180,19 @@ def parse_number(value: Any) -> Decimal:
     else:
         text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", "")
         if re.match(r"^[-−]\s*\d", text):
-            raise ValueError(_("điểm không được âm (“%(value)s”).") % {"value": text})
+            raise ValueError(_("Điểm không được âm (“%(value)s”).") % {"value": text})
         if not NUMBER_RE.match(text):
             raise ValueError(
                 _("“%(value)s” không phải là số (viết ví dụ 7,5 hoặc 7.5).") % {"value": text}
             )
         number = Decimal(text.replace(",", "."))
     if number < 0:
-        raise ValueError(_("điểm không được âm (%(value)s).") % {"value": number})
+        raise ValueError(_("Điểm không được âm (%(value)s).") % {"value": number_format(number)})
     if number != number.quantize(Decimal("0.01")):
-        raise ValueError(_("điểm có quá 2 chữ số thập phân (%(value)s).") % {"value": number})
+        # The figure as the reader writes it: "0,755" in Vietnamese, never "0.755".
+        raise ValueError(
+            _("Điểm có quá 2 chữ số thập phân (%(value)s).") % {"value": number_format(number)}
+        )
     return number.normalize() if number == number.to_integral() else number
 
 
@@ -202,7 +205,7 @@ def parse_range(value: Any) -> tuple[Decimal, Decimal]:
             low, high = parse_number(match[1]), parse_number(match[2])
             if low > high:
                 raise ValueError(
-                    _("khoảng mục tiêu “%(value)s” có cận dưới lớn hơn cận trên.") % {"value": text}
+                    _("Khoảng mục tiêu “%(value)s” có cận dưới lớn hơn cận trên.") % {"value": text}
                 )
             return low, high
     number = parse_number(value)

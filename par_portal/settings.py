@@ -295,5 +295,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     "loggers": {
         "par.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's default config gives "django" a console handler of its own for DEBUG; with
+        # the root's console, every line was written twice. It now reaches the root's once.
+        # (Its default "mail_admins" goes too: the portal sets no ADMINS.)
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }

@@ -1,9 +1,15 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico on their own (downloads, the admin's error pages).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg", permanent=True),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/2fa/", include("accounts.twofactor_urls")),
     path("accounts/users/", include("accounts.urls")),

@@ -24,7 +24,14 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from tests.assignments.reporting import PDF_BYTES, PNG_BYTES, docx_bytes, office_bytes
+from assignments.models import Report
+from tests.assignments.reporting import (
+    PDF_BYTES,
+    PNG_BYTES,
+    docx_bytes,
+    office_bytes,
+    report_form_data,
+)
 from tests.criteria.sheets import appendix_xlsx
 
 MEGABYTE = 1024 * 1024
@@ -364,7 +371,7 @@ CORPUS: list[HostileFile] = [
         "11 MB PDF (limit 10 MB)",
         EVIDENCE,
         "quyết định.pdf",
-        "lớn hơn giới hạn 10.0 MB",
+        "lớn hơn giới hạn 10 MB",
         lambda: PDF_BYTES + noise(11 * MEGABYTE),
     ),
 ]
@@ -382,7 +389,9 @@ def send(client: Client, hostile: HostileFile, *, plan_pk: int, report_pk: int) 
             {"plan": plan_pk, "format": 0, "import_file": upload},
         )
     upload = SimpleUploadedFile(hostile.name, hostile.content, "application/octet-stream")
-    return client.post(reverse("assignments:evidence-create", args=[report_pk]), {"file": upload})
+    url = reverse("assignments:report-update", args=[report_pk])
+    report = Report.objects.get(pk=report_pk)
+    return client.post(url, report_form_data(report, evidence=upload, save=""))
 
 
 def refusal(response: HttpResponse) -> str:

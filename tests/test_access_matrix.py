@@ -168,12 +168,8 @@ PAGES: dict[str, Page] = {
     "assignments:report-return": Page(
         lambda w: [w.report.pk], WRONG_METHOD, agency_writes(403) | dict.fromkeys(REVIEWERS, 200)
     ),
-    "assignments:evidence-create": Page(lambda w: [w.report.pk], WRONG_METHOD, agency_writes(200)),
     "assignments:evidence-download": Page(
         lambda w: [w.evidence.pk], own_or_readers(200), WRONG_METHOD
-    ),
-    "assignments:evidence-delete": Page(
-        lambda w: [w.evidence.pk], WRONG_METHOD, agency_writes(302)
     ),
     # An empty form comes back with its errors: 200, and nothing written.
     "accounts:user-list": Page(get=only(USER_MANAGERS, 200), post=WRONG_METHOD),

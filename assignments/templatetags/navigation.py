@@ -15,6 +15,7 @@ class RoleLinks:
     workspace: bool  # "Việc của tôi": an agency's own criteria, tasks and reports
     tracker: bool  # "Theo dõi báo cáo": Sở Nội vụ's tracker, read-only for leaders
     users: bool  # "Người dùng": the people page (accounts.users says who may manage whom)
+    score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
 
 
 @register.simple_tag(takes_context=True)
@@ -26,4 +27,5 @@ def role_links(context: Context) -> RoleLinks:
         workspace=role == Role.AGENCY_USER,
         tracker=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         users=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
+        score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
     )

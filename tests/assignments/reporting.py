@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from assignments.models import (
     Agency,
@@ -220,3 +221,24 @@ def xlsx_bytes() -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def report_form_data(report: Report, **fields) -> dict:
+    """What the report page's one form sends, as the report stands: its text and version,
+    with `fields` (evidence files, a button's name) added or replaced."""
+    report.refresh_from_db()
+    data = {"progress": report.progress, "narrative": report.narrative, "version": report.version}
+    return data | fields
+
+
+def post_evidence(client, report: Report, *files, follow: bool = False, **fields):
+    """Choose `files` on the report page and press "Lưu nháp"."""
+    url = reverse("assignments:report-update", args=[report.pk])
+    data = report_form_data(report, evidence=list(files), save="", **fields)
+    return client.post(url, data, follow=follow)
+
+
+def delete_evidence(client, evidence_pk: int, report: Report, **fields):
+    """Press "Xóa" on a listed file and confirm with "Xóa tệp này"."""
+    url = reverse("assignments:report-update", args=[report.pk])
+    return client.post(url, report_form_data(report, delete_evidence=evidence_pk, **fields))

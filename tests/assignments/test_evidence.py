@@ -14,9 +14,12 @@ from tests.assignments.reporting import (
     JPEG_BYTES,
     PDF_BYTES,
     PNG_BYTES,
+    delete_evidence,
     docx_bytes,
     make_report,
     office_bytes,
+    post_evidence,
+    report_form_data,
     upload,
     xlsx_bytes,
 )
@@ -113,10 +116,9 @@ def test_agency_uploads_two_files_stored_under_generated_names(
     world, today, media, agency_client, agency_user
 ):
     report = make_report(world, "1.1")
-    url = reverse("assignments:evidence-create", args=[report.pk])
 
-    first = agency_client.post(url, {"file": upload("Quyết định 12-QĐ.pdf", PDF_BYTES)})
-    second = agency_client.post(url, {"file": upload("số liệu.xlsx", xlsx_bytes())})
+    first = post_evidence(agency_client, report, upload("Quyết định 12-QĐ.pdf", PDF_BYTES))
+    second = post_evidence(agency_client, report, upload("số liệu.xlsx", xlsx_bytes()))
 
     assert (first.status_code, second.status_code) == (302, 302)
     pdf, xlsx = report.evidence.order_by("pk")
@@ -139,10 +141,7 @@ def test_agency_uploads_two_files_stored_under_generated_names(
 def test_refused_upload_says_why_and_stores_nothing(world, today, media, agency_client):
     report = make_report(world, "1.1")
 
-    response = agency_client.post(
-        reverse("assignments:evidence-create", args=[report.pk]),
-        {"file": upload("virus.pdf", b"MZ\x90\x00")},
-    )
+    response = post_evidence(agency_client, report, upload("virus.pdf", b"MZ\x90\x00"))
 
     assert response.status_code == 200
     assert "Tệp “virus.pdf” không phải là PDF, Word (.docx), Excel (.xlsx)" in response.text
@@ -153,13 +152,9 @@ def test_refused_upload_says_why_and_stores_nothing(world, today, media, agency_
 def test_no_upload_after_the_report_is_submitted(world, today, media, agency_client):
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
 
-    response = agency_client.post(
-        reverse("assignments:evidence-create", args=[report.pk]),
-        {"file": upload("muộn.pdf", PDF_BYTES)},
-        follow=True,
-    )
+    response = post_evidence(agency_client, report, upload("muộn.pdf", PDF_BYTES), follow=True)
 
-    assert "Báo cáo đã gửi, không thêm tài liệu được nữa." in response.text
+    assert "Báo cáo đã gửi, không sửa được nữa." in response.text
     assert not Evidence.objects.exists()
     assert not any(media.rglob("*.pdf"))
 
@@ -169,10 +164,7 @@ def test_readers_cannot_upload(request, world, today, media, persona):
     report = make_report(world, "1.1")
     client = request.getfixturevalue(persona)
 
-    response = client.post(
-        reverse("assignments:evidence-create", args=[report.pk]),
-        {"file": upload("x.pdf", PDF_BYTES)},
-    )
+    response = post_evidence(client, report, upload("x.pdf", PDF_BYTES))
 
     assert response.status_code == 403
     assert not Evidence.objects.exists()
@@ -181,22 +173,10 @@ def test_readers_cannot_upload(request, world, today, media, persona):
 def test_other_agency_cannot_upload_to_the_report(world, today, media, other_client):
     report = make_report(world, "1.1")
 
-    response = other_client.post(
-        reverse("assignments:evidence-create", args=[report.pk]),
-        {"file": upload("x.pdf", PDF_BYTES)},
-    )
+    response = post_evidence(other_client, report, upload("x.pdf", PDF_BYTES))
 
     assert response.status_code == 404
     assert not Evidence.objects.exists()
-
-
-def test_evidence_create_refuses_get_and_sends_anonymous_to_login(world, agency_client, client):
-    report = make_report(world, "1.1")
-    url = reverse("assignments:evidence-create", args=[report.pk])
-
-    assert agency_client.get(url).status_code == 405
-    response = client.post(url, {"file": upload("x.pdf", PDF_BYTES)})
-    assert response.url == f"{reverse('login')}?next={url}"
 
 
 # -- Downloading ---------------------------------------------------------------------------
@@ -205,10 +185,7 @@ def test_evidence_create_refuses_get_and_sends_anonymous_to_login(world, agency_
 @pytest.fixture
 def evidence(world, today, media, agency_client) -> Evidence:
     report = make_report(world, "1.1")
-    agency_client.post(
-        reverse("assignments:evidence-create", args=[report.pk]),
-        {"file": upload("Quyết định ban hành.pdf", PDF_BYTES)},
-    )
+    post_evidence(agency_client, report, upload("Quyết định ban hành.pdf", PDF_BYTES))
     return Evidence.objects.get()
 
 
@@ -290,7 +267,7 @@ def test_agency_deletes_a_file_of_its_draft(
     assert stored.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = agency_client.post(reverse("assignments:evidence-delete", args=[evidence.pk]))
+        response = delete_evidence(agency_client, evidence.pk, evidence.report)
 
     assert response.status_code == 302
     assert not Evidence.objects.exists()
@@ -300,7 +277,7 @@ def test_agency_deletes_a_file_of_its_draft(
 def test_file_of_a_submitted_report_cannot_be_deleted(evidence, agency_client):
     Report.objects.update(status=Report.Status.SUBMITTED)
 
-    agency_client.post(reverse("assignments:evidence-delete", args=[evidence.pk]))
+    delete_evidence(agency_client, evidence.pk, evidence.report)
 
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert Path(evidence.file.path).exists()
@@ -312,13 +289,132 @@ def test_file_of_a_submitted_report_cannot_be_deleted(evidence, agency_client):
 def test_only_the_agency_deletes_its_files(request, evidence, persona, status):
     client = request.getfixturevalue(persona)
 
-    response = client.post(reverse("assignments:evidence-delete", args=[evidence.pk]))
+    response = delete_evidence(client, evidence.pk, evidence.report)
 
     assert response.status_code == status
     assert Evidence.objects.filter(pk=evidence.pk).exists()
 
 
-def test_evidence_delete_refuses_get(evidence, agency_client):
-    response = agency_client.get(reverse("assignments:evidence-delete", args=[evidence.pk]))
+# -- One form: text, values and files saved together ---------------------------------------
 
-    assert response.status_code == 405
+
+def test_file_chosen_with_send_is_uploaded_before_the_report_is_sent(
+    world, today, media, agency_client
+):
+    report = make_report(world, "1.1")
+
+    response = post_evidence(
+        agency_client,
+        report,
+        upload("Quyết định 12.pdf", PDF_BYTES),
+        narrative="Đã ban hành kế hoạch, kèm quyết định.",
+        submit="",
+        follow=True,
+    )
+
+    report.refresh_from_db()
+    assert (report.status, report.narrative) == (
+        Report.Status.SUBMITTED,
+        "Đã ban hành kế hoạch, kèm quyết định.",
+    )
+    assert list(report.evidence.values_list("original_name", flat=True)) == ["Quyết định 12.pdf"]
+    assert "Đã tải lên “Quyết định 12.pdf”." in response.text
+
+
+def test_refused_file_keeps_what_was_typed_and_says_what_was_not_saved(
+    world, today, media, agency_client
+):
+    report = make_report(world, "1.1")
+    on_time = world.targets["on_time"]
+
+    response = post_evidence(
+        agency_client,
+        report,
+        upload("biên bản.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+        upload("ảnh.png", PNG_BYTES),
+        narrative="Văn bản mới viết, chưa lưu ở đâu khác.",
+        **{f"target_{on_time.pk}": "96,5"},
+    )
+
+    assert response.status_code == 200
+    assert "Văn bản mới viết, chưa lưu ở đâu khác." in response.text
+    assert 'value="96,5"' in response.text
+    assert "Báo cáo chưa được lưu." in response.text
+    assert "Chưa tải lên: biên bản.doc, ảnh.png. Hãy chọn lại tệp rồi bấm lưu." in response.text
+    report.refresh_from_db()
+    assert (report.narrative, report.version) == ("Đã ban hành kế hoạch đúng hạn.", 1)
+    assert not Evidence.objects.exists()
+
+
+def test_file_chosen_beside_a_refused_value_is_named_as_not_uploaded(
+    world, today, media, agency_client
+):
+    report = make_report(world, "1.1")
+    on_time = world.targets["on_time"]
+
+    response = post_evidence(
+        agency_client, report, upload("ảnh.png", PNG_BYTES), **{f"target_{on_time.pk}": "-3"}
+    )
+
+    assert response.status_code == 200
+    assert "Chưa tải lên: ảnh.png." in response.text
+    assert not Evidence.objects.exists()
+
+
+def test_page_states_the_accepted_files_and_size_before_upload(world, today, agency_client):
+    report = make_report(world, "1.1")
+
+    response = agency_client.get(reverse("assignments:report-detail", args=[report.pk]))
+
+    text = " ".join(response.text.split())
+    assert "PDF, Word (.docx), Excel (.xlsx) hoặc ảnh PNG, JPEG, GIF; mỗi tệp tối đa 10 MB." in text
+    assert "Không nhận tệp .doc và tệp nén (.zip, .rar)" in text
+    assert 'enctype="multipart/form-data"' in text
+    assert 'name="evidence"' in text and "multiple" in text
+    assert 'accept=".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.gif"' in text
+
+
+def test_size_limit_is_written_with_a_decimal_comma(settings):
+    settings.PAR_EVIDENCE_MAX_BYTES = 7 * 1024 * 1024 + 512 * 1024
+
+    with pytest.raises(ValidationError, match="lớn hơn giới hạn 7,5 MB"):
+        check_evidence(upload("lớn.pdf", PDF_BYTES + b"\x00" * 8 * 1024 * 1024))
+
+
+def test_delete_asks_for_confirmation_on_the_page(evidence, agency_client):
+    response = agency_client.get(reverse("assignments:report-detail", args=[evidence.report_id]))
+
+    text = " ".join(response.text.split())
+    assert '<details class="confirm"> <summary>Xóa</summary>' in text
+    assert f'name="delete_evidence" value="{evidence.pk}"' in text
+    assert "Xóa hẳn tệp “Quyết định ban hành.pdf”?" in text
+
+
+def test_deleting_a_file_keeps_the_text_typed_beside_it(
+    evidence, agency_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_evidence(
+            agency_client, evidence.pk, evidence.report, narrative="Viết thêm rồi mới xóa tệp."
+        )
+
+    report = Report.objects.get()
+    assert report.narrative == "Viết thêm rồi mới xóa tệp."
+    assert not Evidence.objects.exists()
+
+
+def test_stale_save_names_the_files_it_did_not_upload(world, today, media, agency_client):
+    report = make_report(world, "1.1")
+    stale = report_form_data(report, narrative="Bản cũ", save="")
+    post_evidence(agency_client, report, narrative="Bản mới")
+    stale["evidence"] = [upload("Quyết định 12.pdf", PDF_BYTES)]
+
+    response = agency_client.post(
+        reverse("assignments:report-update", args=[report.pk]), stale, follow=True
+    )
+
+    assert "Báo cáo vừa được người khác cập nhật" in response.text
+    assert "Chưa tải lên: Quyết định 12.pdf. Hãy chọn lại tệp rồi bấm lưu." in response.text
+    assert not Evidence.objects.exists()
+    report.refresh_from_db()
+    assert report.narrative == "Bản mới"

@@ -36,8 +36,6 @@ PAGES = {
     "report-update": ("post", [LOGIN, 302, 404, 403, 403]),
     "report-accept": ("post", [LOGIN, 403, 404, 403, 302]),
     "report-return": ("post", [LOGIN, 403, 404, 403, 302]),
-    "evidence-create": ("post", [LOGIN, 302, 404, 403, 403]),
-    "evidence-delete": ("post", [LOGIN, 302, 404, 403, 403]),
     "extension-create": ("post", [LOGIN, 403, 403, 403, 302]),
     "cycle-create": ("post", [LOGIN, 403, 403, 403, 302]),
 }
@@ -93,11 +91,6 @@ def _request(page_name: str, client, world, work: dict):
             reverse("assignments:report-return", args=[submitted.pk]),
             {"reason": "Thiếu minh chứng.", "version": submitted.version},
         ),
-        "evidence-create": (
-            reverse("assignments:evidence-create", args=[draft.pk]),
-            {"file": upload("thêm.pdf", PDF_BYTES)},
-        ),
-        "evidence-delete": (reverse("assignments:evidence-delete", args=[evidence.pk]), {}),
         "extension-create": (
             reverse("assignments:extension-create", args=[year, world.agency.pk]),
             {"until": "2019-12-05"},

@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assignments import services
-from assignments.models import Evidence, Extension, Report, ReportTransition, ReportValue
+from assignments.models import (
+    Evidence,
+    Extension,
+    Report,
+    ReportTransition,
+    ReportValue,
+    TaskTarget,
+)
+from assignments.templatetags.targets import target_label
 from tests.assignments.reporting import make_report
 
 pytestmark = pytest.mark.django_db
@@ -577,3 +585,35 @@ def test_report_page_query_count_is_fixed(
     # the same without the membership: Sở Nội vụ has no agency
     with django_assert_num_queries(9):
         noivu_client.get(url)
+
+
+# -- Units beside figures ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("comparator", "unit", "label"),
+    [
+        ("at_least", "%", "ít nhất 95%"),
+        ("at_least", "ngày làm việc", "ít nhất 5 ngày làm việc"),
+        ("between", "ngày làm việc", "từ 3 đến 5 ngày làm việc"),
+        ("exactly", "", "đạt 5"),
+    ],
+)
+def test_a_word_unit_is_written_after_a_space_a_percent_sign_is_not(comparator, unit, label):
+    value = D("95") if unit == "%" else D("3") if comparator == "between" else D("5")
+    target = TaskTarget(comparator=comparator, value=value, value_max=D("5"), unit=unit)
+
+    assert target_label(target) == label
+
+
+def test_report_page_writes_a_value_and_its_word_unit_apart(world, today, agency_client):
+    target = world.targets["on_time"]
+    target.unit = "ngày làm việc"
+    target.save()
+    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    ReportValue.objects.create(report=report, target=target, value=D("5"))
+
+    response = agency_client.get(reverse("assignments:report-detail", args=[report.pk]))
+
+    assert "5 ngày làm việc" in response.text
+    assert "5ngày" not in response.text

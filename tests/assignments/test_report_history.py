@@ -52,11 +52,8 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
         pk,
         progress="in_progress",
         narrative="Đã ban hành kế hoạch.",
+        evidence=upload("Quyết định 12.pdf", PDF_BYTES),
         **{on_time: "90", level_3: "60"},
-    )
-    agency_client.post(
-        reverse("assignments:evidence-create", args=[pk]),
-        {"file": upload("Quyết định 12.pdf", PDF_BYTES)},
     )
     _save(agency_client, pk, submit=True, **{on_time: "90", level_3: "60"})
     noivu_client.post(
@@ -67,9 +64,9 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
         agency_client,
         pk,
         narrative="Đã ban hành kế hoạch, bổ sung số liệu.",
+        delete_evidence=Evidence.objects.get().pk,
         **{on_time: "90", level_3: "75"},
     )
-    agency_client.post(reverse("assignments:evidence-delete", args=[Evidence.objects.get().pk]))
     _save(agency_client, pk, submit=True, **{on_time: "90", level_3: "75"})
     noivu_client.post(
         reverse("assignments:report-accept", args=[pk]),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assignments.models import Extension, Report
-from tests.assignments.reporting import PDF_BYTES, upload, xlsx_bytes
+from tests.assignments.reporting import PDF_BYTES, post_evidence, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +42,12 @@ def test_department_reports_and_noivu_reviews_the_year(
     )
     first = Report.objects.get(task=world.tasks["1.1"], agency=world.agency)
     assert start.url == reverse("assignments:report-detail", args=[first.pk])
-    evidence_url = reverse("assignments:evidence-create", args=[first.pk])
-    agency_client.post(evidence_url, {"file": upload("quyết định.pdf", PDF_BYTES)})
-    agency_client.post(evidence_url, {"file": upload("số liệu.xlsx", xlsx_bytes())})
+    post_evidence(
+        agency_client,
+        first,
+        upload("quyết định.pdf", PDF_BYTES),
+        upload("số liệu.xlsx", xlsx_bytes()),
+    )
     _submit(agency_client, first, "Đã ban hành kế hoạch ngày 20/12.")
     first.refresh_from_db()
     assert (first.status, first.evidence.count()) == (Report.Status.SUBMITTED, 2)

@@ -67,17 +67,19 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
         "Báo cáo nhiệm vụ 1.1 năm 2019"
     )
 
-    evidence_section = agency_page.get_by_role("region", name="Tài liệu minh chứng")
-    evidence_section.get_by_label("Tài liệu minh chứng").set_input_files(evidence)
-    evidence_section.get_by_role("button", name="Tải lên").click()
-    expect(agency_page.get_by_role("status")).to_contain_text("Đã tải lên tài liệu minh chứng.")
-    expect(evidence_section.get_by_role("link", name=evidence.name)).to_be_visible()
+    # The text, the values and the evidence file go together with one button.
     agency_page.get_by_label("Tiến độ").select_option(label="Hoàn thành")
     agency_page.get_by_label("Tỷ lệ văn bản ban hành đúng hạn").fill("96,5")
     agency_page.get_by_label("Kết quả thực hiện").fill("Đã ban hành kế hoạch CCHC năm 2019.")
+    evidence_group = agency_page.get_by_role("group", name="Tài liệu minh chứng")
+    expect(evidence_group).to_contain_text("mỗi tệp tối đa 10 MB")
+    evidence_group.get_by_label("Thêm tài liệu minh chứng").set_input_files(evidence)
     agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
 
+    expect(agency_page.get_by_role("status")).to_contain_text(f"Đã tải lên “{evidence.name}”.")
     expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
+    evidence_section = agency_page.get_by_role("region", name="Tài liệu minh chứng")
+    expect(evidence_section.get_by_role("link", name=evidence.name)).to_be_visible()
     expect(agency_page.locator(".status")).to_have_text("Đã gửi")
     report = Report.objects.get(agency=world.agency, task=own_task)
     assert report.status == Report.Status.SUBMITTED
@@ -119,6 +121,10 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     agency_page.get_by_label("Kết quả thực hiện").fill(
         "Đã ban hành kế hoạch CCHC năm 2019; 2 văn bản ban hành trễ hạn do chờ ý kiến Bộ."
     )
+    # Enter in a field saves the draft; it never presses a file's "Xóa tệp này" button.
+    agency_page.get_by_label("Tỷ lệ văn bản ban hành đúng hạn").press("Enter")
+    expect(agency_page.get_by_role("status")).to_have_text("Đã lưu báo cáo.")
+    expect(agency_page.get_by_role("link", name=evidence.name)).to_be_visible()
     agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
     expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
 

@@ -209,7 +209,7 @@ def test_export_total_row_spans_code_and_title_with_the_index_figures(plan):
         100,
         73.64,
         89.2,
-        "93.1 - 99.5",
+        "93,1 - 99,5",  # text: written with the Vietnamese decimal comma
         None,
     ]
     assert f"A{sheet.max_row}:B{sheet.max_row}" in {

@@ -83,3 +83,13 @@ def test_stakes_page_query_count_does_not_grow(
 
     with django_assert_num_queries(11):
         leader_client.get(url)
+
+
+def test_stakes_page_without_lost_points_says_so_instead_of_an_empty_chart(leader_client, plan):
+    response = leader_client.get(reverse("reports:agency-stakes", args=[2018]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Chưa có số liệu để vẽ biểu đồ “Điểm bị mất theo đơn vị chủ trì”." in page
+    assert '<svg viewBox="0 0' not in page
+    assert "grid-line" not in page

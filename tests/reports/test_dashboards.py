@@ -106,6 +106,20 @@ def test_overview_refuses_post(leader_client, scored_plan):
     assert response.status_code == 405
 
 
+def test_leader_reads_score_tables_and_only_staff_enter_scores(
+    leader_client, noivu_staff, scored_plan
+):
+    url = reverse("reports:overview")
+
+    read_only = leader_client.get(url).content.decode()
+    leader_client.force_login(noivu_staff)
+    staff = leader_client.get(url).content.decode()
+
+    assert "Nhập điểm" not in read_only
+    assert '<th scope="col">Bảng điểm</th>' in read_only
+    assert '<th scope="col">Nhập điểm</th>' in staff
+
+
 def test_overview_query_count_is_pinned(leader_client, scored_plan, django_assert_num_queries):
     # session, user, plan with framework, data version (criteria/caching.py), published
     # results, criteria, official scores of every year, targets of the plan, user's groups

@@ -160,6 +160,14 @@ def test_grid_is_read_only_without_the_permission(leader_client, scored_plan, tr
     assert "htmx" not in html
 
 
+def test_read_only_grid_speaks_of_reading_not_entering(leader_client, scored_plan, tree):
+    response = leader_client.get(reverse("reports:score-grid", args=[2018]))
+
+    html = response.content.decode()
+    assert "nhập điểm" not in html.lower()
+    assert "chọn một lĩnh vực để xem điểm" in html
+
+
 def test_grid_of_a_year_outside_the_plan_is_404(staff_client, plan):
     response = staff_client.get(reverse("reports:score-grid", args=[2016]))
 
@@ -321,8 +329,8 @@ def test_value_above_maximum_is_refused_in_vietnamese(staff_client, scored_plan,
     ("typed", "message"),
     [
         ("abc", "không phải là số"),
-        ("-1", "điểm không được âm"),
-        ("0,125", "quá 2 chữ số thập phân"),
+        ("-1", "Điểm không được âm (“-1”)."),
+        ("0,755", "Điểm có quá 2 chữ số thập phân (0,755)."),
     ],
 )
 def test_bad_numbers_are_refused_with_the_reason(staff_client, plan, tree, typed, message):

@@ -45,3 +45,19 @@ def test_depths_are_counted_through_nested_blocks():
     rules = _rules_by_depth(css)
 
     assert rules == {"a": 0, "@media print": 0, "b": 1, "c": 1, "": 1}
+
+
+def _declarations(css: str, selector: str) -> str:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    match = re.search(r"(?:^|})\s*" + re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert match, f"no rule for {selector}"
+    return match.group(1)
+
+
+def test_reaching_the_target_is_drawn_in_the_success_colour():
+    css = STYLESHEET.read_text(encoding="utf-8")
+
+    # "Đạt mục tiêu" (within the range) and "Vượt mục tiêu" both succeed; only "Chưa đạt" warns.
+    assert "color: var(--above)" in _declarations(css, ".status-within")
+    assert "color: var(--above)" in _declarations(css, ".status-above")
+    assert "color: var(--below)" in _declarations(css, ".status-below")
