@@ -427,6 +427,8 @@ def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
             )
             % {"agency": agency},
         )
+
+
 def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> None:
     """After the text and values: the new files, the confirmed deletion, then the sending."""
     for upload, kind in form.evidence_uploads():

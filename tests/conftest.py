@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.cache import cache
+from django.db import connections
 
 from assignments.models import Agency, Membership, Role
 
@@ -30,6 +31,21 @@ def _test_server_settings(settings) -> None:
 def _appendix_uploads(settings, tmp_path) -> None:
     # Previews that a test does not confirm keep their upload: not in the machine's /tmp.
     settings.APPENDIX_UPLOAD_DIR = tmp_path / "appendix-uploads"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_rows(django_db_setup, django_db_blocker) -> str:
+    """The rows migrations made (the role groups), copied before the first test runs.
+
+    Serialized rollback puts them back after a test that commits and empties the tables
+    (test_outbox, the browser journeys); the copy must be taken while they still hold them,
+    not when the first such test asks for it, after another may already have emptied them.
+    """
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if not getattr(connection, "_test_serialized_contents", None):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        return connections["default"]._test_serialized_contents
 
 
 @pytest.fixture(autouse=True)

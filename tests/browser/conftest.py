@@ -65,17 +65,16 @@ def live_server() -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def _migrated_rows_serialized(django_db_setup, django_db_blocker, playwright) -> None:
+def _migrated_rows_serialized(migrated_rows, playwright) -> None:
     """Keep a copy of the rows migrations made (the role groups) on the tests' connections.
 
     While Playwright's event loop runs, asgiref takes this thread for an async one and
     Django hands it connections of its own: they lack the copy pytest-django made on the
     first connection, without which serialized rollback puts nothing back.
     """
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            if not hasattr(connection, "_test_serialized_contents"):
-                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    for connection in connections.all():
+        if not getattr(connection, "_test_serialized_contents", None):
+            connection._test_serialized_contents = migrated_rows
 
 
 @pytest.fixture(autouse=True)
