@@ -137,20 +137,20 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(SimpleHistoryAdmin):
-    list_display = ["criterion", "plan", "lead", "is_recognised", "is_edited"]
-    list_filter = ["plan", "is_recognised", "is_edited", "lead"]
-    search_fields = ["criterion__code", "criterion__title", "lead__name"]
-    autocomplete_fields = ["lead"]
-    filter_horizontal = ["supporting", "groups"]
-    list_select_related = ["criterion", "plan", "lead"]
+    list_display = ["criterion", "plan", "basis", "is_recognised", "is_confirmed", "is_edited"]
+    list_filter = ["plan", "basis", "is_recognised", "is_confirmed", "is_edited", "leads"]
+    search_fields = ["criterion__code", "criterion__title", "leads__name"]
+    filter_horizontal = ["leads", "lead_groups", "supporting", "groups"]
+    list_select_related = ["criterion", "plan"]
 
     def get_readonly_fields(self, request, obj: Responsibility | None = None) -> list[str]:
         # Whether the text names an agency is read from it, never typed in.
         return ["plan", "criterion", "is_recognised"] if obj else ["is_recognised"]
 
     def save_model(self, request, obj: Responsibility, form, change: bool) -> None:
-        # A change by hand is kept by later imports, as in the browser.
+        # A change by hand is kept by later imports and confirms the owners, as in the browser.
         obj.is_edited = True
+        obj.is_confirmed = True
         super().save_model(request, obj, form, change)
 
 

@@ -38,9 +38,10 @@ def test_a_responsibility_changed_in_the_admin_is_kept_by_imports(admin_client, 
 
     response = admin_client.post(
         reverse("admin:assignments_responsibility_change", args=[survey.pk]),
-        {"lead": noivu.pk, "supporting": [], "groups": [], "is_edited": ""},
+        {"leads": [noivu.pk], "supporting": [], "groups": [], "is_edited": "", "basis": "survey"},
     )
 
     assert response.status_code == 302
     survey.refresh_from_db()
-    assert (survey.lead, survey.is_edited) == (noivu, True)
+    assert list(survey.leads.all()) == [noivu]
+    assert (survey.is_edited, survey.is_confirmed) == (True, True)
