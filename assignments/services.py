@@ -257,6 +257,23 @@ def _record_history(responsibilities: list[Responsibility], *, update: bool) -> 
         )
 
 
+def leaves_without_confirmed_owner(plan: Plan) -> list[tuple[Criterion, Responsibility | None]]:
+    """The plan's scored sub-criteria (leaves, by code) whose owners Sở Nội vụ has not
+    confirmed, with their proposed responsibility if any; two queries."""
+    framework = list(Criterion.objects.filter(framework=plan.framework_id).order_by("sort_key"))
+    parents = {criterion.code.rpartition(".")[0] for criterion in framework}
+    responsibilities = {
+        responsibility.criterion_id: responsibility
+        for responsibility in Responsibility.objects.filter(plan=plan)
+    }
+    return [
+        (criterion, responsibilities.get(criterion.pk))
+        for criterion in framework
+        if criterion.code not in parents
+        and not getattr(responsibilities.get(criterion.pk), "is_confirmed", False)
+    ]
+
+
 @transaction.atomic
 def update_responsibility(
     *,
