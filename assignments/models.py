@@ -95,6 +95,10 @@ class Agency(models.Model):
     def clean(self) -> None:
         if self.parent_id is not None and self.parent_id == self.pk:
             raise ValidationError({"parent": _("Một đơn vị không thể trực thuộc chính nó.")})
+        if self.kind == self.Kind.COMMUNE and (
+            self.parent is None or self.parent.kind != self.Kind.DISTRICT
+        ):
+            raise ValidationError({"parent": _("UBND cấp xã phải trực thuộc một UBND cấp huyện.")})
 
 
 class AgencyAliasManager(models.Manager):
