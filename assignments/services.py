@@ -296,10 +296,12 @@ def update_responsibility(
 
 @transaction.atomic
 def save_task(*, form: "TaskForm", targets: BaseInlineFormSet) -> Task:
-    """Save a task and its targets together, or neither."""
+    """Save a task and its targets together, or neither; then propose again the owners of
+    the sub-criteria whose text names none (they come from the tasks that serve them)."""
     task = form.save()
     targets.instance = task
     targets.save()
+    assign_from_actions(plan=task.content_area.plan)
     return task
 
 

@@ -410,6 +410,11 @@ def test_noivu_edits_a_task_and_its_targets(client, noivu_staff, plan):
     text, leads, _coordinators, criteria, targets = task_snapshot(task)
     assert text == "Đảm bảo 95% - 100% hồ sơ TTHC được giải quyết đúng hạn"
     assert (leads, criteria) == (["Sở Nội vụ"], ["8.1"])
+    # 8.1 names no doer: its owners are proposed anew from the tasks that serve it.
+    survey_owners = Responsibility.objects.get(plan=plan, criterion=survey)
+    assert list(survey_owners.leads.values_list("name", flat=True)) == ["Sở Nội vụ"]
+    assert survey.is_survey is False  # here a plain criterion: the basis is the task
+    assert (survey_owners.basis, survey_owners.is_confirmed) == ("task", False)
     assert targets == [
         ("Tỷ lệ TTHC thực hiện theo cơ chế một cửa", "at_least", D(100), None, 2020, 2020),
         ("Tỷ lệ hài lòng", "at_least", D(80), None, 2019, 2019),
