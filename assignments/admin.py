@@ -240,6 +240,24 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["leads", "lead_groups", "supporting", "groups"]
     list_select_related = ["criterion", "plan"]
 
+    actions = ["confirm_owners"]
+
+    @admin.action(
+        description=_("Xác nhận đơn vị chủ trì đề xuất của các phân công đã chọn"),
+        permissions=["change"],
+    )
+    def confirm_owners(self, request, queryset) -> None:
+        chosen = list(queryset.filter(is_confirmed=False))
+        for responsibility in chosen:
+            # Kept by later imports, as a confirmation in the browser; one history record each.
+            responsibility.is_confirmed = responsibility.is_edited = True
+            responsibility._history_user = request.user
+            responsibility.save(update_fields=["is_confirmed", "is_edited"])
+        self.message_user(
+            request,
+            gettext("Đã xác nhận %(count)d phân công.") % {"count": len(chosen)},
+        )
+
     def get_readonly_fields(self, request, obj: Responsibility | None = None) -> list[str]:
         # Whether the text names an agency is read from it, never typed in.
         return ["plan", "criterion", "is_recognised"] if obj else ["is_recognised"]
