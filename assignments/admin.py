@@ -2,8 +2,12 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from assignments.forms import TaskTargetForm
@@ -21,6 +25,7 @@ from assignments.models import (
     Responsibility,
     Task,
     TaskTarget,
+    name_key,
 )
 
 
@@ -65,10 +70,102 @@ class AgencyAliasInline(admin.TabularInline):
     extra = 1
 
 
+class AgencyKindWidget(widgets.Widget):
+    """The kind by its Vietnamese name ("UBND cấp xã"), or by its code ("commune")."""
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> str:
+        text = str(value or "").strip()
+        kinds = {kind: kind for kind in Agency.Kind.values}
+        kinds |= {name_key(str(label)): kind for kind, label in Agency.Kind.choices}
+        with translation.override("vi"):  # the file's words, whatever the reader's language
+            kinds |= {name_key(str(label)): kind for kind, label in Agency.Kind.choices}
+        if name_key(text) in kinds:
+            return kinds[name_key(text)]
+        raise ValueError(
+            gettext("Không có loại đơn vị “%(kind)s”. Các loại: %(kinds)s.")
+            % {"kind": text, "kinds": ", ".join(str(label) for _k, label in Agency.Kind.choices)}
+        )
+
+    def render(self, value: str | None, obj: Model | None = None, **kwargs) -> str:
+        with translation.override("vi"):
+            return str(Agency.Kind(value).label) if value else ""
+
+
+class ParentAgencyWidget(widgets.Widget):
+    """The agency a row belongs to, by its full name; one above it in the file counts too."""
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> Agency | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        found = Agency.objects.filter(name=text).first()
+        if found is None:
+            raise ValueError(
+                gettext("Không có đơn vị “%(name)s” để trực thuộc: hãy ghi đúng tên đầy đủ.")
+                % {"name": text}
+            )
+        return found
+
+    def render(self, value: Agency | None, obj: Model | None = None, **kwargs) -> str:
+        return value.name if value else ""
+
+
+# The registry file's columns, as the province's offices head them; the same in every language
+# so that an exported file imports back unchanged.
+AGENCY_COLUMNS = {
+    "name": "Tên đơn vị",
+    "short_name": "Tên viết tắt",
+    "kind": "Loại đơn vị",
+    "parent": "Trực thuộc",
+}
+
+
+class AgencyResource(resources.ModelResource):
+    """The agency registry as a spreadsheet: communes under their districts, public service
+    units, … A file with any bad row writes nothing."""
+
+    name = fields.Field(attribute="name", column_name=AGENCY_COLUMNS["name"])
+    short_name = fields.Field(attribute="short_name", column_name=AGENCY_COLUMNS["short_name"])
+    kind = fields.Field(
+        attribute="kind", column_name=AGENCY_COLUMNS["kind"], widget=AgencyKindWidget()
+    )
+    parent = fields.Field(
+        attribute="parent", column_name=AGENCY_COLUMNS["parent"], widget=ParentAgencyWidget()
+    )
+
+    class Meta:
+        model = Agency
+        fields = ("name", "short_name", "kind", "parent")
+        import_id_fields = ("name",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import(self, dataset, **kwargs) -> None:
+        self._registry = AgencyRegistry.load()
+
+    def validate_instance(
+        self, instance: Agency, import_validation_errors=None, validate_unique: bool = True
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        for field in ("name", "short_name"):
+            text = getattr(instance, field)
+            owner = self._registry.owner(text) if text else None
+            if owner is not None and not (isinstance(owner, Agency) and owner.pk == instance.pk):
+                errors.setdefault(field, []).append(
+                    gettext("“%(text)s” đã là tên gọi của %(owner)s.")
+                    % {"text": text, "owner": owner}
+                )
+        super().validate_instance(instance, errors, validate_unique)
+
+
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ImportExportMixin, admin.ModelAdmin):
     form = AgencyForm
     inlines = [AgencyAliasInline]
+    resource_classes = [AgencyResource]
+    formats = [XLSX]
     list_display = ["name", "short_name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "aliases__text"]
@@ -138,20 +235,38 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Responsibility)
 class ResponsibilityAdmin(SimpleHistoryAdmin):
-    list_display = ["criterion", "plan", "lead", "is_recognised", "is_edited"]
-    list_filter = ["plan", "is_recognised", "is_edited", "lead"]
-    search_fields = ["criterion__code", "criterion__title", "lead__name"]
-    autocomplete_fields = ["lead"]
-    filter_horizontal = ["supporting", "groups"]
-    list_select_related = ["criterion", "plan", "lead"]
+    list_display = ["criterion", "plan", "basis", "is_recognised", "is_confirmed", "is_edited"]
+    list_filter = ["plan", "basis", "is_recognised", "is_confirmed", "is_edited", "leads"]
+    search_fields = ["criterion__code", "criterion__title", "leads__name"]
+    filter_horizontal = ["leads", "lead_groups", "supporting", "groups"]
+    list_select_related = ["criterion", "plan"]
+
+    actions = ["confirm_owners"]
+
+    @admin.action(
+        description=_("Xác nhận đơn vị chủ trì đề xuất của các phân công đã chọn"),
+        permissions=["change"],
+    )
+    def confirm_owners(self, request, queryset) -> None:
+        chosen = list(queryset.filter(is_confirmed=False))
+        for responsibility in chosen:
+            # Kept by later imports, as a confirmation in the browser; one history record each.
+            responsibility.is_confirmed = responsibility.is_edited = True
+            responsibility._history_user = request.user
+            responsibility.save(update_fields=["is_confirmed", "is_edited"])
+        self.message_user(
+            request,
+            gettext("Đã xác nhận %(count)d phân công.") % {"count": len(chosen)},
+        )
 
     def get_readonly_fields(self, request, obj: Responsibility | None = None) -> list[str]:
         # Whether the text names an agency is read from it, never typed in.
         return ["plan", "criterion", "is_recognised"] if obj else ["is_recognised"]
 
     def save_model(self, request, obj: Responsibility, form, change: bool) -> None:
-        # A change by hand is kept by later imports, as in the browser.
+        # A change by hand is kept by later imports and confirms the owners, as in the browser.
         obj.is_edited = True
+        obj.is_confirmed = True
         super().save_model(request, obj, form, change)
 
 

@@ -100,29 +100,30 @@ class CriterionChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ResponsibilityForm(forms.ModelForm):
+    """Sở Nội vụ's owners of a criterion: saving the form confirms them."""
+
     class Meta:
         model = Responsibility
-        fields = ["lead", "supporting", "groups"]
+        fields = ["leads", "lead_groups", "supporting", "groups"]
         widgets = {
+            "leads": forms.CheckboxSelectMultiple,
+            "lead_groups": forms.CheckboxSelectMultiple,
             "supporting": forms.CheckboxSelectMultiple,
             "groups": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lead"].empty_label = _("— Không có đơn vị chủ trì —")
-
     def clean(self) -> dict:
         cleaned = super().clean()
-        lead = cleaned.get("lead")
+        leads = cleaned.get("leads") or Agency.objects.none()
         supporting = cleaned.get("supporting") or Agency.objects.none()
-        if lead is None and not cleaned.get("groups"):
-            raise ValidationError(_("Chọn đơn vị chủ trì hoặc ít nhất một nhóm đơn vị thực hiện."))
-        if lead is not None and lead in supporting:
+        if not leads and not cleaned.get("lead_groups"):
+            raise ValidationError(_("Chọn ít nhất một đơn vị chủ trì hoặc một nhóm chủ trì."))
+        both = [agency for agency in leads if agency in supporting]
+        if both:
             self.add_error(
                 "supporting",
                 _("%(agency)s đã là đơn vị chủ trì, không đồng thời là đơn vị phối hợp.")
-                % {"agency": lead},
+                % {"agency": ", ".join(map(str, both))},
             )
         return cleaned
 

@@ -1,4 +1,4 @@
-"""Who acts in an action text: the agencies and groups it names, the first agency leading.
+"""Who acts in an action text: the doer of each bullet leads it, the others named support.
 
 The rules, as the plan's texts are written:
 
@@ -13,9 +13,14 @@ The rules, as the plan's texts are written:
   Committee is the body being advised or reported to ("tham mưu UBND tỉnh"), never one of
   the agencies doing the work. A text where it is the only name is not recognised, and so is
   listed for a person to assign.
-- The lead is the first agency named; the other agencies named as actors support it. A group
-  never leads: it stands for many agencies each doing its own part. A text naming only a
-  group ("UBND cấp huyện rà soát …") is recognised, with no lead and the group in `groups`.
+- Each line's first actor leads it; the others of its clause support. Where the bullets have
+  different doers, each leads its own (4.4: Văn phòng UBND tỉnh one bullet, Sở Nội vụ two).
+  A group may lead: it stands for its members, each doing its own part ("UBND cấp huyện rà
+  soát …": each district leads for its district).
+- A line whose doer only oversees the others ("Sở Nội vụ theo dõi, kiểm tra …", "Sở Tài chính
+  thường xuyên kiểm tra việc thực hiện …") makes it a supporter, when another line has a
+  doer: in 5.2.2 the public service units recruit and lead, Sở Nội vụ monitors. A line that
+  opens with "phối hợp" ("Đơn vị phối hợp: …" of section II) names only supporters.
 - A name that two agencies or groups claim is left out of matching and reported in
   `AgencyRegistry.ambiguous`, rather than given to one of them by chance.
 """
@@ -35,19 +40,40 @@ CONNECTING_WORDS = frozenset(
 _WORD = re.compile(r"\w+")
 
 
+# The words that open a line in which the doer only oversees the others' work.
+OVERSIGHT_OPENINGS = tuple(
+    name_key(words) for words in ("theo dõi", "giám sát", "thường xuyên kiểm tra việc thực hiện")
+)
+
+
+# Words before the first name that make every actor of the line a supporter.
+SUPPORT_LINE = name_key("phối hợp")
+
+
 @dataclass(frozen=True)
 class Match:
-    """The agencies an action text puts to work."""
+    """The agencies and groups an action text puts to work, leading or supporting."""
 
-    lead: Agency | None
+    leads: list[Agency] = field(default_factory=list)
+    lead_groups: list[AgencyGroup] = field(default_factory=list)
     supporting: list[Agency] = field(default_factory=list)
     groups: list[AgencyGroup] = field(default_factory=list)
-    # Members of the groups named, other than the lead and the supporting agencies.
+    # Members of the groups named, other than the agencies named themselves.
     group_members: list[Agency] = field(default_factory=list)
 
     @property
     def recognised(self) -> bool:
-        return self.lead is not None or bool(self.groups)
+        """Whether the text names any agency or group of the registry."""
+        return bool(self.leads or self.lead_groups or self.supporting or self.groups)
+
+    @property
+    def has_lead(self) -> bool:
+        return bool(self.leads or self.lead_groups)
+
+    @property
+    def lead(self) -> Agency | None:
+        """The first lead agency, if any."""
+        return self.leads[0] if self.leads else None
 
 
 class AgencyRegistry:
@@ -98,40 +124,59 @@ class AgencyRegistry:
         return self._members[group.pk]
 
     def match(self, text: str) -> Match:
-        actors: list[Owner] = []
+        leading: list[Owner] = []
+        overseeing: list[Owner] = []
+        others: list[Owner] = []
         for line in text.splitlines():
-            for owner in self._actors(name_key(line)):
-                if owner not in actors:
-                    actors.append(owner)
-
-        agencies = [actor for actor in actors if isinstance(actor, Agency)]
-        groups = [actor for actor in actors if isinstance(actor, AgencyGroup)]
+            key = name_key(line)
+            actors, before, rest = self._actors(key)
+            if not actors:
+                continue
+            if SUPPORT_LINE in before:  # "Đơn vị phối hợp: …": every actor supports
+                others.extend(actors)
+                continue
+            doer, *helpers = actors
+            oversees = rest.lstrip(" -,").startswith(OVERSIGHT_OPENINGS)
+            (overseeing if oversees else leading).append(doer)
+            others.extend(helpers)
+        if not leading:
+            leading, overseeing = overseeing, []
+        leads = _unique(leading)
+        supporters = [owner for owner in _unique(overseeing + others) if owner not in leads]
+        named = leads + supporters
         group_members: list[Agency] = []
-        for group in groups:
+        for group in (owner for owner in named if isinstance(owner, AgencyGroup)):
             for agency in self._members[group.pk]:
-                if agency not in agencies and agency not in group_members:
+                if agency not in named and agency not in group_members:
                     group_members.append(agency)
         return Match(
-            lead=agencies[0] if agencies else None,
-            supporting=agencies[1:],
-            groups=groups,
+            leads=[owner for owner in leads if isinstance(owner, Agency)],
+            lead_groups=[owner for owner in leads if isinstance(owner, AgencyGroup)],
+            supporting=[owner for owner in supporters if isinstance(owner, Agency)],
+            groups=[owner for owner in supporters if isinstance(owner, AgencyGroup)],
             group_members=group_members,
         )
 
-    def _actors(self, key: str) -> list[Owner]:
-        """The first name of a clause and the names joined to it."""
+    def _actors(self, key: str) -> tuple[list[Owner], str, str]:
+        """The first name of a clause and the names joined to it, the words before them and
+        the words after them."""
         if self._pattern is None:
-            return []
+            return [], "", ""
         mentions = list(self._pattern.finditer(key))
         if not mentions:
-            return []
+            return [], "", ""
         chain = [mentions[0]]
         for previous, mention in pairwise(mentions):
             between = key[previous.end() : mention.start()]
             if not set(_WORD.findall(between)) <= CONNECTING_WORDS:
                 break
             chain.append(mention)
-        return [self._owners[mention.group()] for mention in chain]
+        actors = [self._owners[mention.group()] for mention in chain]
+        return actors, key[: chain[0].start()], key[chain[-1].end() :]
+
+
+def _unique(owners: list[Owner]) -> list[Owner]:
+    return list(dict.fromkeys(owners))
 
 
 def _claim(claims: dict[str, list[Owner]], text: str, owner: Owner) -> None:

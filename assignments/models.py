@@ -98,6 +98,10 @@ class Agency(models.Model):
     def clean(self) -> None:
         if self.parent_id is not None and self.parent_id == self.pk:
             raise ValidationError({"parent": _("Một đơn vị không thể trực thuộc chính nó.")})
+        if self.kind == self.Kind.COMMUNE and (
+            self.parent is None or self.parent.kind != self.Kind.DISTRICT
+        ):
+            raise ValidationError({"parent": _("UBND cấp xã phải trực thuộc một UBND cấp huyện.")})
 
 
 class AgencyAliasManager(models.Manager):
@@ -132,6 +136,17 @@ class AgencyAlias(models.Model):
 class AgencyGroupManager(models.Manager):
     def get_by_natural_key(self, name: str) -> "AgencyGroup":
         return self.get(name=name)
+
+    def without_members(self) -> list["AgencyGroup"]:
+        """The groups no active agency belongs to, by kind or by name (three queries)."""
+        active = Agency.objects.filter(is_active=True).order_by().distinct()
+        kinds = set(active.values_list("kind", flat=True))
+        return [
+            group
+            for group in self.prefetch_related("agencies").order_by("name")
+            if not kinds & set(group.kinds)
+            and not any(agency.is_active for agency in group.agencies.all())
+        ]
 
     def ids_including(self, agency: "Agency") -> list[int]:
         """The ids of the groups the agency belongs to, by kind or by name (two queries)."""
@@ -299,7 +314,18 @@ PERCENT_UNITS = ("%", "phần trăm")
 
 
 class Responsibility(models.Model):
-    """Who acts on a criterion under a plan: read from the action text, corrected by Sở Nội vụ."""
+    """Who acts on a criterion under a plan: proposed by the import, confirmed by Sở Nội vụ.
+
+    A criterion may have several leads, one for each bullet of its action text that names a
+    different doer. A group named as the doer makes each of its members a lead for its own
+    part ("UBND cấp huyện" for 3.4.2: each district for its district); a group named beside
+    the doer supports it, each member in its part.
+    """
+
+    class Basis(models.TextChoices):
+        ACTION = "action", _("Theo nội dung “Thực hiện” của phụ lục")
+        TASK = "task", _("Theo nhiệm vụ phần II phục vụ tiêu chí")
+        SURVEY = "survey", _("Chấm qua điều tra XHH: chủ trì các nhiệm vụ tác động đến kết quả")
 
     plan = models.ForeignKey(
         "criteria.Plan",
@@ -313,13 +339,18 @@ class Responsibility(models.Model):
         related_name="responsibilities",
         verbose_name=_("tiêu chí"),
     )
-    lead = models.ForeignKey(
+    leads = models.ManyToManyField(
         Agency,
-        on_delete=models.PROTECT,
-        null=True,
         blank=True,
         related_name="led_responsibilities",
         verbose_name=_("đơn vị chủ trì"),
+    )
+    lead_groups = models.ManyToManyField(
+        AgencyGroup,
+        blank=True,
+        related_name="led_responsibilities",
+        verbose_name=_("nhóm chủ trì"),
+        help_text=_("Mỗi thành viên của nhóm chủ trì phần việc của mình."),
     )
     supporting = models.ManyToManyField(
         Agency,
@@ -328,20 +359,31 @@ class Responsibility(models.Model):
         verbose_name=_("đơn vị phối hợp"),
     )
     groups = models.ManyToManyField(
-        AgencyGroup, blank=True, related_name="responsibilities", verbose_name=_("nhóm đơn vị")
+        AgencyGroup,
+        blank=True,
+        related_name="responsibilities",
+        verbose_name=_("nhóm phối hợp"),
+    )
+    basis = models.CharField(
+        _("căn cứ phân công"), max_length=10, choices=Basis.choices, default=Basis.ACTION
     )
     is_recognised = models.BooleanField(
         _("nhận ra đơn vị"),
         default=False,
-        help_text=_("Sai khi không nhận ra đơn vị nào trong nội dung “Thực hiện”: cần gán tay."),
+        help_text=_("Sai khi không tìm được đơn vị chủ trì nào: cần gán tay."),
     )
     is_edited = models.BooleanField(
         _("đã chỉnh tay"),
         default=False,
         help_text=_("Đúng khi Sở Nội vụ đã sửa: lần nhập sau không ghi đè."),
     )
+    is_confirmed = models.BooleanField(
+        _("đã xác nhận"),
+        default=False,
+        help_text=_("Đúng khi Sở Nội vụ đã xác nhận đơn vị chủ trì do hệ thống đề xuất."),
+    )
 
-    history = HistoricalRecords(m2m_fields=[supporting, groups])
+    history = HistoricalRecords(m2m_fields=[leads, lead_groups, supporting, groups])
 
     class Meta:
         verbose_name = _("phân công tiêu chí")
@@ -352,7 +394,11 @@ class Responsibility(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.criterion.code}: {self.lead or '—'}"
+        return self.criterion.code
+
+    def owners(self) -> list["Agency | AgencyGroup"]:
+        """The leads, agencies then groups; no query once both are prefetched."""
+        return [*self.leads.all(), *self.lead_groups.all()]
 
 
 class ContentAreaManager(models.Manager):

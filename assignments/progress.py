@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 
 from assignments.models import (
     Agency,
@@ -164,10 +173,28 @@ def build_workspace(
 def _criterion_rows(
     agency: Agency, cycle: ReportingCycle, group_ids: list[int]
 ) -> list[CriterionRow]:
+    responsibility = OuterRef("pk")
+    # A lead group makes each member a lead of its own part ("Chủ trì"); EXISTS, no DISTINCT.
+    leads = Exists(
+        Responsibility.leads.through.objects.filter(responsibility=responsibility, agency=agency)
+    ) | Exists(
+        Responsibility.lead_groups.through.objects.filter(
+            responsibility=responsibility, agencygroup__in=group_ids
+        )
+    )
+    supports = Exists(
+        Responsibility.supporting.through.objects.filter(
+            responsibility=responsibility, agency=agency
+        )
+    ) | Exists(
+        Responsibility.groups.through.objects.filter(
+            responsibility=responsibility, agencygroup__in=group_ids
+        )
+    )
     responsibilities = list(
         Responsibility.objects.filter(plan=cycle.plan)
-        .filter(Q(lead=agency) | Q(supporting=agency) | Q(groups__in=group_ids))
-        .distinct()
+        .annotate(is_lead=ExpressionWrapper(leads, output_field=BooleanField()))
+        .filter(leads | supports)
         .select_related("criterion")
         .order_by("criterion__sort_key")
     )
@@ -189,7 +216,7 @@ def _criterion_rows(
     return [
         CriterionRow(
             responsibility=r,
-            is_lead=r.lead_id == agency.pk,
+            is_lead=r.is_lead,
             last_score=last_scores.get(r.criterion_id),
             target=targets.get(r.criterion_id),
         )

@@ -26,6 +26,7 @@ from assignments.forms import (
 from assignments.history import report_history_entries
 from assignments.models import (
     Agency,
+    AgencyGroup,
     ContentArea,
     Evidence,
     Report,
@@ -55,9 +56,7 @@ TRACKER_PAGE_SIZE = 100
 
 def _get_responsibility_for_user(request: HttpRequest, pk: int) -> Responsibility:
     # Whoever may change responsibilities may change any of them: no narrower rule applies.
-    return get_object_or_404(
-        Responsibility.objects.select_related("plan", "criterion", "lead"), pk=pk
-    )
+    return get_object_or_404(Responsibility.objects.select_related("plan", "criterion"), pk=pk)
 
 
 def _get_task_for_user(request: HttpRequest, pk: int) -> Task:
@@ -74,19 +73,25 @@ def responsibility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if data is not None and form.is_valid():
         update_responsibility(
             responsibility=responsibility,
-            lead=form.cleaned_data["lead"],
+            leads=form.cleaned_data["leads"],
+            lead_groups=form.cleaned_data["lead_groups"],
             supporting=form.cleaned_data["supporting"],
             groups=form.cleaned_data["groups"],
         )
         messages.success(
             request,
-            _("Đã lưu phân công tiêu chí %(code)s; lần nhập phụ lục sau sẽ giữ nguyên.")
+            _("Đã xác nhận phân công tiêu chí %(code)s; lần nhập phụ lục sau sẽ giữ nguyên.")
             % {"code": responsibility.criterion.code},
         )
         plan_url = reverse("criteria:plan-detail", args=[responsibility.plan_id])
         return redirect(f"{plan_url}#row-{responsibility.criterion.code}")
     action = responsibility.plan.actions.filter(criterion=responsibility.criterion_id).first()
-    context = {"responsibility": responsibility, "action": action, "form": form}
+    context = {
+        "responsibility": responsibility,
+        "action": action,
+        "form": form,
+        "empty_groups": AgencyGroup.objects.without_members(),
+    }
     return render(request, "assignments/responsibility_edit.html", context)
 
 

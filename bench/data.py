@@ -319,18 +319,23 @@ def _responsibilities(
     plan: Plan, criteria: list, agencies: list[Agency], rng: random.Random
 ) -> None:
     rows = [
-        Responsibility(
-            plan=plan, criterion=criterion, lead=rng.choice(agencies), is_recognised=True
-        )
-        for criterion in criteria
+        Responsibility(plan=plan, criterion=criterion, is_recognised=True) for criterion in criteria
     ]
     Responsibility.objects.bulk_create(rows, batch_size=BATCH)
+    lead_of = {row.pk: rng.choice(agencies) for row in rows}
+    Responsibility.leads.through.objects.bulk_create(
+        [
+            Responsibility.leads.through(responsibility_id=pk, agency_id=agency.pk)
+            for pk, agency in lead_of.items()
+        ],
+        batch_size=BATCH,
+    )
     through = Responsibility.supporting.through
     links = {
         (row.pk, agency.pk)
         for row in rows
         for agency in rng.sample(agencies, 2)
-        if agency != row.lead
+        if agency != lead_of[row.pk]
     }
     through.objects.bulk_create(
         [through(responsibility_id=row, agency_id=agency) for row, agency in links],

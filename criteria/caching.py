@@ -49,6 +49,9 @@ PLAIN_SOURCES: list[type[models.Model]] = [
     Agency,
     AgencyGroup,
     Responsibility.groups.through,
+    Responsibility.leads.through,
+    Responsibility.lead_groups.through,
+    AgencyGroup.agencies.through,
 ]
 
 

@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from assignments.models import Responsibility
+from assignments.models import AgencyGroup, Responsibility
 from criteria.caching import cached_part, render_with_cached_part
 from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
@@ -51,14 +51,17 @@ def _plan_body(plan: Plan, can_assign: bool) -> dict:
     responsibilities = {
         responsibility.criterion.code: responsibility
         for responsibility in Responsibility.objects.filter(plan=plan)
-        .select_related("criterion", "lead")
-        .prefetch_related("groups")
+        .select_related("criterion")
+        .prefetch_related("leads", "lead_groups", "groups")
     }
+    empty_groups = AgencyGroup.objects.without_members()
     return {
         "plan": plan,
         "table": table,
         "areas": _area_groups(table, responsibilities),
         "unassigned": _unassigned(table, responsibilities),
+        "unconfirmed": _unconfirmed(table, responsibilities),
+        "empty_groups": _used(empty_groups, responsibilities.values()),
         "can_assign": can_assign,
         "survey_codes": {row.code for row in table.criteria_rows if row.is_survey},
         "mismatches": mismatches,
@@ -122,6 +125,32 @@ def _unassigned(
         if row.action and (responsibility is None or not responsibility.is_recognised):
             lines.append(PlanLine(row, responsibility))
     return lines
+
+
+def _unconfirmed(
+    table: AppendixTable, responsibilities: dict[str, Responsibility]
+) -> list[PlanLine]:
+    """Scored sub-criteria (leaves) whose owners Sở Nội vụ has not confirmed yet."""
+    codes = [row.code for row in table.criteria_rows]
+    parents = {code.rpartition(".")[0] for code in codes}
+    return [
+        PlanLine(row, responsibilities.get(row.code))
+        for row in table.criteria_rows
+        if row.code not in parents
+        and (row.code not in responsibilities or not responsibilities[row.code].is_confirmed)
+    ]
+
+
+def _used(
+    groups: list[AgencyGroup], responsibilities: Iterable[Responsibility]
+) -> list[AgencyGroup]:
+    """The groups, of those given, that some responsibility names as lead or support."""
+    named = {
+        group.pk
+        for responsibility in responsibilities
+        for group in [*responsibility.lead_groups.all(), *responsibility.groups.all()]
+    }
+    return [group for group in groups if group.pk in named]
 
 
 @dataclass(frozen=True)

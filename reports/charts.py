@@ -206,7 +206,7 @@ def stakes_chart(stakes: list["AgencyStake"], *, limit: int = 10) -> Chart:
         str(_("Điểm bị mất theo đơn vị chủ trì")),
         [
             (
-                stake.agency.short_name if stake.agency else str(_("Chưa phân công")),
+                stake.short_name if stake.owners else str(_("Chưa phân công")),
                 [stake.points_lost, stake.shortfall],
             )
             for stake in shown

@@ -6,14 +6,14 @@ does the arithmetic in Python, so no page's query count grows with the tree or t
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Agency, Responsibility
+from assignments.models import Agency, AgencyGroup, Responsibility
 from criteria.models import (
     Criterion,
     Framework,
@@ -618,10 +618,41 @@ def sort_gap_rows(rows: list[GapRow], sort: str) -> list[GapRow]:
 
 @dataclass
 class AgencyStake:
-    """The sub-criteria one agency leads, with the points lost and still missing on them."""
+    """The sub-criteria one owner leads, with the points lost and still missing on them.
 
-    agency: Agency | None  # None: sub-criteria no agency has been assigned to lead
+    The owner is the leads of the sub-criteria: one agency, a group (each member leading
+    its part, the members listed), or several that share them (4.4, 7.5). Each
+    sub-criterion is counted once, under its owner.
+    """
+
+    owners: list[Agency | AgencyGroup]  # empty: sub-criteria nobody has been assigned to lead
     rows: list[GapRow]
+    # The members of each group among the owners, by the group's pk.
+    members: dict[int, list[Agency]] = field(default_factory=dict)
+
+    @property
+    def agency(self) -> Agency | None:
+        """The owner when it is one agency alone."""
+        if len(self.owners) == 1 and isinstance(self.owners[0], Agency):
+            return self.owners[0]
+        return None
+
+    @property
+    def name(self) -> str:
+        return "; ".join(owner.name for owner in self.owners)
+
+    @property
+    def short_name(self) -> str:
+        return "; ".join(getattr(owner, "short_name", owner.name) for owner in self.owners)
+
+    @property
+    def groups(self) -> list[tuple[AgencyGroup, list[Agency]]]:
+        """The groups among the owners with their members."""
+        return [
+            (owner, self.members.get(owner.pk, []))
+            for owner in self.owners
+            if isinstance(owner, AgencyGroup)
+        ]
 
     @property
     def points_lost(self) -> Decimal:
@@ -640,21 +671,39 @@ class AgencyStake:
 
 
 def agency_stakes(results: YearResults) -> list[AgencyStake]:
-    """Each lead agency's sub-criteria of the year, most points lost first; two queries."""
-    leads = dict(
-        Responsibility.objects.filter(plan=results.plan).values_list("criterion_id", "lead_id")
-    )
-    agencies = Agency.objects.in_bulk({lead for lead in leads.values() if lead is not None})
-    by_agency: dict[int | None, list[GapRow]] = defaultdict(list)
+    """Each owner's sub-criteria of the year, most points lost first; five queries."""
+    owners_of: dict[int, list[Agency | AgencyGroup]] = defaultdict(list)
+    agencies = Agency.objects.in_bulk()
+    groups = {group.pk: group for group in AgencyGroup.objects.prefetch_related("agencies")}
+    plan_links = {"responsibility__plan": results.plan}
+    for criterion_id, agency_id in Responsibility.leads.through.objects.filter(
+        **plan_links
+    ).values_list("responsibility__criterion_id", "agency_id"):
+        owners_of[criterion_id].append(agencies[agency_id])
+    for criterion_id, group_id in Responsibility.lead_groups.through.objects.filter(
+        **plan_links
+    ).values_list("responsibility__criterion_id", "agencygroup_id"):
+        owners_of[criterion_id].append(groups[group_id])
+    by_owners: dict[tuple, list[GapRow]] = defaultdict(list)
     for row in results.leaves:
-        by_agency[leads.get(row.criterion.id)].append(row)
+        owners = sorted(
+            owners_of.get(row.criterion.id, []),
+            key=lambda owner: (isinstance(owner, AgencyGroup), owner.name),
+        )
+        by_owners[tuple(owners)].append(row)
+    members = {
+        group.pk: [agency for agency in agencies.values() if group.includes(agency)]
+        for group in groups.values()
+    }
     stakes = [
-        AgencyStake(agency=agencies.get(lead) if lead else None, rows=rows)
-        for lead, rows in by_agency.items()
+        AgencyStake(
+            owners=list(owners),
+            rows=rows,
+            members={o.pk: members[o.pk] for o in owners if isinstance(o, AgencyGroup)},
+        )
+        for owners, rows in by_owners.items()
     ]
-    return sorted(
-        stakes, key=lambda stake: (-stake.points_lost, -stake.shortfall, str(stake.agency))
-    )
+    return sorted(stakes, key=lambda stake: (-stake.points_lost, -stake.shortfall, stake.name))
 
 
 @dataclass

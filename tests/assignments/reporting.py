@@ -102,12 +102,12 @@ def build_world(agency: Agency, other: Agency, *, number: str = "252/KH-UBND") -
             min_score=D(low),
             max_score=D(high),
         )
-    Responsibility.objects.create(plan=plan, criterion=criteria["1.1.1"], lead=agency)
-    Responsibility.objects.create(
-        plan=plan, criterion=criteria["1.1.2"], lead=other
-    ).supporting.add(agency)
+    Responsibility.objects.create(plan=plan, criterion=criteria["1.1.1"]).leads.add(agency)
+    shared = Responsibility.objects.create(plan=plan, criterion=criteria["1.1.2"])
+    shared.leads.add(other)
+    shared.supporting.add(agency)
     Responsibility.objects.create(plan=plan, criterion=criteria["1.2"]).groups.add(departments)
-    Responsibility.objects.create(plan=plan, criterion=criteria["2.1"], lead=other)
+    Responsibility.objects.create(plan=plan, criterion=criteria["2.1"]).leads.add(other)
 
     areas = {
         1: ContentArea.objects.create(plan=plan, number=1, title="Công tác chỉ đạo, điều hành"),

@@ -66,12 +66,33 @@ def test_section_ii_lead_is_the_first_agency_in_charge(registry, section):
     assert match.lead not in match.group_members
 
 
-def test_first_named_agency_leads_and_the_one_it_works_with_supports(registry):
+def test_each_bullet_doer_leads_and_the_one_it_works_with_supports(registry):
     match = registry.match(APPENDIX_ACTIONS["7.5"])
 
-    assert match.lead.name == "Sở Thông tin và Truyền thông"
-    assert names(match.supporting) == ["Văn phòng UBND tỉnh", "Sở Khoa học và Công nghệ"]
+    assert names(match.leads) == ["Sở Thông tin và Truyền thông", "Sở Khoa học và Công nghệ"]
+    assert names(match.supporting) == ["Văn phòng UBND tỉnh"]
     assert match.groups == []
+
+
+def test_an_agency_doing_two_of_three_bullets_leads_beside_the_first(registry):
+    match = registry.match(APPENDIX_ACTIONS["4.4"])
+
+    assert names(match.leads) == ["Văn phòng UBND tỉnh", "Sở Nội vụ"]
+    assert match.supporting == []
+
+
+def test_the_group_doing_the_work_leads_and_the_agency_monitoring_it_supports(registry):
+    match = registry.match(APPENDIX_ACTIONS["5.2.2"])
+
+    assert match.leads == []
+    assert group_names(match.lead_groups) == ["Các đơn vị sự nghiệp công lập"]
+    assert names(match.supporting) == ["Sở Nội vụ"]
+
+
+def test_an_agency_only_overseeing_leads_when_nobody_else_does(registry):
+    match = registry.match("Sở Nội vụ theo dõi, kiểm tra việc thực hiện.")
+
+    assert names(match.leads) == ["Sở Nội vụ"]
 
 
 def test_agencies_listed_in_charge_keep_their_order(registry):
@@ -131,20 +152,21 @@ def test_longest_name_wins_over_the_peoples_committee_inside_it(registry):
         ("8.2.3", "Cơ quan tài chính các cấp"),
     ],
 )
-def test_text_naming_only_a_group_is_recognised_without_a_lead(registry, code, group):
+def test_text_naming_only_a_group_makes_the_group_lead(registry, code, group):
     match = registry.match(APPENDIX_ACTIONS[code])
 
     assert match.recognised
-    assert match.lead is None
+    assert match.leads == []
     assert match.supporting == []
-    assert group_names(match.groups) == [group]
+    assert group_names(match.lead_groups) == [group]
+    assert match.groups == []
 
 
-def test_group_acting_in_its_own_line_joins_the_agency_that_leads(fresh_registry):
+def test_group_acting_in_its_own_line_leads_beside_the_agency(fresh_registry):
     match = fresh_registry.match(APPENDIX_ACTIONS["5.2.1"])
 
-    assert match.lead.name == "Sở Nội vụ"
-    assert group_names(match.groups) == ["UBND cấp huyện"]
+    assert names(match.leads) == ["Sở Nội vụ"]
+    assert group_names(match.lead_groups) == ["UBND cấp huyện"]
     assert set(match.group_members) == set(Agency.objects.filter(kind=Agency.Kind.DISTRICT))
 
 

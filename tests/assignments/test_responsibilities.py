@@ -20,10 +20,18 @@ UNRECOGNISED_8_1 = "Không nhận ra đơn vị thực hiện ở tiêu chí 8.1
 
 
 def lead_of(plan: Plan, code: str) -> str | None:
-    responsibility = Responsibility.objects.select_related("lead").get(
-        plan=plan, criterion__code=code
-    )
-    return responsibility.lead.short_name if responsibility.lead else None
+    """The short names of the lead agencies, "; " between them, or None."""
+    responsibility = Responsibility.objects.get(plan=plan, criterion__code=code)
+    return "; ".join(responsibility.leads.values_list("short_name", flat=True)) or None
+
+
+def leads_of(plan: Plan, code: str) -> set[str]:
+    """The leads of a criterion: agencies by short name and groups by name."""
+    responsibility = Responsibility.objects.get(plan=plan, criterion__code=code)
+    return {
+        *responsibility.leads.values_list("short_name", flat=True),
+        *responsibility.lead_groups.values_list("name", flat=True),
+    }
 
 
 def unassigned_seed_plan() -> Plan:
@@ -31,32 +39,45 @@ def unassigned_seed_plan() -> Plan:
     return Plan.objects.select_related("framework").get(number=SEED_PLAN_NUMBER)
 
 
-def test_every_criterion_with_an_action_is_assigned_and_only_8_1_is_not_recognised(seed_plan):
+def test_every_leaf_and_every_action_is_assigned_and_only_1_2_and_8_1_have_no_lead(seed_plan):
     actions = set(Action.objects.filter(plan=seed_plan).values_list("criterion__code", flat=True))
     assigned = Responsibility.objects.filter(plan=seed_plan)
 
-    assert set(assigned.values_list("criterion__code", flat=True)) == actions
+    assert set(assigned.values_list("criterion__code", flat=True)) == actions | {"1.2"}
     assert len(actions) == 75
     assert list(assigned.filter(is_recognised=False).values_list("criterion__code", flat=True)) == [
-        "8.1"
+        "1.2",
+        "8.1",
     ]
-    # Recognised means a lead agency or a group that acts.
-    for responsibility in assigned.filter(is_recognised=True, lead__isnull=True):
-        assert responsibility.groups.exists(), responsibility.criterion.code
+    # Without section II's tasks, nothing gives 1.2 and 8.1 a lead; every other leaf has one.
+    for responsibility in assigned.exclude(criterion__code__in=["1.2", "8.1"]):
+        assert leads_of(seed_plan, responsibility.criterion.code), responsibility.criterion.code
+    assert not assigned.filter(is_confirmed=True).exists()
 
 
-def test_the_first_agency_named_leads_and_the_others_support(seed_plan):
+def test_each_bullets_doer_leads_and_the_others_support(seed_plan):
     modern = Responsibility.objects.get(plan=seed_plan, criterion__code="7.5")
     one_stop = Responsibility.objects.get(plan=seed_plan, criterion__code="3.4.2")
 
-    assert modern.lead.name == "Sở Thông tin và Truyền thông"
-    assert set(modern.supporting.values_list("name", flat=True)) == {
-        "Sở Khoa học và Công nghệ",
-        "Văn phòng UBND tỉnh",
-    }
-    assert lead_of(seed_plan, "4.4") == "VPUB"
-    assert one_stop.lead is None
-    assert list(one_stop.groups.values_list("name", flat=True)) == ["UBND cấp huyện"]
+    assert leads_of(seed_plan, "7.5") == {"Sở TT&TT", "Sở KH&CN"}
+    assert set(modern.supporting.values_list("name", flat=True)) == {"Văn phòng UBND tỉnh"}
+    assert leads_of(seed_plan, "4.4") == {"VPUB", "Sở NV"}
+    assert leads_of(seed_plan, "5.2.2") == {"Các đơn vị sự nghiệp công lập"}
+    assert leads_of(seed_plan, "3.4.2") == {"UBND cấp huyện"}
+    assert not one_stop.groups.exists()
+
+
+def test_section_ii_tasks_give_owners_to_leaves_whose_text_names_none(seed_plan):
+    call_command("loaddata", FIXTURES / "tasks_252.json", verbosity=0)
+
+    unrecognised = assign_from_actions(plan=seed_plan)
+
+    reporting = Responsibility.objects.get(plan=seed_plan, criterion__code="1.2")
+    survey = Responsibility.objects.get(plan=seed_plan, criterion__code="8.1")
+    assert unrecognised == []
+    assert (leads_of(seed_plan, "1.2"), reporting.basis) == ({"Sở NV"}, "task")
+    assert (leads_of(seed_plan, "8.1"), survey.basis) == ({"Sở NV", "VPUB"}, "survey")
+    assert Responsibility.objects.get(criterion__code="4.4").basis == "action"
 
 
 def test_import_warns_of_each_text_naming_no_agency(tien_giang):
@@ -109,13 +130,13 @@ def test_a_multi_line_text_is_listed_whole_and_warned_on_one_line(tien_giang):
 
 def test_an_edited_responsibility_survives_reimport(seed_plan):
     edited = Responsibility.objects.get(plan=seed_plan, criterion__code="1.1.1")
-    edited.lead = Agency.objects.get(name="Sở Tư pháp")
     edited.is_edited = True
     edited.save()
+    edited.leads.set([Agency.objects.get(name="Sở Tư pháp")])
     edited.groups.set([AgencyGroup.objects.get(name="UBND cấp huyện")])
     # Changed by hand but not marked edited: the text wins again.
-    Responsibility.objects.filter(plan=seed_plan, criterion__code="1.1.2").update(
-        lead=Agency.objects.get(name="Sở Y tế")
+    Responsibility.objects.get(plan=seed_plan, criterion__code="1.1.2").leads.set(
+        [Agency.objects.get(name="Sở Y tế")]
     )
 
     import_appendix(table=read_appendix(seed_appendix()), plan=seed_plan)
@@ -130,18 +151,18 @@ def test_an_edited_responsibility_survives_reimport(seed_plan):
 def test_agencies_loaded_after_the_import_are_assigned_by_the_next_import(db):
     plan = unassigned_seed_plan()
     first = import_appendix(table=read_appendix(seed_appendix()), plan=plan)
-    assert Responsibility.objects.filter(is_recognised=False).count() == 75
+    assert Responsibility.objects.filter(is_recognised=False).count() == 76  # 1.2 has no text
     assert len([w for w in first.warnings if w.startswith("Không nhận ra")]) == 75
 
     call_command("loaddata", FIXTURES / "agencies.json", verbosity=0)
     second = import_appendix(table=read_appendix(seed_appendix()), plan=plan)
 
     assert not second.has_changes
-    assert Responsibility.objects.filter(is_recognised=False).count() == 1
+    assert Responsibility.objects.filter(is_recognised=False).count() == 2  # 1.2, 8.1
     assert lead_of(plan, "2.2") == "Sở TP"
 
 
-def test_a_removed_action_removes_its_responsibility_unless_edited(seed_plan):
+def test_a_removed_action_leaves_its_leaf_without_a_lead_unless_edited(seed_plan):
     Responsibility.objects.filter(plan=seed_plan, criterion__code="2.3").update(is_edited=True)
     Action.objects.filter(plan=seed_plan, criterion__code__in=["2.2", "2.3"]).delete()
 
@@ -151,18 +172,33 @@ def test_a_removed_action_removes_its_responsibility_unless_edited(seed_plan):
     assert set(remaining.values_list("criterion__code", flat=True)) == {
         "2.1.1",
         "2.1.2",
+        "2.2",
         "2.3",
         "2.4",
     }
+    assert leads_of(seed_plan, "2.2") == set()
+    assert not remaining.get(criterion__code="2.2").is_recognised
+    assert leads_of(seed_plan, "2.3") == {"Sở TP"}
+
+
+def test_a_responsibility_of_a_criterion_neither_leaf_nor_acted_on_is_removed(seed_plan):
+    area = Responsibility.objects.create(
+        plan=seed_plan, criterion=Action.objects.get(criterion__code="2.2").criterion.parent
+    )
+
+    assign_from_actions(plan=seed_plan)
+
+    assert not Responsibility.objects.filter(pk=area.pk).exists()
 
 
 def test_a_second_run_only_reads(seed_plan, django_assert_num_queries):
     registry = AgencyRegistry.load()
     before = list(Responsibility.history.values_list("history_id", flat=True))
 
-    # savepoint, actions with criteria, responsibilities, their supporting agencies,
-    # their groups, release savepoint
-    with django_assert_num_queries(6):
+    # savepoint, actions, criteria (leaves and those with actions), tasks' criteria, tasks'
+    # leads, responsibilities, their leads, lead groups, supporting agencies, groups,
+    # release savepoint
+    with django_assert_num_queries(11):
         unrecognised = assign_from_actions(plan=seed_plan, registry=registry)
 
     assert unrecognised == [UnrecognisedAction("8.1", "Điều tra XHH")]
@@ -170,9 +206,10 @@ def test_a_second_run_only_reads(seed_plan, django_assert_num_queries):
 
 
 def test_the_registry_is_read_in_a_constant_number_of_queries(seed_plan, django_assert_num_queries):
-    # savepoint, agencies, their aliases, groups, their aliases, their agencies, actions with
-    # criteria, responsibilities, their supporting agencies, their groups, release savepoint
-    with django_assert_num_queries(11):
+    # savepoint, agencies, their aliases, groups, their aliases, their agencies, actions,
+    # criteria, tasks' criteria, tasks' leads, responsibilities, their leads, lead groups,
+    # supporting agencies, groups, release savepoint
+    with django_assert_num_queries(16):
         assign_from_actions(plan=seed_plan)
 
 
@@ -181,15 +218,19 @@ def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_querie
     registry = AgencyRegistry.load()
     matches = [registry.match(action.text) for action in Action.objects.filter(plan=seed_plan)]
 
-    # savepoint, actions with criteria, responsibilities (none yet), insert of the 75
-    # responsibilities, insert of the supporting agencies' links, insert of the groups'
-    # links, insert of their history, then for the supporting agencies and for the groups:
-    # the links written, insert of their copy in the history; release savepoint
-    with django_assert_num_queries(12):
+    # savepoint, actions, criteria, tasks' criteria, tasks' leads, responsibilities (none
+    # yet), insert of the 76 responsibilities, inserts of the leads', lead groups',
+    # supporting agencies' and groups' links, insert of their history, then for each of the
+    # four links: the links written, insert of their copy in the history; release savepoint
+    with django_assert_num_queries(21):
         assign_from_actions(plan=seed_plan, registry=registry)
 
-    assert Responsibility.objects.count() == len(matches) == 75
-    assert Responsibility.history.filter(history_type="+").count() == 2 * 75  # import, now
+    assert len(matches) == 75
+    assert Responsibility.objects.count() == 76  # and 1.2, which has no text
+    assert Responsibility.history.filter(history_type="+").count() == 2 * 76  # import, now
+    assert Responsibility.leads.through.objects.count() == sum(
+        len(match.leads) for match in matches
+    )
     assert Responsibility.supporting.through.objects.count() == sum(
         len(match.supporting) for match in matches
     )
@@ -201,7 +242,8 @@ def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_querie
     record = Responsibility.history.filter(history_type="+", criterion__code="7.5").latest(
         "history_id"
     )
-    assert {row.agency.short_name for row in record.supporting.all()} == {"Sở KH&CN", "VPUB"}
+    assert {row.agency.short_name for row in record.supporting.all()} == {"VPUB"}
+    assert {row.agency.short_name for row in record.leads.all()} == {"Sở TT&TT", "Sở KH&CN"}
     assert {row.agency_id for row in record.supporting.all()} == set(
         record.instance.supporting.values_list("pk", flat=True)
     )
@@ -209,10 +251,7 @@ def test_the_first_assignment_writes_in_bulk(seed_plan, django_assert_num_querie
 
 def test_a_changed_text_changes_lead_and_links(seed_plan):
     responsibility = Responsibility.objects.get(plan=seed_plan, criterion__code="7.5")
-    assert set(responsibility.supporting.values_list("short_name", flat=True)) == {
-        "Sở KH&CN",
-        "VPUB",
-    }
+    assert set(responsibility.supporting.values_list("short_name", flat=True)) == {"VPUB"}
     Action.objects.filter(plan=seed_plan, criterion__code="7.5").update(
         text="Văn phòng UBND tỉnh và Sở Thông tin và Truyền thông cùng UBND cấp huyện thực hiện"
     )
@@ -220,7 +259,7 @@ def test_a_changed_text_changes_lead_and_links(seed_plan):
     assign_from_actions(plan=seed_plan)
 
     responsibility.refresh_from_db()
-    assert responsibility.lead.short_name == "VPUB"
+    assert list(responsibility.leads.values_list("short_name", flat=True)) == ["VPUB"]
     assert list(responsibility.supporting.values_list("short_name", flat=True)) == ["Sở TT&TT"]
     assert list(responsibility.groups.values_list("name", flat=True)) == ["UBND cấp huyện"]
     record = responsibility.history.latest("history_id")
@@ -233,10 +272,10 @@ def test_a_changed_link_alone_is_recorded_with_the_links_before_and_after(seed_p
     responsibility = Responsibility.objects.get(plan=seed_plan, criterion__code="7.5")
     before = responsibility.history.latest("history_id")
     action = Action.objects.get(plan=seed_plan, criterion__code="7.5")
-    # Same lead (the first agency named), one supporting agency fewer.
-    lead = responsibility.lead.name
+    # Same lead (the first agency named), another supporting agency.
     Action.objects.filter(pk=action.pk).update(
-        text=f"{lead} chủ trì, phối hợp Sở Khoa học và Công nghệ"
+        text="- Sở Thông tin và Truyền thông chủ trì, phối hợp Sở Tư pháp\n"
+        "- Sở Khoa học và Công nghệ tổ chức thực hiện"
     )
 
     assign_from_actions(plan=seed_plan)
@@ -244,5 +283,6 @@ def test_a_changed_link_alone_is_recorded_with_the_links_before_and_after(seed_p
     after = responsibility.history.latest("history_id")
     assert after.history_id != before.history_id
     assert after.history_type == "~"
-    assert {row.agency.short_name for row in before.supporting.all()} == {"Sở KH&CN", "VPUB"}
-    assert [row.agency.short_name for row in after.supporting.all()] == ["Sở KH&CN"]
+    assert {row.agency.short_name for row in before.supporting.all()} == {"VPUB"}
+    assert [row.agency.short_name for row in after.supporting.all()] == ["Sở TP"]
+    assert {row.agency.short_name for row in after.leads.all()} == {"Sở TT&TT", "Sở KH&CN"}

@@ -38,9 +38,26 @@ def test_a_responsibility_changed_in_the_admin_is_kept_by_imports(admin_client, 
 
     response = admin_client.post(
         reverse("admin:assignments_responsibility_change", args=[survey.pk]),
-        {"lead": noivu.pk, "supporting": [], "groups": [], "is_edited": ""},
+        {"leads": [noivu.pk], "supporting": [], "groups": [], "is_edited": "", "basis": "survey"},
     )
 
     assert response.status_code == 302
     survey.refresh_from_db()
-    assert (survey.lead, survey.is_edited) == (noivu, True)
+    assert list(survey.leads.all()) == [noivu]
+    assert (survey.is_edited, survey.is_confirmed) == (True, True)
+
+
+def test_noivu_confirms_the_proposed_owners_of_many_criteria_at_once(admin_client, plan):
+    chosen = list(Responsibility.objects.filter(plan=plan).order_by("pk")[:2])
+    assert not any(r.is_confirmed for r in chosen)
+
+    response = admin_client.post(
+        reverse("admin:assignments_responsibility_changelist"),
+        {"action": "confirm_owners", "_selected_action": [r.pk for r in chosen]},
+    )
+
+    assert response.status_code == 302
+    confirmed = Responsibility.objects.filter(pk__in=[r.pk for r in chosen])
+    assert all(r.is_confirmed and r.is_edited for r in confirmed)
+    assert Responsibility.objects.filter(plan=plan, is_confirmed=False).exists()
+    assert chosen[0].history.latest("history_id").is_confirmed is True

@@ -60,7 +60,7 @@ def test_noivu_assigns_a_text_naming_no_agency_and_reimport_keeps_it(client, noi
     survey = responsibility_of(plan, "8.1")
     url = reverse("assignments:responsibility-edit", args=[survey.pk])
     client.force_login(noivu_staff)
-    assert (survey.lead, survey.is_recognised, survey.is_edited) == (None, False, False)
+    assert (survey.leads.exists(), survey.is_recognised, survey.is_edited) == (False, False, False)
     page = client.get(url)
     assert page.status_code == 200
     assert "Điều tra XHH" in page.text
@@ -69,7 +69,7 @@ def test_noivu_assigns_a_text_naming_no_agency_and_reimport_keeps_it(client, noi
     response = client.post(
         url,
         {
-            "lead": Agency.objects.get(name="Sở Nội vụ").pk,
+            "leads": [Agency.objects.get(name="Sở Nội vụ").pk],
             "supporting": [Agency.objects.get(name="Văn phòng UBND tỉnh").pk],
             "groups": [AgencyGroup.objects.get(name="UBND cấp xã").pk],
         },
@@ -78,14 +78,26 @@ def test_noivu_assigns_a_text_naming_no_agency_and_reimport_keeps_it(client, noi
     assert response.status_code == 302
     assert response.url == reverse("criteria:plan-detail", args=[plan.pk]) + "#row-8.1"
     survey.refresh_from_db()
-    assert (survey.lead.name, survey.is_edited) == ("Sở Nội vụ", True)
+    assert list(survey.leads.values_list("name", flat=True)) == ["Sở Nội vụ"]
+    assert (survey.is_edited, survey.is_confirmed) == (True, True)
     assert list(survey.supporting.values_list("name", flat=True)) == ["Văn phòng UBND tỉnh"]
     assert list(survey.groups.values_list("name", flat=True)) == ["UBND cấp xã"]
     assign_from_actions(plan=plan)
     survey.refresh_from_db()
-    assert survey.lead.name == "Sở Nội vụ"
+    assert list(survey.leads.values_list("name", flat=True)) == ["Sở Nội vụ"]
     assert survey.is_recognised is False  # the text still names nobody
     assert list(survey.groups.values_list("name", flat=True)) == ["UBND cấp xã"]
+
+
+def test_the_edit_page_warns_of_a_group_without_members(client, noivu_staff, plan):
+    client.force_login(noivu_staff)
+    url = reverse("assignments:responsibility-edit", args=[responsibility_of(plan, "8.1").pk])
+    AgencyGroup.objects.create(name="Các hợp tác xã", kinds=[])
+
+    page = client.get(url)
+
+    assert "Nhóm đơn vị chưa có thành viên nào" in page.text
+    assert "Các hợp tác xã" in page.text
 
 
 def test_an_assignment_needs_a_lead_or_a_group(client, noivu_staff, plan):
@@ -97,7 +109,7 @@ def test_an_assignment_needs_a_lead_or_a_group(client, noivu_staff, plan):
     )
 
     assert response.status_code == 200
-    assert "Chọn đơn vị chủ trì hoặc ít nhất một nhóm đơn vị thực hiện." in response.text
+    assert "Chọn ít nhất một đơn vị chủ trì hoặc một nhóm chủ trì." in response.text
     survey.refresh_from_db()
     assert survey.is_edited is False
 
@@ -109,7 +121,7 @@ def test_the_lead_cannot_also_support(client, noivu_staff, plan):
 
     response = client.post(
         reverse("assignments:responsibility-edit", args=[one_stop.pk]),
-        {"lead": office.pk, "supporting": [office.pk]},
+        {"leads": [office.pk], "supporting": [office.pk]},
     )
 
     assert "Văn phòng UBND tỉnh đã là đơn vị chủ trì, không đồng thời là đơn vị phối hợp." in (
@@ -125,11 +137,11 @@ def test_who_may_not_assign_gets_403(client, plan, persona, request):
     url = reverse("assignments:responsibility-edit", args=[survey.pk])
 
     page = client.get(url)
-    post = client.post(url, {"lead": Agency.objects.get(name="Sở Nội vụ").pk})
+    post = client.post(url, {"leads": [Agency.objects.get(name="Sở Nội vụ").pk]})
 
     assert (page.status_code, post.status_code) == (403, 403)
     survey.refresh_from_db()
-    assert (survey.lead, survey.is_edited) == (None, False)
+    assert (survey.leads.exists(), survey.is_edited, survey.is_confirmed) == (False, False, False)
 
 
 def test_anonymous_is_sent_to_login_from_the_assignment(client, plan):
@@ -164,11 +176,12 @@ def test_assignment_page_query_count(client, noivu_staff, plan, django_assert_nu
     assert (one_stop.supporting.count(), one_stop.groups.count()) == (2, 2)
     client.force_login(noivu_staff)
 
-    # session, user, the user's permissions and its groups' permissions, the responsibility
-    # with plan, criterion and lead, the supporting agencies and groups chosen, its action,
-    # agencies for the lead, agencies for the supporting boxes, groups for the boxes,
-    # the user's groups (the navigation's role links)
-    with django_assert_num_queries(12):
+    # session, user, the user's permissions, the responsibility
+    # with plan and criterion, the leads, lead groups, supporting agencies and groups
+    # chosen, its action, the groups without members (active agencies' kinds, groups, their
+    # agencies: the warning), agencies for the leads' and the supporting boxes, groups for
+    # the lead groups' and the groups' boxes, the user's groups (the navigation's role links)
+    with django_assert_num_queries(18):
         response = client.get(reverse("assignments:responsibility-edit", args=[one_stop.pk]))
 
     assert response.status_code == 200
@@ -397,6 +410,11 @@ def test_noivu_edits_a_task_and_its_targets(client, noivu_staff, plan):
     text, leads, _coordinators, criteria, targets = task_snapshot(task)
     assert text == "Đảm bảo 95% - 100% hồ sơ TTHC được giải quyết đúng hạn"
     assert (leads, criteria) == (["Sở Nội vụ"], ["8.1"])
+    # 8.1 names no doer: its owners are proposed anew from the tasks that serve it.
+    survey_owners = Responsibility.objects.get(plan=plan, criterion=survey)
+    assert list(survey_owners.leads.values_list("name", flat=True)) == ["Sở Nội vụ"]
+    assert survey.is_survey is False  # here a plain criterion: the basis is the task
+    assert (survey_owners.basis, survey_owners.is_confirmed) == ("task", False)
     assert targets == [
         ("Tỷ lệ TTHC thực hiện theo cơ chế một cửa", "at_least", D(100), None, 2020, 2020),
         ("Tỷ lệ hài lòng", "at_least", D(80), None, 2019, 2019),

@@ -1,11 +1,12 @@
 """ "Việc của tôi": an agency sees its own criteria and tasks, their targets and the deadline."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
-from assignments.models import Agency, Extension, Report, ReportingCycle, Task
+from assignments.models import Agency, Extension, Report, ReportingCycle, Responsibility, Task
 from tests.assignments.reporting import build_world, make_report
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,20 @@ def test_agency_sees_the_tasks_it_leads_or_coordinates_with_their_targets_of_the
     assert "Chỉ tiêu chỉ của năm 2018" not in html
     assert "Tỷ lệ văn bản ban hành đúng hạn: <strong>ít nhất 95%</strong>" in html
     assert "Tỷ lệ thủ tục mức độ 3: <strong>từ 70 đến 100%</strong>" in html
+
+
+def test_a_group_named_as_the_doer_makes_each_member_a_lead(world, today, agency_client):
+    shared = Responsibility.objects.get(criterion=world.criteria["1.2"])
+    group = shared.groups.get()
+    shared.groups.clear()
+    shared.lead_groups.add(group)
+
+    response = agency_client.get(WORKSPACE)
+
+    rows = {row.criterion.code: row for row in response.context["workspace"].criteria}
+    assert rows["1.2"].is_lead is True
+    row = re.search(r'<th scope="row">1\.2</th>(.*?)</tr>', response.text, re.S)[1]
+    assert "Chủ trì" in row and "Phối hợp" not in row
 
 
 def test_other_agency_sees_its_own_work_and_not_the_first_agencys(world, today, other_client):

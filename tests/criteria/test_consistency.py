@@ -1,12 +1,14 @@
 """find_mismatches: each parent row of an appendix against the sum of its children."""
 
 import datetime
+import io
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from assignments.models import AgencyGroup, Responsibility
 from criteria.consistency import Mismatch, find_mismatches
 from criteria.layout import AppendixRow, AppendixTable, YearSpan
 from criteria.models import Criterion, Framework, IndexResult, Plan, Score, Target
@@ -318,3 +320,25 @@ def test_check_plan_with_unknown_number_names_the_known_plans(build_plan):
 def test_check_plan_without_any_plan_says_so():
     with pytest.raises(CommandError, match="Chưa có kế hoạch nào"):
         call_command("check_plan")
+
+
+@pytest.mark.django_db
+def test_check_plan_warns_of_each_unconfirmed_leaf_and_each_group_without_members(build_plan):
+    plan = build_plan("252/KH-UBND")
+    AgencyGroup.objects.create(name="UBND cấp xã", kinds=["commune"])
+    confirmed = Responsibility.objects.create(
+        plan=plan, criterion=Criterion.objects.get(code="1.1"), is_confirmed=True
+    )
+    Responsibility.objects.create(plan=plan, criterion=Criterion.objects.get(code="1.2"))
+    err = io.StringIO()
+
+    call_command("check_plan", "--plan", "252/KH-UBND", stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        "! Nhóm đơn vị “UBND cấp xã” chưa có thành viên nào.",
+        "! 1.2: đơn vị chủ trì chưa được Sở Nội vụ xác nhận.",
+    ]
+    confirmed.delete()
+    err = io.StringIO()
+    call_command("check_plan", "--plan", "252/KH-UBND", stderr=err)
+    assert "! 1.1: chưa có phân công, hãy nhập lại phụ lục." in err.getvalue()

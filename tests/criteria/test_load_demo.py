@@ -6,9 +6,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from assignments.models import Agency, Report, Responsibility, Role, Task, user_agency, user_role
+from assignments.models import (
+    Agency,
+    Report,
+    ReportingCycle,
+    Responsibility,
+    Role,
+    Task,
+    user_agency,
+    user_role,
+)
+from assignments.progress import build_workspace
 from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from criteria.models import Criterion, IndexResult, Score
+from reports.rollups import YearResults, agency_stakes
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +33,8 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
     assert IndexResult.objects.filter(province="Tiền Giang").count() == 3
     assert Agency.objects.filter(name="UBND huyện Tân Phú Đông").exists()
     assert Task.objects.filter(content_area__plan__number="252/KH-UBND").count() == 39
-    assert Responsibility.objects.filter(is_recognised=True).count() == 74
+    # Every scored leaf has a lead; 1.2 and 8.1 through the section II tasks that serve them.
+    assert Responsibility.objects.filter(is_recognised=True).count() == 76
     assert sorted(Report.objects.values_list("status", flat=True)) == sorted(Report.Status.values)
     assert Score.objects.filter(
         year=2018, kind=Score.Kind.SELF, note__startswith="Dữ liệu minh họa"
@@ -83,3 +95,26 @@ def test_demo_accounts_log_in_through_the_login_page(settings, client):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+def test_demo_gives_every_leaf_an_owner_and_each_district_leads_its_part(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    cycle = ReportingCycle.objects.get()
+    cai_be = Agency.objects.get(name="UBND huyện Cái Bè")
+
+    stakes = agency_stakes(YearResults.build(cycle.plan, 2017))
+    workspace = build_workspace(agency=cai_be, cycle=cycle, today=cycle.deadline)
+
+    assert all(stake.owners for stake in stakes)
+    assert sum(len(stake.rows) for stake in stakes) == 76
+    led = {row.criterion.code for row in workspace.criteria if row.is_lead}
+    assert {"3.4.2", "5.7.1", "5.7.2"} <= led
+    leads = {
+        r.criterion.code: {a.short_name for a in r.leads.all()}
+        for r in Responsibility.objects.prefetch_related("leads").select_related("criterion")
+    }
+    assert leads["4.4"] == {"Sở NV", "VPUB"}
+    assert leads["7.5"] == {"Sở TT&TT", "Sở KH&CN"}
+    assert leads["5.2.2"] == set()
+    assert leads["1.2"] == {"Sở NV"}

@@ -247,7 +247,11 @@ def test_each_row_with_an_action_shows_its_lead(reader, assigned):
 
     html = response.text
     assert html.count('<td class="lead"><abbr title="Sở Nội vụ">Sở NV</abbr>') == 3
-    assert '<td class="lead"><abbr title="Sở Thông tin và Truyền thông">Sở TT&amp;TT</abbr>' in html
+    # 2.2: each bullet's agency leads its bullet.
+    assert (
+        '<td class="lead"><abbr title="Sở Khoa học và Công nghệ">Sở KH&amp;CN</abbr>; '
+        '<abbr title="Sở Thông tin và Truyền thông">Sở TT&amp;TT</abbr>'
+    ) in html
     # 2.1 names no agency ("Điều tra XHH"); areas have no action and show nothing.
     assert (
         '<td class="action">Điều tra XHH</td>\n  <td class="lead"><span class="badge unassigned">'
@@ -258,7 +262,7 @@ def test_each_row_with_an_action_shows_its_lead(reader, assigned):
 
 def test_a_row_led_by_a_group_shows_the_group(reader, assigned):
     responsibility = Responsibility.objects.get(plan=assigned, criterion__code="2.1")
-    responsibility.groups.add(AgencyGroup.objects.get(name="UBND cấp huyện"))
+    responsibility.lead_groups.add(AgencyGroup.objects.get(name="UBND cấp huyện"))
 
     response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
 
@@ -280,8 +284,10 @@ def test_texts_never_read_for_agencies_are_listed_too(reader, plan):
     response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
 
     html = response.text
+    leaves = 5  # 1.1.1, 1.1.2, 1.2, 2.1, 2.2
     assert "Có 5 nội dung “Thực hiện” không nêu tên đơn vị nào" in html
-    assert html.count("Chưa đọc: hãy nhập lại phụ lục.") == 5
+    # Once in the texts to review, once more for each leaf in the owners to confirm.
+    assert html.count("Chưa đọc: hãy nhập lại phụ lục.") == 5 + leaves
 
 
 def test_plan_with_every_text_recognised_says_so(reader, assigned):
@@ -300,9 +306,10 @@ def test_noivu_staff_get_a_link_to_edit_each_assignment(client, assigned, noivu_
     response = client.get(reverse("criteria:plan-detail", args=[assigned.pk]))
 
     edit_url = reverse("assignments:responsibility-edit", args=[responsibility.pk])
-    # Once in its row, once in the list of texts to review.
-    assert response.text.count(f'href="{edit_url}"') == 2
-    assert response.text.count('class="edit-link no-print"') == 6
+    leaves = 5  # 1.1.1, 1.1.2, 1.2, 2.1, 2.2
+    # Once in its row, once in the list of texts to review, once in the owners to confirm.
+    assert response.text.count(f'href="{edit_url}"') == 3
+    assert response.text.count('class="edit-link no-print"') == 6 + leaves
 
 
 def test_readers_get_no_edit_links(reader, assigned):
@@ -339,15 +346,17 @@ def test_query_count_does_not_grow_with_the_tree(reader, plan, django_assert_num
         assign_from_actions(plan=shown)
         for responsibility in Responsibility.objects.filter(plan=shown)[:2]:
             responsibility.groups.add(district)
-    assert Responsibility.objects.filter(plan=bigger, lead__isnull=False).count() == 6
+    assert Responsibility.objects.filter(plan=bigger, leads__isnull=False).count() == 6
 
     for shown in (plan, bigger):
         # session, user, plan with framework, the user's own permissions and those of the
         # user's groups (may this user edit assignments?), the data version
         # (criteria/caching.py), 2017 official scores, targets, actions, criteria in tree
         # order, 2017 index result (the total row), index history, responsibilities with
-        # criteria and leads, their groups, the user's groups (the navigation's role links)
-        with django_assert_num_queries(15):
+        # criteria, their leads, lead groups and groups, the groups without members (active
+        # agencies' kinds, groups, their agencies), the user's groups (the navigation's role
+        # links)
+        with django_assert_num_queries(20):
             response = reader.get(reverse("criteria:plan-detail", args=[shown.pk]))
         assert shown.number in response.text
 

@@ -133,7 +133,7 @@ def test_appendix_imported_again_shows_on_the_next_request(staff_client, scored_
 def test_edit_links_follow_the_role_not_the_cache(
     client, scored_plan, tree, agency, noivu_staff, leader
 ):
-    Responsibility.objects.create(plan=scored_plan, criterion=tree["1.2"], lead=agency)
+    Responsibility.objects.create(plan=scored_plan, criterion=tree["1.2"]).leads.add(agency)
     url = reverse("criteria:plan-detail", args=[scored_plan.pk])
     edit = reverse("assignments:responsibility-edit", args=[scored_plan.responsibilities.get().pk])
     pages = {}
@@ -196,9 +196,11 @@ def test_each_user_gets_their_own_name_and_csrf_token(
 QUERIES = {
     # session, user, plan with framework, the user's permissions and their groups'
     # (may they assign?), the data version, 2017 official scores, targets, actions,
-    # criteria, 2017 index result, index history, responsibilities, their groups, the user's
-    # groups (navigation) | session, user, plan, permissions (2), data version, groups
-    "criteria:plan-detail": (15, 7),
+    # criteria, 2017 index result, index history, responsibilities, their leads, lead groups
+    # and groups, the groups without members (active kinds, groups; their agencies would be
+    # one more, but there is no group here), the user's groups (navigation) | session, user,
+    # plan, permissions (2), data version, groups
+    "criteria:plan-detail": (19, 7),
     # session, user, plan, the data version, official 2017 scores, targets, actions,
     # criteria, 2017 index result | session, user, plan, data version
     "criteria:plan-appendix-download": (9, 4),
@@ -210,8 +212,10 @@ QUERIES = {
     # index, user's groups (navigation) | session, user, plan, data version, user's groups
     "reports:results-print": (9, 5),
     "reports:route": (9, 5),
-    # as above, and the responsibilities' leads and the lead agencies
-    "reports:agency-stakes": (11, 5),
+    # as above, and the agencies, the groups (their chosen agencies would be one more, but
+    # there is no group here), the responsibilities' lead agencies and lead groups (a
+    # group's points under the group)
+    "reports:agency-stakes": (13, 5),
     # session, user, plan, data version; the appendix (5), the grid (2), the results (4)
     # | session, user, plan, data version
     "reports:results-export": (15, 4),
@@ -223,7 +227,7 @@ def test_cold_and_cached_query_counts_are_pinned(
     leader_client, scored_plan, tree, agency, django_assert_num_queries, name, queries
 ):
     cold, cached = queries
-    Responsibility.objects.create(plan=scored_plan, criterion=tree["1.2"], lead=agency)
+    Responsibility.objects.create(plan=scored_plan, criterion=tree["1.2"]).leads.add(agency)
     url = _url(name, scored_plan)
     leader_client.get(url)  # the session and permissions, as on any later page
     add_scores(tree, 2019, {"1.2": "1", "2.1.1": "1"})  # a write: the cached page is stale

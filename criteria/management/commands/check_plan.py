@@ -1,4 +1,5 @@
-"""Check that every row of a plan's appendix equals the sum of the rows below it."""
+"""Check that every row of a plan's appendix equals the sum of the rows below it, and list
+the sub-criteria whose owners are not confirmed and the agency groups without members."""
 
 from decimal import Decimal
 
@@ -8,6 +9,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from assignments.models import AgencyGroup
+from assignments.services import leaves_without_confirmed_owner
 from criteria.consistency import find_mismatches
 from criteria.layout import AppendixTable
 from criteria.models import Plan
@@ -33,6 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, plan: str | None, **options: object) -> None:
         chosen = self._get_plan(plan)
         table = AppendixTable.from_plan(chosen)
+        self._warn_of_owners(chosen)
         mismatches = find_mismatches(table)
         for mismatch in mismatches:
             self.stdout.write(
@@ -59,6 +63,19 @@ class Command(BaseCommand):
                 % {"plan": chosen.number, "rows": len(table.rows)}
             )
         )
+
+    def _warn_of_owners(self, plan: Plan) -> None:
+        """Warnings on stderr: they do not make the check fail, Sở Nội vụ confirms in time."""
+        for group in AgencyGroup.objects.without_members():
+            self.stderr.write(
+                _("! Nhóm đơn vị “%(group)s” chưa có thành viên nào.") % {"group": group.name}
+            )
+        for criterion, responsibility in leaves_without_confirmed_owner(plan):
+            if responsibility is None:
+                message = _("! %(code)s: chưa có phân công, hãy nhập lại phụ lục.")
+            else:
+                message = _("! %(code)s: đơn vị chủ trì chưa được Sở Nội vụ xác nhận.")
+            self.stderr.write(message % {"code": criterion.code})
 
     def _get_plan(self, number: str | None) -> Plan:
         plans = Plan.objects.select_related("framework")

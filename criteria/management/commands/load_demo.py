@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from assignments.models import Agency, Membership, Report, Role
+from assignments.services import assign_from_actions
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Plan
 from criteria.services import import_appendix
@@ -61,6 +62,8 @@ class Command(BaseCommand):
         # they are the province's to edit and a second run leaves them alone.
         if not plan.content_areas.exists():
             call_command("loaddata", FIXTURES / "tasks_252.json", verbosity=0)
+            # The tasks propose the owners of the sub-criteria whose text names none (1.2, 8.1).
+            assign_from_actions(plan=plan)
         if not no_accounts:
             create_demo_accounts()
             create_demo_work(plan)
