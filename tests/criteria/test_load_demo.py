@@ -1,6 +1,7 @@
 """The run command's data: the seed plan, the agencies and one demo account per role."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,7 +9,14 @@ from django.core.management import CommandError, call_command
 
 from assignments.models import Agency, Report, Responsibility, Role, Task, user_agency, user_role
 from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from criteria.models import Criterion, IndexResult, Score
+from criteria.models import (
+    Criterion,
+    IndexResult,
+    NationalResult,
+    Province,
+    RankGoal,
+    Score,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +28,11 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
 
     assert Criterion.objects.count() == 107
     assert IndexResult.objects.filter(province="Tiền Giang").count() == 3
+    assert Province.objects.count() == 63
+    tien_giang = NationalResult.objects.get(table__year=2018, province__name="Tiền Giang")
+    assert (tien_giang.total, tien_giang.rank) == (Decimal("73.69"), 54)
+    goal = RankGoal.objects.get(plan__number="252/KH-UBND")
+    assert goal.kind == RankGoal.Kind.HIGHER_THAN_PREVIOUS
     assert Agency.objects.filter(name="UBND huyện Tân Phú Đông").exists()
     assert Task.objects.filter(content_area__plan__number="252/KH-UBND").count() == 39
     assert Responsibility.objects.filter(is_recognised=True).count() == 74
