@@ -31,6 +31,7 @@ from reports.rollups import (
     agency_stakes as agency_stakes_of,
 )
 from reports.services import StaleRowError, save_scores
+from reports.standing import overview_standing_context, route_standing_context
 
 CHANGE_SCORE = "criteria.change_score"
 # A refused value and a stale row are answers the grid shows, with their own status codes.
@@ -74,6 +75,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if plan is None:
         return render(request, "criteria/plan_empty.html")
     context = {"plan": plan, "years": plan_years(plan), "figures": _overview_figures(plan)}
+    context |= overview_standing_context(plan)
     return render(request, "reports/overview.html", context)
 
 
@@ -287,7 +289,7 @@ def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
             "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
             "years": plan_years(plan),
         },
-        context={"year": year},
+        context={"year": year, **route_standing_context(plan, year)},
     )
 
 
