@@ -156,7 +156,9 @@ class ProvinceStanding:
                 and previous.year == year.year - 1
             ):
                 year.change = previous.rank - year.rank
-            year.target = target_for_year(targets, year.year) if targets else None
+            # Years before the plan's baseline had no target of this plan.
+            is_planned = targets and year.year >= plan.baseline_year
+            year.target = target_for_year(targets, year.year) if is_planned else None
             year.goals = [
                 GoalCheck(
                     goal,
@@ -218,7 +220,9 @@ def year_tables(years: list[int], province: Province | None) -> dict[int, YearTa
         if row.group:
             members[year][row.group.upper()].append(row.index)
     for year, table in tables.items():
-        table.groups = stated.get(year) or inferred_groups(members[year])
+        # A group's lowest member bounds it only when every province is in the table.
+        inferred = inferred_groups(members[year]) if table.is_complete else []
+        table.groups = stated.get(year) or inferred
     return tables
 
 

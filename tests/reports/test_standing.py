@@ -215,10 +215,27 @@ def test_peers_page_without_tables_says_so(leader_client, scored_plan):
     assert "Chưa có bảng xếp hạng toàn quốc nào" in text(response)
 
 
-def test_peers_page_with_a_partial_table_says_it_is_not_the_whole_country(leader_client, published):
+def test_peers_page_with_a_partial_table_says_it_is_not_the_whole_country(
+    leader_client, published, provinces
+):
+    NationalResult.objects.create(
+        table=NationalTable.objects.get(year=2019),
+        province=provinces["Bến Tre"],
+        total=D("75.32"),
+        rank=58,
+    )
+
     response = leader_client.get(reverse("reports:standing"), {"year": 2019})
 
-    assert "mới có 1/63 tỉnh" in text(response)
+    assert "mới có 2/63 tỉnh" in text(response)
+    trend = [
+        (t.year, t.rank, t.count, t.national_median, t.region_median)
+        for t in response.context["peers"].trend
+    ]
+    assert trend == [
+        (2018, 54, 1, D("73.69"), D("73.69")),
+        (2019, 48, 2, D("77.50"), D("77.50")),
+    ]
 
 
 # JSON
@@ -273,9 +290,9 @@ def test_peers_page_query_count_is_pinned(
     for offset in range(years):
         full_table(provinces, 2019 - offset, "79.68", top="95", groups=[("A", "90")])
 
-    # session, user, plan with framework, provinces, years with a table, their rows with
-    # provinces, their groups, the user's groups (navigation)
-    with django_assert_num_queries(8):
+    # session, user, plan with framework, provinces, years with a table, the year's rows
+    # with provinces, its groups, every year's indexes (trend), the user's groups (navigation)
+    with django_assert_num_queries(9):
         response = leader_client.get(reverse("reports:standing"))
 
     assert response.status_code == 200
@@ -300,3 +317,29 @@ def test_distribution_quartiles_median_and_place():
     assert (five.lower_quartile, five.median, five.upper_quartile) == (D(2), D(3), D(4))
     assert (five.place, five.best, five.worst) == (2, D(5), D(1))
     assert (alone.median, alone.place) == (None, 1)
+
+
+def test_a_partial_table_infers_no_group_bounds(leader_client, published, provinces):
+    tay_ninh = NationalResult.objects.create(
+        table=NationalTable.objects.get(year=2019),
+        province=provinces["Tây Ninh"],
+        total=D("80.05"),
+        rank=44,
+        group="B",
+    )
+
+    data = json.loads(
+        leader_client.get(reverse("reports:national-table-json", args=[2019])).content
+    )
+
+    # Tây Ninh's 80,05 was in group B; that says nothing of where B begins.
+    assert data["groups"] == []
+    assert {r["province"]: r["group"] for r in data["results"]}[tay_ninh.province.name] == "B"
+
+
+def test_years_before_the_plan_have_no_points_target(leader_client, published):
+    response = leader_client.get(reverse("reports:overview"))
+
+    standing = {y.year: y for y in response.context["standing"].years}
+    assert standing[2016].target is None
+    assert standing[2017].target is not None
