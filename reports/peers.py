@@ -199,8 +199,8 @@ def _median(values: list[Decimal]) -> Decimal | None:
 # -- The region's chart: one horizontal bar per province, the median as a line ------------
 
 ROW_HEIGHT = 22
-LABEL_WIDTH = 130
-CHART_WIDTH = 420
+LABEL_WIDTH = 120
+CHART_WIDTH = 360
 
 
 @dataclass

@@ -100,8 +100,8 @@ def test_overview_shows_rank_change_and_goal_per_year(leader_client, published):
     assert '<th scope="row">2018</th> <td class="num">73,69' in page
     assert "54/63" in page and "giảm 3 bậc" in page
     assert "48/63" in page and "tăng 6 bậc" in page
-    assert "Xếp hạng cao hơn năm trước: Không đạt" in page
-    assert "Xếp hạng cao hơn năm trước: Đạt" in page
+    assert 'title="Xếp hạng cao hơn năm trước">Không đạt</span>' in page
+    assert 'title="Xếp hạng cao hơn năm trước">Đạt</span>' in page
     # The plan names "nhóm khá" but the province has not said which group that is.
     assert "chưa chọn nhóm hoặc khoảng xếp hạng" in page
 
