@@ -188,6 +188,8 @@ def test_peers_page_shows_the_region_and_the_distribution(leader_client, scored_
     assert response.status_code == 200
     assert len(peers.region) == 13
     assert [row.result.province.name for row in peers.region if row.is_own] == [TG]
+    # Each region's province's rank per year of the trend (one year here).
+    assert [row.ranks for row in peers.region if row.is_own] == [[32]]
     assert (peers.national.place, peers.national.count) == (32, 63)
     mekong = [r.total for r in NationalResult.objects.filter(province__region="mekong_delta")]
     assert peers.regional.place == 1 + sum(1 for value in mekong if value > D("79.68"))
@@ -236,6 +238,8 @@ def test_peers_page_with_a_partial_table_says_it_is_not_the_whole_country(
         (2018, 54, 1, D("73.69"), D("73.69")),
         (2019, 48, 2, D("77.50"), D("77.50")),
     ]
+    ranks = {row.result.province.name: row.ranks for row in response.context["peers"].region}
+    assert ranks == {TG: [54, 48], "Bến Tre": [None, 58]}
 
 
 # JSON
