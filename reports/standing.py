@@ -12,6 +12,7 @@ from decimal import Decimal
 from statistics import median
 
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import (
@@ -239,8 +240,9 @@ class RouteStanding:
     own: Decimal | None
     rank: int | None
     table: YearTable | None
-    projection: str = ""  # empty: the year's own published table
+    projection: str = ""  # a Projection; empty: the year's own published table
     base_year: int | None = None
+    projections: list[Projection] = field(default_factory=list)  # those that can be chosen
     reason: str = ""  # why nothing could be computed
 
     @property
@@ -274,8 +276,11 @@ class RouteStanding:
         return self.ranking.group_of(self.own) if self.ranking and self.own is not None else None
 
     @classmethod
-    def build(cls, plan: Plan, year: int) -> "RouteStanding":
-        """Three queries: provinces, rows of the year and the two before, their groups."""
+    def build(cls, plan: Plan, year: int, projection: str | None = None) -> "RouteStanding":
+        """Three queries: provinces, rows of the year and the two before, their groups.
+
+        A year without its full table is projected from the year before, as `projection`
+        chooses (a Projection value); by default by the median change where it is known."""
         province = province_of(plan)
         tables = year_tables([year - 2, year - 1, year], province)
         current = tables.get(year)
@@ -299,9 +304,10 @@ class RouteStanding:
         # Project the others from the year before: the province's own score this year is its
         # national row, else the year before's (what it must beat is then what is shown).
         shift = Decimal(0)
-        projection = Projection.SAME
+        chosen = Projection.SAME
         earlier = tables.get(year - 2)
-        if earlier is not None and earlier.is_complete:
+        can_median = earlier is not None and earlier.is_complete
+        if can_median and projection != Projection.SAME:
             previous = {r.province_id: r.index for r in earlier.others}
             changes = [
                 r.index - previous[r.province_id]
@@ -310,7 +316,7 @@ class RouteStanding:
             ]
             if changes:
                 shift = Decimal(median(changes)).quantize(Decimal("0.01"))
-                projection = Projection.MEDIAN
+                chosen = Projection.MEDIAN
         projected = YearTable(
             table=before.table,
             own=before.own,
@@ -322,7 +328,15 @@ class RouteStanding:
         )
         own = current.own.index if current and current.own else before.own.index
         rank = projected.ranking.rank_of(own)
-        return cls(year, own, rank, projected, projection=projection.label, base_year=year - 1)
+        return cls(
+            year,
+            own,
+            rank,
+            projected,
+            projection=chosen,
+            base_year=year - 1,
+            projections=list(Projection) if can_median else [Projection.SAME],
+        )
 
 
 # -- What the overview and route templates get (their own partials include these) ---------
@@ -333,6 +347,12 @@ def overview_standing_context(plan: Plan) -> dict:
     return {"standing": ProvinceStanding.build(plan)}
 
 
-def route_standing_context(plan: Plan, year: int) -> dict:
-    """For templates/reports/includes/standing_route.html."""
-    return {"route_standing": RouteStanding.build(plan, year)}
+def route_standing_context(request: HttpRequest, plan: Plan, year: int) -> dict:
+    """For templates/reports/includes/standing_route.html; ?projection= chooses how the
+    others are assumed to move in a year without its full table."""
+    projection = request.GET.get("projection")
+    return {
+        "route_standing": RouteStanding.build(
+            plan, year, projection if projection in Projection.values else None
+        )
+    }

@@ -289,7 +289,7 @@ def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
             "route": Route.build(YearResults.build(plan, year), without_survey=without_survey),
             "years": plan_years(plan),
         },
-        context={"year": year, **route_standing_context(plan, year)},
+        context={"year": year, **route_standing_context(request, plan, year)},
     )
 
 

@@ -174,6 +174,10 @@ def test_route_projects_a_year_without_table_from_the_year_before(
     assert standing.rank == 34
     assert standing.for_next_place == D("80")
     assert "tăng bằng mức tăng trung vị" in text(response)
+    # Chosen instead: the others keep their 2019 scores (95 … 64,5): 31 above, 32nd.
+    same = leader_client.get(reverse("reports:route", args=[2020]), {"projection": "same"})
+    assert same.context["route_standing"].rank == 32
+    assert '<option value="same" selected>' in same.content.decode()
 
 
 # Peers
