@@ -339,7 +339,7 @@ def _national_tables(first: int, last: int, rng: random.Random) -> None:
     Province.objects.filter(name="Tiền Giang").update(name="Thử Nghiệm")
     provinces = list(Province.objects.all())
     for year in range(first, last + 1):
-        table = NationalTable.objects.create(year=year, source="Số liệu sinh cho bench")
+        table = NationalTable.objects.create(year=year, citation="Số liệu sinh cho bench")
         totals = {p.pk: Decimal(rng.randint(6000, 9300)) / 100 for p in provinces}
         ranks = competition_ranks(totals)
         NationalResult.objects.bulk_create(

@@ -347,7 +347,7 @@ class NationalResultAdmin(ImportMixin, SimpleHistoryAdmin):
 
 @admin.register(NationalTable)
 class NationalTableAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "source", "is_illustrative", "province_count"]
+    list_display = ["year", "citation", "is_illustrative", "province_count"]
 
 
 @admin.register(NationalGroup)

@@ -418,7 +418,7 @@ class NationalTable(models.Model):
     them where the full table is not at hand."""
 
     year = models.PositiveSmallIntegerField(_("năm"), unique=True)
-    source = models.CharField(
+    citation = models.CharField(
         _("nguồn"), max_length=500, help_text=_("Văn bản hoặc nơi công bố, kèm ngày.")
     )
     is_illustrative = models.BooleanField(

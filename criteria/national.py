@@ -134,10 +134,12 @@ def _column_key(title: str) -> str | None:
         return "appraised_score"
     if "điều tra" in title or "tác động" in title:
         return "survey_score"
-    if "%" in title or title.endswith("chỉ số") or "chỉ số (" in title:
+    if "%" in title:
         return "index_percent"
     if "tổng điểm" in title or title.endswith("điểm") or "điểm đạt" in title:
         return "total"
+    if title.startswith("chỉ số") or title.endswith("chỉ số"):
+        return "index_percent"
     if any(word in title for word in PROVINCE_TITLES):
         return "province"
     return None
@@ -413,10 +415,10 @@ def import_national_table(
     if dry_run:
         return report
     if table is None:
-        table = NationalTable(year=year, source=source or _("Nhập từ tệp Excel"))
+        table = NationalTable(year=year, citation=source or _("Nhập từ tệp Excel"))
         table.save()
-    elif source and source != table.source:
-        table.source = source
+    elif source and source != table.citation:
+        table.citation = source
         table.save()
     for result in created:
         result.table = table

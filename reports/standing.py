@@ -15,6 +15,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from criteria.caching import cached_part
 from criteria.models import (
     IndexResult,
     NationalGroup,
@@ -130,7 +131,7 @@ class ProvinceStanding:
                 group=row.group,
                 sipas_percent=row.sipas_percent,
                 sipas_rank=row.sipas_rank,
-                source=row.table.source,
+                source=row.table.citation,
                 is_illustrative=row.table.is_illustrative,
             )
         for year, result in own.items():
@@ -343,16 +344,24 @@ class RouteStanding:
 
 
 def overview_standing_context(plan: Plan) -> dict:
-    """For templates/reports/includes/standing_overview.html."""
-    return {"standing": ProvinceStanding.build(plan)}
+    """For templates/reports/includes/standing_overview.html; kept in the cache until the
+    data changes (criteria/caching.py), as the overview's figures are."""
+    return {
+        "standing": cached_part(
+            "standing-overview", (plan.pk,), lambda: ProvinceStanding.build(plan)
+        )
+    }
 
 
 def route_standing_context(request: HttpRequest, plan: Plan, year: int) -> dict:
     """For templates/reports/includes/standing_route.html; ?projection= chooses how the
     others are assumed to move in a year without its full table."""
     projection = request.GET.get("projection")
+    projection = projection if projection in Projection.values else None
     return {
-        "route_standing": RouteStanding.build(
-            plan, year, projection if projection in Projection.values else None
+        "route_standing": cached_part(
+            "standing-route",
+            (plan.pk, year, projection),
+            lambda: RouteStanding.build(plan, year, projection),
         )
     }

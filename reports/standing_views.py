@@ -59,7 +59,7 @@ def national_table_json(request: HttpRequest, year: int) -> JsonResponse:
     return JsonResponse(
         {
             "year": table.year,
-            "source": table.source,
+            "source": table.citation,
             "is_illustrative": table.is_illustrative,
             "province_count": table.province_count,
             "is_complete": len(rows) >= table.province_count,

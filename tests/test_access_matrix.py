@@ -230,7 +230,7 @@ def world(agency, settings, tmp_path, staff_password) -> World:
         framework=framework, parent=area, code="1.1", title="Tiêu chí", max_score=2
     )
     Score.objects.create(criterion=criterion, year=2018, kind="official", value=Decimal(1))
-    NationalTable.objects.create(year=2018, source="Ban Chỉ đạo CCHC")
+    NationalTable.objects.create(year=2018, citation="Ban Chỉ đạo CCHC")
     Target.objects.create(
         plan=plan, criterion=area, first_year=2018, last_year=2018, min_score=1, max_score=2
     )

@@ -144,7 +144,7 @@ def test_command_dry_run_writes_nothing_then_import_writes(tmp_path):
     )
 
     assert "(chạy thử, không ghi)" in out.getvalue()
-    assert NationalTable.objects.get().source == "BCĐ CCHC"
+    assert NationalTable.objects.get().citation == "BCĐ CCHC"
     assert NationalResult.objects.count() == len(ROWS)
 
 
@@ -194,3 +194,29 @@ def test_admin_refuses_a_bad_file_with_row_and_column(admin_client):
 
     assert "Dòng 8, cột “Tỉnh, thành phố”: không có “Hà Tây”" in response.content.decode()
     assert not NationalResult.objects.exists()
+
+
+def test_a_single_index_column_is_read_as_the_total():
+    make_provinces()
+    data = _one_header_book(["TT", "Tên tỉnh, thành phố", "Chỉ số CCHC năm 2019", "Thứ hạng"])
+
+    sheet = read_national_table(data, names=ProvinceNames.load())
+
+    row = sheet.rows[0]
+    assert (row.province.name, row.total, row.index_percent, row.rank) == (
+        "Tiền Giang",
+        Decimal("79.68"),
+        None,
+        48,
+    )
+
+
+def _one_header_book(header: list[str]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    book.active.append([1, "TIỀN GIANG", "79,68", 48])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

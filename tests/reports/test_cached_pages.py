@@ -208,7 +208,9 @@ QUERIES = {
     # session, user, plan, the data version, criteria, official scores, targets, published
     # index, user's groups (navigation) | session, user, plan, data version, user's groups
     "reports:results-print": (9, 5),
-    "reports:route": (9, 5),
+    # and the route's standing (cold: data version, provinces, national rows, groups;
+    # cached: data version)
+    "reports:route": (13, 6),
     # as above, and the responsibilities' leads and the lead agencies
     "reports:agency-stakes": (11, 5),
     # session, user, plan, data version; the appendix (5), the grid (2), the results (4)
@@ -284,11 +286,14 @@ def test_overview_and_public_page_queries_cold_and_warm(
     citizen = Client()
 
     # session, user, plan with framework, data version, published results, criteria,
-    # official scores of every year, targets of the plan, user's groups (navigation)
-    with django_assert_num_queries(9):
+    # official scores of every year, targets of the plan, user's groups (navigation); the
+    # standing (data version, provinces, national rows, published results, rank goals,
+    # total targets)
+    with django_assert_num_queries(15):
         leader_client.get(reverse("reports:overview"))
-    # session, user, plan with framework, data version, user's groups
-    with django_assert_num_queries(5):
+    # session, user, plan with framework, data version, user's groups; the standing's data
+    # version
+    with django_assert_num_queries(6):
         leader_client.get(reverse("reports:overview"))
     # plan with framework, data version (the figures are cached already)
     with django_assert_num_queries(2):

@@ -29,7 +29,7 @@ def provinces(db) -> dict[str, Province]:
 
 
 def own_row(provinces, year: int, total: str, rank: int, **extra) -> NationalResult:
-    table, _ = NationalTable.objects.get_or_create(year=year, defaults={"source": "BCĐ CCHC"})
+    table, _ = NationalTable.objects.get_or_create(year=year, defaults={"citation": "BCĐ CCHC"})
     return NationalResult.objects.create(
         table=table, province=provinces[TG], total=D(total), rank=rank, **extra
     )
@@ -49,7 +49,7 @@ def published(scored_plan: Plan, provinces) -> Plan:
 
 def full_table(provinces, year: int, own: str | None, *, top: str, groups=()) -> None:
     """All 63 provinces: the 62 others at top, top − 0,5, …; Tiền Giang at `own`."""
-    table = NationalTable.objects.create(year=year, source=f"Bảng thử năm {year}")
+    table = NationalTable.objects.create(year=year, citation=f"Bảng thử năm {year}")
     others = sorted(name for name in provinces if name != TG)
     indexes = {name: D(top) - D("0.5") * k for k, name in enumerate(others)}
     if own is not None:
@@ -104,6 +104,18 @@ def test_overview_shows_rank_change_and_goal_per_year(leader_client, published):
     assert 'title="Xếp hạng cao hơn năm trước">Đạt</span>' in page
     # The plan names "nhóm khá" but the province has not said which group that is.
     assert "chưa chọn nhóm hoặc khoảng xếp hạng" in page
+
+
+def test_a_new_national_row_shows_on_the_next_overview(leader_client, published, provinces):
+    before = leader_client.get(reverse("reports:overview")).context["standing"]
+    row = NationalResult.objects.get(table__year=2019, province__name=TG)
+    row.rank = 47
+    row.save()
+
+    after = leader_client.get(reverse("reports:overview")).context["standing"]
+
+    assert [y.rank for y in before.years if y.year == 2019] == [48]
+    assert [y.rank for y in after.years if y.year == 2019] == [47]
 
 
 def test_group_goal_as_the_province_chose_it(leader_client, published, provinces):
