@@ -28,7 +28,7 @@ from criteria.ranking import competition_ranks
 # ("Hoà"/"Hòa", "Thanh Hoá"/"Thanh Hóa") gets one place. criteria may not import
 # assignments, so the few lines live here too.
 _TONE_ON_FIRST_VOWEL = re.compile(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?!\w)")
-_PUNCTUATION = re.compile(r"[-\u2010-\u2015\u2212.,()]+")
+_PUNCTUATION = re.compile(r"[-\u2010-\u2015\u2212.,()*]+")
 _PREFIXES = ("thành phố ", "tỉnh ", "tp ", "thanh pho ", "tinh ")
 
 

@@ -44,6 +44,7 @@ def figures(year: int) -> list[tuple]:
         ("Thừa Thiên - Huế", "Thừa Thiên Huế"),
         ("Đăk Lăk", "Đắk Lắk"),
         ("BẮC CẠN", "Bắc Kạn"),
+        ("Quảng Ninh (*)", "Quảng Ninh"),
     ],
 )
 def test_registry_resolves_names_as_tables_spell_them(spelling, name):
