@@ -38,7 +38,20 @@ from assignments.models import (
     TaskTarget,
 )
 from criteria.importers import read_appendix
-from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
+from criteria.models import (
+    Action,
+    Criterion,
+    Framework,
+    IndexResult,
+    NationalGroup,
+    NationalResult,
+    NationalTable,
+    Plan,
+    Province,
+    Score,
+    Target,
+)
+from criteria.ranking import competition_ranks
 from criteria.services import import_appendix
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -108,6 +121,7 @@ def counts() -> dict[str, int]:
         "scores": Score,
         "targets": Target,
         "index results": IndexResult,
+        "national results": NationalResult,
         "responsibilities": Responsibility,
         "tasks": Task,
         "cycles": ReportingCycle,
@@ -128,6 +142,8 @@ def _seed() -> tuple[Plan, int]:
     import_appendix(table=read_appendix(SEED_APPENDIX.read_bytes()), plan=plan)
     if TASKS_FIXTURE.exists():
         call_command("loaddata", TASKS_FIXTURE, verbosity=0)
+    call_command("loaddata", FIXTURES / "provinces.json", verbosity=0)
+    call_command("loaddata", FIXTURES / "national_results.json", verbosity=0)
     criteria = list(Criterion.objects.filter(framework=plan.framework).for_tree())
     rng = random.Random(1)
     _scores(criteria, range(plan.first_year, plan.last_year + 1), rng)
@@ -165,6 +181,7 @@ def _generated(shape: Shape) -> tuple[Plan, int]:
     plan = _plans(framework, criteria, first_current, LAST_YEAR, rng)
     _scores(criteria, range(first_current, LAST_YEAR + 1), rng)
     _index_results(shape.first_year, LAST_YEAR, rng)
+    _national_tables(shape.first_year, LAST_YEAR, rng)
     _responsibilities(plan, criteria, agencies, rng)
     _tasks(plan, shape.tasks, agencies, criteria, shape.leads_per_task, rng)
     return plan, LAST_YEAR
@@ -313,6 +330,39 @@ def _index_results(first: int, last: int, rng: random.Random) -> None:
         for rank, province in enumerate(rng.sample(provinces, len(provinces)), start=1)
     ]
     IndexResult.objects.bulk_create(results, batch_size=BATCH)
+
+
+def _national_tables(first: int, last: int, rng: random.Random) -> None:
+    """Full national tables of 63 provinces for every year (×100: 25 years), groups stated;
+    the generated plan's "Tỉnh Thử Nghiệm" stands in for Tiền Giang."""
+    call_command("loaddata", FIXTURES / "provinces.json", verbosity=0)
+    Province.objects.filter(name="Tiền Giang").update(name="Thử Nghiệm")
+    provinces = list(Province.objects.all())
+    for year in range(first, last + 1):
+        table = NationalTable.objects.create(year=year, citation="Số liệu sinh cho bench")
+        totals = {p.pk: Decimal(rng.randint(6000, 9300)) / 100 for p in provinces}
+        ranks = competition_ranks(totals)
+        NationalResult.objects.bulk_create(
+            [
+                NationalResult(
+                    table=table,
+                    province_id=pk,
+                    total=total,
+                    rank=ranks[pk],
+                    group="A" if total >= 90 else "B" if total >= 80 else "C",
+                    sipas_percent=Decimal(rng.randint(7000, 9500)) / 100,
+                    sipas_rank=rng.randint(1, 63),
+                )
+                for pk, total in totals.items()
+            ],
+            batch_size=BATCH,
+        )
+        NationalGroup.objects.bulk_create(
+            [
+                NationalGroup(table=table, code=code, min_index=Decimal(bound))
+                for code, bound in (("A", 90), ("B", 80), ("C", 0))
+            ]
+        )
 
 
 def _responsibilities(

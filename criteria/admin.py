@@ -30,7 +30,26 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.security import log_event
 from criteria.importers import AppendixError, read_appendix
 from criteria.layout import AppendixTable
-from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
+from criteria.models import (
+    Action,
+    Criterion,
+    Framework,
+    IndexResult,
+    NationalGroup,
+    NationalResult,
+    NationalTable,
+    Plan,
+    Province,
+    RankGoal,
+    Score,
+    Target,
+)
+from criteria.national import (
+    NationalSheet,
+    ProvinceNames,
+    import_national_table,
+    read_national_table,
+)
 from criteria.services import (
     EMPTY,
     Change,
@@ -456,3 +475,158 @@ class ActionAdmin(SimpleHistoryAdmin):
 @admin.register(IndexResult)
 class IndexResultAdmin(SimpleHistoryAdmin):
     list_display = ["province", "year", "total", "rank", "province_count"]
+
+
+class NationalXLSX(XLSX):
+    """An .xlsx of a national table as the ministry's report lays it out."""
+
+    def get_title(self) -> str:
+        return _("xlsx (bảng xếp hạng toàn quốc)")
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        sheet = read_national_table(in_stream, names=ProvinceNames.load())
+        dataset = tablib.Dataset(headers=[_("Dòng"), _("Tỉnh, thành phố")])
+        for row in sheet.rows:
+            dataset.append([row.excel_row, str(row.province)])
+        dataset.national_sheet = sheet
+        return dataset
+
+
+class NationalResource(resources.ModelResource):
+    """Hands the whole table to `import_national_table` and shows its report as rows."""
+
+    class Meta:
+        model = NationalResult
+        fields = ("province",)
+
+    def __init__(self, year: int | None = None, source: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.year = year
+        self.source = source
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> Result:
+        result = self.get_result_class()()
+        sheet: NationalSheet = dataset.national_sheet
+        report = import_national_table(
+            sheet=sheet, year=self.year, source=self.source, dry_run=dry_run
+        )
+        if not dry_run:
+            log_event(
+                "import",
+                request=None,
+                username=kwargs.get("user", "-"),
+                table=self.year,
+                summary=report.summary(),
+            )
+        changed = {line.partition(" (")[0]: line for line in report.changed}
+        result.diff_headers = [
+            _("Dòng"),
+            _("Tỉnh, thành phố"),
+            _("Chỉ số"),
+            _("Xếp hạng"),
+            _("Nhóm"),
+            _("Thay đổi"),
+        ]
+        for row in sheet.rows:
+            name = str(row.province)
+            row_result = RowResult()
+            if name in report.created:
+                row_result.import_type = RowResult.IMPORT_TYPE_NEW
+            elif name in changed:
+                row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
+            else:
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            row_result.diff = [
+                row.excel_row,
+                name,
+                show(row.index),
+                row.rank or "",
+                row.group,
+                changed.get(name, "").partition(" (")[2].removesuffix(")"),
+            ]
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+        result.appendix_warnings = report.warnings
+        return result
+
+
+class NationalImportForm(ImportForm):
+    year = forms.IntegerField(label=gettext_lazy("Năm"), min_value=2012, max_value=2100)
+    source = forms.CharField(label=gettext_lazy("Nguồn công bố"), max_length=500, required=False)
+
+
+class NationalConfirmForm(ConfirmImportForm):
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    source = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@admin.register(NationalResult)
+class NationalResultAdmin(ImportMixin, SimpleHistoryAdmin):
+    list_display = ["table", "rank", "province", "total", "index_percent", "group", "sipas_percent"]
+    list_filter = ["table", "group", "province__region"]
+    search_fields = ["province__name"]
+    list_select_related = ["table", "province"]
+    resource_classes = [NationalResource]
+    import_formats = [NationalXLSX]
+    import_form_class = NationalImportForm
+    confirm_form_class = NationalConfirmForm
+    import_template_name = "admin/criteria/nationalresult/import.html"
+    skip_admin_log = True
+
+    def get_import_resource_kwargs(self, request, **kwargs) -> dict:
+        form = kwargs.get("form")
+        if form is None or not form.is_bound or not form.is_valid():
+            return {}
+        return {"year": form.cleaned_data["year"], "source": form.cleaned_data.get("source", "")}
+
+    def get_confirm_form_initial(self, request, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["year"] = import_form.cleaned_data["year"]
+            initial["source"] = import_form.cleaned_data.get("source", "")
+        return initial
+
+    def add_data_read_fail_error_to_form(self, form, error: Exception) -> None:
+        if isinstance(error, AppendixError):
+            for problem in error.problems:
+                form.add_error("import_file", problem)
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
+
+    def add_success_message(self, result: Result, request) -> None:
+        from django.contrib import messages
+
+        totals = result.totals
+        messages.success(
+            request,
+            _("Đã nhập bảng xếp hạng: %(new)s tỉnh mới, %(update)s thay đổi, %(skip)s không đổi.")
+            % {
+                "new": totals[RowResult.IMPORT_TYPE_NEW],
+                "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+                "skip": totals[RowResult.IMPORT_TYPE_SKIP],
+            },
+        )
+
+
+@admin.register(NationalTable)
+class NationalTableAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "citation", "is_illustrative", "province_count"]
+
+
+@admin.register(NationalGroup)
+class NationalGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["table", "code", "min_index"]
+    list_select_related = ["table"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "region", "is_city"]
+    list_filter = ["region"]
+    search_fields = ["name", "aliases"]
+
+
+@admin.register(RankGoal)
+class RankGoalAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "kind", "first_year", "last_year", "groups", "worst_rank"]
+    list_select_related = ["plan"]

@@ -31,7 +31,20 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from assignments.models import Agency, AgencyGroup, Responsibility
-from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
+from criteria.models import (
+    Action,
+    Criterion,
+    Framework,
+    IndexResult,
+    NationalGroup,
+    NationalResult,
+    NationalTable,
+    Plan,
+    Province,
+    RankGoal,
+    Score,
+    Target,
+)
 
 HISTORY_SOURCES: list[type[models.Model]] = [
     Criterion,
@@ -41,6 +54,12 @@ HISTORY_SOURCES: list[type[models.Model]] = [
     Action,
     IndexResult,
     Responsibility,
+    # The standing among provinces (reports/standing.py) on the overview and the route.
+    Province,
+    NationalTable,
+    NationalGroup,
+    NationalResult,
+    RankGoal,
 ]
 # Shown on these pages but without history. The responsibilities' agency groups are linked
 # in bulk by the import (assignments.services._write_links), which writes no history.

@@ -450,3 +450,270 @@ class IndexResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province} {self.year}: {self.total}"
+
+
+# -- Standing among the provinces --------------------------------------------------------
+
+
+class ProvinceManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> "Province":
+        return self.get(name=name)
+
+
+class Province(models.Model):
+    """One of the provinces and centrally-run cities the ministry ranks, with its region."""
+
+    class Region(models.TextChoices):
+        NORTHERN_MIDLANDS = "northern_midlands", _("Trung du và miền núi phía Bắc")
+        RED_RIVER_DELTA = "red_river_delta", _("Đồng bằng sông Hồng")
+        CENTRAL_COAST = "central_coast", _("Bắc Trung Bộ và duyên hải miền Trung")
+        CENTRAL_HIGHLANDS = "central_highlands", _("Tây Nguyên")
+        SOUTHEAST = "southeast", _("Đông Nam Bộ")
+        MEKONG_DELTA = "mekong_delta", _("Đồng bằng sông Cửu Long")
+
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    region = models.CharField(_("vùng kinh tế - xã hội"), max_length=20, choices=Region.choices)
+    is_city = models.BooleanField(_("thành phố trực thuộc Trung ương"), default=False)
+    aliases = models.TextField(
+        _("cách viết khác"),
+        blank=True,
+        help_text=_("Mỗi dòng một cách viết khác của tên, ví dụ “Đăk Lăk”, “TP HCM”."),
+    )
+
+    history = HistoricalRecords()
+    objects = ProvinceManager()
+
+    class Meta:
+        verbose_name = _("tỉnh, thành phố")
+        verbose_name_plural = pgettext_lazy("plural", "tỉnh, thành phố")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+    @property
+    def spellings(self) -> list[str]:
+        return [self.name, *(line.strip() for line in self.aliases.splitlines() if line.strip())]
+
+
+class NationalTableManager(models.Manager):
+    def get_by_natural_key(self, year: int) -> "NationalTable":
+        return self.get(year=year)
+
+
+class NationalTable(models.Model):
+    """The ministry's published PAR Index of one year: all provinces' rows, or only some of
+    them where the full table is not at hand."""
+
+    year = models.PositiveSmallIntegerField(_("năm"), unique=True)
+    citation = models.CharField(
+        _("nguồn"), max_length=500, help_text=_("Văn bản hoặc nơi công bố, kèm ngày.")
+    )
+    is_illustrative = models.BooleanField(
+        _("dữ liệu minh họa"),
+        default=False,
+        help_text=_("Không phải số liệu công bố: mọi trang hiển thị đều ghi rõ."),
+    )
+    province_count = models.PositiveSmallIntegerField(
+        _("số tỉnh, thành phố được xếp hạng"), default=63
+    )
+
+    history = HistoricalRecords()
+    objects = NationalTableManager()
+
+    class Meta:
+        verbose_name = _("bảng xếp hạng toàn quốc")
+        verbose_name_plural = pgettext_lazy("plural", "bảng xếp hạng toàn quốc")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def natural_key(self) -> tuple[int]:
+        return (self.year,)
+
+
+class NationalGroupManager(models.Manager):
+    def get_by_natural_key(self, year: int, code: str) -> "NationalGroup":
+        return self.get(table__year=year, code=code)
+
+
+class NationalGroup(models.Model):
+    """A group the ministry places provinces in for a year (A, B, C …) and, when published,
+    its lower bound: the boundaries change with the methodology, so they are data."""
+
+    table = models.ForeignKey(
+        NationalTable, on_delete=models.CASCADE, related_name="groups", verbose_name=_("năm")
+    )
+    code = models.CharField(_("nhóm"), max_length=10)
+    min_index = models.DecimalField(
+        _("từ chỉ số (%)"),
+        **SCORE_DIGITS,
+        null=True,
+        blank=True,
+        help_text=_("Để trống khi không công bố: ranh giới lấy theo tỉnh thấp nhất của nhóm."),
+    )
+
+    history = HistoricalRecords()
+    objects = NationalGroupManager()
+
+    class Meta:
+        verbose_name = _("nhóm xếp hạng")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm xếp hạng")
+        ordering = ["table", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code"], name="national_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table.year} {self.code}"
+
+    def natural_key(self) -> tuple[int, str]:
+        return (self.table.year, self.code)
+
+    natural_key.dependencies = ["criteria.nationaltable"]
+
+
+class NationalResultQuerySet(models.QuerySet):
+    def for_pages(self) -> "NationalResultQuerySet":
+        return self.select_related("table", "province").order_by(
+            "table__year", "rank", "province__name"
+        )
+
+
+class NationalResultManager(models.Manager.from_queryset(NationalResultQuerySet)):
+    def get_by_natural_key(self, year: int, province: str) -> "NationalResult":
+        return self.get(table__year=year, province__name=province)
+
+
+class NationalResult(models.Model):
+    """One province's row of a year's national table, as published."""
+
+    table = models.ForeignKey(
+        NationalTable, on_delete=models.CASCADE, related_name="results", verbose_name=_("năm")
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("tỉnh, thành phố"),
+    )
+    total = models.DecimalField(_("tổng điểm"), **SCORE_DIGITS)
+    index_percent = models.DecimalField(
+        _("chỉ số (%)"),
+        **SCORE_DIGITS,
+        null=True,
+        blank=True,
+        help_text=_("Để trống khi tổng điểm tối đa là 100: chỉ số bằng tổng điểm."),
+    )
+    appraised_score = models.DecimalField(
+        _("điểm thẩm định"), **SCORE_DIGITS, null=True, blank=True
+    )
+    survey_score = models.DecimalField(
+        _("điểm điều tra xã hội học"), **SCORE_DIGITS, null=True, blank=True
+    )
+    rank = models.PositiveSmallIntegerField(_("xếp hạng"), null=True, blank=True)
+    group = models.CharField(_("nhóm"), max_length=10, blank=True)
+    sipas_percent = models.DecimalField(_("SIPAS (%)"), **SCORE_DIGITS, null=True, blank=True)
+    sipas_rank = models.PositiveSmallIntegerField(_("xếp hạng SIPAS"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = NationalResultManager()
+
+    class Meta:
+        verbose_name = _("kết quả toàn quốc")
+        verbose_name_plural = pgettext_lazy("plural", "kết quả toàn quốc")
+        ordering = ["table", "rank", "province"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "province"], name="national_result_unique"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="national_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="national_rank_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.table.year}: {self.total}"
+
+    def natural_key(self) -> tuple[int, str]:
+        return (self.table.year, self.province.name)
+
+    natural_key.dependencies = ["criteria.nationaltable", "criteria.province"]
+
+    @property
+    def index(self) -> Decimal:
+        """What the ministry ranks by: the index in %, which is the total when out of 100."""
+        return self.index_percent if self.index_percent is not None else self.total
+
+
+class RankGoalManager(models.Manager):
+    def get_by_natural_key(self, plan: str, kind: str, first_year: int) -> "RankGoal":
+        return self.get(plan__number=plan, kind=kind, first_year=first_year)
+
+
+class RankGoal(models.Model):
+    """A goal of a plan about rank rather than points, as the province chose to read it."""
+
+    class Kind(models.TextChoices):
+        HIGHER_THAN_PREVIOUS = "higher", _("Xếp hạng cao hơn năm trước")
+        IN_GROUP = "group", _("Nằm trong nhóm đã chọn")
+        WITHIN_RANK = "rank", _("Xếp hạng từ … trở lên")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="rank_goals", verbose_name=_("kế hoạch")
+    )
+    kind = models.CharField(_("loại mục tiêu"), max_length=10, choices=Kind.choices)
+    first_year = models.PositiveSmallIntegerField(_("từ năm"))
+    last_year = models.PositiveSmallIntegerField(_("đến năm"))
+    groups = models.CharField(
+        _("nhóm"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Với mục tiêu nhóm: các nhóm được tính là đạt, cách nhau bởi dấu phẩy, ví dụ A, B."
+        ),
+    )
+    worst_rank = models.PositiveSmallIntegerField(
+        _("xếp hạng thấp nhất vẫn đạt"), null=True, blank=True
+    )
+    wording = models.TextField(_("nguyên văn kế hoạch"), blank=True)
+
+    history = HistoricalRecords()
+    objects = RankGoalManager()
+
+    class Meta:
+        verbose_name = _("mục tiêu xếp hạng")
+        verbose_name_plural = pgettext_lazy("plural", "mục tiêu xếp hạng")
+        ordering = ["plan", "first_year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "kind", "first_year"], name="rank_goal_unique_per_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__lte=F("last_year")), name="rank_goal_years_in_order"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="group") | ~Q(groups=""), name="rank_goal_group_named"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="rank") | Q(worst_rank__gte=1), name="rank_goal_rank_given"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.get_kind_display()} {self.first_year}–{self.last_year}"
+
+    @property
+    def group_codes(self) -> list[str]:
+        return [code.strip().upper() for code in self.groups.split(",") if code.strip()]
+
+    def natural_key(self) -> tuple[str, str, int]:
+        return (self.plan.number, self.kind, self.first_year)
+
+    natural_key.dependencies = ["criteria.plan"]
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year

@@ -334,6 +334,8 @@ class Overview:
     total_targets: list[Target]
     latest_year: int | None
     areas: list[AreaSummary]
+    # Every node's figure of each year shown, for readers other than the page (the JSON).
+    by_year: dict[int, YearFigures] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -406,6 +408,7 @@ class Overview:
             total_targets=targets.get(None, []),
             latest_year=latest_year,
             areas=areas,
+            by_year=by_year,
         )
 
 

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from reports import views
+from reports import standing_views, views
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("public/", views.public_overview, name="public-overview"),
+    path("standing/", standing_views.standing, name="standing"),
+    path("standing/province.json", standing_views.province_results_json, name="standing-json"),
+    path(
+        "standing/<int:year>.json", standing_views.national_table_json, name="national-table-json"
+    ),
     path("scores/<int:year>/", views.score_grid, name="score-grid"),
     path("scores/<int:year>/<int:criterion_pk>/", views.score_save, name="score-save"),
     path("scores/<int:year>/final/", views.year_final, name="year-final"),

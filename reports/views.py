@@ -34,6 +34,7 @@ from reports.rollups import (
     agency_stakes as agency_stakes_of,
 )
 from reports.services import StaleRowError, save_scores
+from reports.standing import overview_standing_context, route_standing_context
 
 CHANGE_SCORE = "criteria.change_score"
 # A refused value and a stale row are answers the grid shows, with their own status codes.
@@ -85,6 +86,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "basis": basis,
         "bases": Basis.choices,
     }
+    context |= overview_standing_context(plan)
     return render(request, "reports/overview.html", context)
 
 
@@ -342,7 +344,7 @@ def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
         part="content",
         vary=(plan.pk, year, without_survey, basis),
         build=lambda: _route(plan, year, without_survey=without_survey, basis=basis),
-        context={"year": year},
+        context={"year": year, **route_standing_context(request, plan, year)},
     )
 
 

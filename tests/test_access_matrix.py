@@ -27,7 +27,7 @@ from assignments.models import (
     Role,
     Task,
 )
-from criteria.models import Criterion, Framework, Plan, Score, Target
+from criteria.models import Criterion, Framework, NationalTable, Plan, Score, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,10 @@ PAGES: dict[str, Page] = {
     "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:route": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:agency-stakes": Page(YEAR, everyone(200), WRONG_METHOD),
+    # The standing among provinces and its JSON: as the overview, every signed-in user.
+    "reports:standing": Page(get=everyone(200), post=WRONG_METHOD),
+    "reports:standing-json": Page(get=everyone(200), post=WRONG_METHOD),
+    "reports:national-table-json": Page(YEAR, everyone(200), WRONG_METHOD),
     # An empty form comes back with its errors: 200, and nothing written.
     "assignments:responsibility-edit": Page(
         lambda w: [w.responsibility.pk], only(WORK_EDITORS, 200), only(WORK_EDITORS, 200)
@@ -224,6 +228,7 @@ def world(agency, settings, tmp_path, staff_password) -> World:
         framework=framework, parent=area, code="1.1", title="Tiêu chí", max_score=2
     )
     Score.objects.create(criterion=criterion, year=2018, kind="official", value=Decimal(1))
+    NationalTable.objects.create(year=2018, citation="Ban Chỉ đạo CCHC")
     Target.objects.create(
         plan=plan, criterion=area, first_year=2018, last_year=2018, min_score=1, max_score=2
     )

@@ -1,6 +1,7 @@
 """The run command's data: the seed plan, the agencies and one demo account per role."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,7 +19,14 @@ from assignments.models import (
 )
 from assignments.progress import build_workspace
 from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from criteria.models import Criterion, IndexResult, Score
+from criteria.models import (
+    Criterion,
+    IndexResult,
+    NationalResult,
+    Province,
+    RankGoal,
+    Score,
+)
 from reports.rollups import YearResults, agency_stakes
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +39,11 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
 
     assert Criterion.objects.count() == 107
     assert IndexResult.objects.filter(province="Tiền Giang").count() == 3
+    assert Province.objects.count() == 63
+    tien_giang = NationalResult.objects.get(table__year=2018, province__name="Tiền Giang")
+    assert (tien_giang.total, tien_giang.rank) == (Decimal("73.69"), 54)
+    goal = RankGoal.objects.get(plan__number="252/KH-UBND")
+    assert goal.kind == RankGoal.Kind.HIGHER_THAN_PREVIOUS
     assert Agency.objects.filter(name="UBND huyện Tân Phú Đông").exists()
     assert Task.objects.filter(content_area__plan__number="252/KH-UBND").count() == 39
     # Every scored leaf has a lead; 1.2 and 8.1 through the section II tasks that serve them.

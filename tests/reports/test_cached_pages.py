@@ -211,7 +211,9 @@ QUERIES = {
     # session, user, plan, the data version, criteria, official scores, targets, published
     # index, user's groups (navigation) | session, user, plan, data version, user's groups
     "reports:results-print": (9, 5),
-    "reports:route": (9, 5),
+    # and the route's standing (cold: data version, provinces, national rows, groups;
+    # cached: data version)
+    "reports:route": (13, 6),
     # as above, and the agencies, the groups (their chosen agencies would be one more, but
     # there is no group here), the responsibilities' lead agencies and lead groups (a
     # group's points under the group)
@@ -291,11 +293,14 @@ def test_overview_and_public_page_queries_cold_and_warm(
     citizen = Client()
 
     # session, user, plan with framework, data version, published results, criteria,
-    # official scores of every year, targets of the plan, user's groups (navigation)
-    with django_assert_num_queries(9):
+    # official scores of every year, targets of the plan, user's groups (navigation); the
+    # standing (data version, provinces, national rows, published results, rank goals,
+    # total targets)
+    with django_assert_num_queries(15):
         leader_client.get(reverse("reports:overview"))
-    # session, user, plan with framework, data version, user's groups
-    with django_assert_num_queries(5):
+    # session, user, plan with framework, data version, user's groups; the standing's data
+    # version
+    with django_assert_num_queries(6):
         leader_client.get(reverse("reports:overview"))
     # plan with framework, data version, published results, criteria, their scores summed,
     # targets of the plan: the public figures (published years only) are cached apart

@@ -27,7 +27,9 @@ YEAR_PAGES = {
     # official scores of the year and the baseline, targets of the plan, the year's
     # published index; the pages also the user's groups, for the navigation's role links
     "reports:gap-dashboard": 10,  # and the areas, to check the filters
-    "reports:route": 9,
+    # the route also (reports/standing.py, RouteStanding): data version, provinces, the
+    # national rows of the year and the two before, their groups
+    "reports:route": 13,
     "reports:results-print": 9,
     # session, user, plan, the data version; the appendix (official baseline scores,
     # targets, actions, criteria, baseline index result); the grid (criteria, scores of the
@@ -122,8 +124,10 @@ def test_leader_reads_score_tables_and_only_staff_enter_scores(
 
 def test_overview_query_count_is_pinned(leader_client, scored_plan, django_assert_num_queries):
     # session, user, plan with framework, data version (criteria/caching.py), published
-    # results, criteria, official scores of every year, targets of the plan, user's groups
-    with django_assert_num_queries(9):
+    # results, criteria, official scores of every year, targets of the plan, user's groups;
+    # the standing (reports/standing.py): data version, provinces, the province's national
+    # rows, its published results, the plan's rank goals, the plan's total targets
+    with django_assert_num_queries(15):
         response = leader_client.get(reverse("reports:overview"))
 
     assert response.status_code == 200

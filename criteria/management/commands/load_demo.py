@@ -49,6 +49,10 @@ class Command(BaseCommand):
             )
         call_command("loaddata", FIXTURES / "seed_plan.json", verbosity=0)
         call_command("loaddata", FIXTURES / "agencies.json", verbosity=0)
+        # The 63 provinces, the published national results the portal starts with (each
+        # table names its source) and the plan's rank goal.
+        call_command("loaddata", FIXTURES / "provinces.json", verbosity=0)
+        call_command("loaddata", FIXTURES / "national_results.json", verbosity=0)
         plan = Plan.objects.select_related("framework").get(number=SEED_PLAN)
         try:
             table = read_appendix((FIXTURES / "appendix_252_KH-UBND.xlsx").read_bytes())
