@@ -323,8 +323,9 @@ def test_json_query_counts_are_pinned(leader_client, published, django_assert_nu
     with django_assert_num_queries(5):
         leader_client.get(reverse("reports:national-table-json", args=[2019]))
     # session, user, plan with framework, the standing (provinces, national rows, published
-    # results, rank goals, total targets), areas, their official sums per year
-    with django_assert_num_queries(10):
+    # results, rank goals, total targets), the overview's figures (published results, the
+    # criteria, their scores summed per node and year, the areas' targets)
+    with django_assert_num_queries(12):
         leader_client.get(reverse("reports:standing-json"))
 
 
