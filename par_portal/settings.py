@@ -171,7 +171,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PAR_TRUSTED_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "criteria:plan-detail-current"
+LOGIN_REDIRECT_URL = "home"  # each role lands on its own page (assignments.views.home)
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese first, English second.
