@@ -10,6 +10,27 @@ from django.core.cache import cache
 from assignments.models import Agency, Membership, Role
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a transactional test that would not put back the rows migrations made.
+
+    Such a test empties every table when it ends. With several workers (pytest-xdist) the
+    order of tests differs from run to run, so each one restores the migrated rows (the
+    role groups) itself: `django_db_serialized_rollback` with `transactional_db`.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        mark = item.get_closest_marker("django_db")
+        marked = mark is not None and mark.kwargs.get("transaction", False)
+        transactional = marked or "transactional_db" in names or "live_server" in names
+        serialized = "django_db_serialized_rollback" in names or (
+            mark is not None and mark.kwargs.get("serialized_rollback", False)
+        )
+        if transactional and not serialized:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test needs django_db_serialized_rollback too"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _test_server_settings(settings) -> None:
     # The test client speaks plain HTTP; the tests of production headers turn this back on.
