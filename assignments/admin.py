@@ -271,7 +271,9 @@ class ResponsibilityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ContentArea)
-class ContentAreaAdmin(SimpleHistoryAdmin):
+class ContentAreaAdmin(admin.ModelAdmin):
+    """Content areas keep no history of their own: the admin's log is their history."""
+
     list_display = ["number", "title", "plan"]
     list_filter = ["plan"]
     search_fields = ["title"]

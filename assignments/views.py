@@ -261,6 +261,21 @@ def _current_cycle() -> ReportingCycle | None:
 
 @require_GET
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a user lands ("/" and after login): the page that holds the role's own work."""
+    role = user_role(request.user)
+    if role == Role.AGENCY_USER and user_agency(request.user) is not None:
+        return redirect("assignments:workspace")
+    if role == Role.NOIVU_STAFF:
+        return redirect("assignments:cycle-current")  # the reports to follow and review
+    if role == Role.LEADER:
+        return redirect("reports:overview")
+    # Administrators keep the plan and its appendix; its consistency checks are theirs to fix.
+    return redirect("criteria:plan-detail-current")
+
+
+@require_GET
+@login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     """ "Việc của tôi": the agency's criteria, tasks and reports in the current cycle."""
     agency = _own_agency(request)

@@ -405,7 +405,9 @@ class CriterionAdmin(ImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(SimpleHistoryAdmin):
+class FrameworkAdmin(admin.ModelAdmin):
+    """Frameworks keep no history of their own (see README): the admin's log is their history."""
+
     list_display = ["code", "name", "first_year", "last_year", "max_score"]
 
 

@@ -33,20 +33,23 @@ def plan_detail_current(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("framework"), pk=pk)
     can_assign = request.user.has_perm("assignments.change_responsibility")
+    # The appendix's own inconsistencies are shown to those who can correct its figures
+    # (administrators, Sở Nội vụ), not first thing to the leaders and agencies who read it.
+    can_check = request.user.has_perm("criteria.change_target")
     return render_with_cached_part(
         request,
         "criteria/plan_detail.html",
         part="body",
-        vary=(plan.pk, can_assign),
-        build=lambda: _plan_body(plan, can_assign),
+        vary=(plan.pk, can_assign, can_check),
+        build=lambda: _plan_body(plan, can_assign=can_assign, can_check=can_check),
         context={"plan": plan},
     )
 
 
-def _plan_body(plan: Plan, can_assign: bool) -> dict:
+def _plan_body(plan: Plan, *, can_assign: bool, can_check: bool) -> dict:
     """What the plan page shows below its header: the appendix, its checks and the history."""
     table = AppendixTable.from_plan(plan)
-    mismatches = find_mismatches(table)
+    mismatches = find_mismatches(table) if can_check else []
     history = IndexResult.objects.filter(province=plan.province).order_by("year")
     responsibilities = {
         responsibility.criterion.code: responsibility
@@ -63,6 +66,7 @@ def _plan_body(plan: Plan, can_assign: bool) -> dict:
         "unconfirmed": _unconfirmed(table, responsibilities),
         "empty_groups": _used(empty_groups, responsibilities.values()),
         "can_assign": can_assign,
+        "can_check": can_check,
         "survey_codes": {row.code for row in table.criteria_rows if row.is_survey},
         "mismatches": mismatches,
         "mismatched_codes": {mismatch.code for mismatch in mismatches},

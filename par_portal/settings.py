@@ -183,7 +183,7 @@ PAR_PASSWORD_RESET_PER_ADDRESS = env_int("PAR_PASSWORD_RESET_PER_ADDRESS", 3)
 PAR_PASSWORD_RESET_PER_CLIENT = env_int("PAR_PASSWORD_RESET_PER_CLIENT", 10)
 PAR_PASSWORD_RESET_WINDOW_SECONDS = env_int("PAR_PASSWORD_RESET_WINDOW_MINUTES", 60) * 60
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "criteria:plan-detail-current"
+LOGIN_REDIRECT_URL = "home"  # each role lands on its own page (assignments.views.home)
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese first, English second.

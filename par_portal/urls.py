@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from assignments.views import home
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico on their own (downloads, the admin's error pages).
@@ -17,7 +19,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("work/", include("assignments.urls")),
     path("", include("criteria.urls")),
-    path("", RedirectView.as_view(pattern_name="criteria:plan-detail-current"), name="home"),
+    path("", home, name="home"),
 ]
 
 admin.site.site_header = "PAR Portal"

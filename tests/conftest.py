@@ -6,9 +6,29 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.cache import cache
-from django.db import connections
 
 from assignments.models import Agency, Membership, Role
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a transactional test that would not put back the rows migrations made.
+
+    Such a test empties every table when it ends. With several workers (pytest-xdist) the
+    order of tests differs from run to run, so each one restores the migrated rows (the
+    role groups) itself: `django_db_serialized_rollback` with `transactional_db`.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        mark = item.get_closest_marker("django_db")
+        marked = mark is not None and mark.kwargs.get("transaction", False)
+        transactional = marked or "transactional_db" in names or "live_server" in names
+        serialized = "django_db_serialized_rollback" in names or (
+            mark is not None and mark.kwargs.get("serialized_rollback", False)
+        )
+        if transactional and not serialized:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test needs django_db_serialized_rollback too"
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -31,21 +51,6 @@ def _test_server_settings(settings) -> None:
 def _appendix_uploads(settings, tmp_path) -> None:
     # Previews that a test does not confirm keep their upload: not in the machine's /tmp.
     settings.APPENDIX_UPLOAD_DIR = tmp_path / "appendix-uploads"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def migrated_rows(django_db_setup, django_db_blocker) -> str:
-    """The rows migrations made (the role groups), copied before the first test runs.
-
-    Serialized rollback puts them back after a test that commits and empties the tables
-    (test_outbox, the browser journeys); the copy must be taken while they still hold them,
-    not when the first such test asks for it, after another may already have emptied them.
-    """
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            if not getattr(connection, "_test_serialized_contents", None):
-                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-        return connections["default"]._test_serialized_contents
 
 
 @pytest.fixture(autouse=True)

@@ -22,12 +22,14 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "par.tiengiang.gov.vn",
     "DJANGO_DEBUG": "false",
     "DJANGO_EMAIL_HOST": "smtp.tiengiang.gov.vn",
-    "DATABASE_URL": "sqlite:///" + str(BASE_DIR / "unused-deploy-check.sqlite3"),
 }
 
 
-def test_deploy_check_passes_with_production_settings():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | PRODUCTION_ENV
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    # The check opens the database: an empty SQLite file outside the project, left unused.
+    database = {"DATABASE_URL": "sqlite:///" + str(tmp_path / "unused-deploy-check.sqlite3")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env |= PRODUCTION_ENV | database
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

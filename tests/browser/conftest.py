@@ -21,6 +21,7 @@ from pytest_django.live_server_helper import LiveServer
 from criteria.importers import read_appendix
 from criteria.models import Plan
 from criteria.services import import_appendix
+from tests.browser import screenshots
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,7 +34,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 
@@ -65,16 +65,34 @@ def live_server() -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def _migrated_rows_serialized(migrated_rows, playwright) -> None:
-    """Keep a copy of the rows migrations made (the role groups) on the tests' connections.
+def _migrated_rows_copy(django_db_setup) -> dict[str, str]:
+    """The copy of the rows migrations made (the role groups) that pytest-django took when
+    it created the test databases, read before Playwright starts (see below).
+
+    Taking a new copy later would copy whatever an earlier transactional test left: with
+    several workers (pytest-xdist), one of them may have emptied the tables already.
+    """
+    copies = {
+        connection.alias: connection._test_serialized_contents
+        for connection in connections.all()
+        if hasattr(connection, "_test_serialized_contents")
+    }
+    if not copies:
+        pytest.fail("pytest-django kept no copy of the migrated rows", pytrace=False)
+    return copies
+
+
+@pytest.fixture(scope="session")
+def _migrated_rows_serialized(_migrated_rows_copy, playwright) -> None:
+    """Put that copy on the connections the journeys use.
 
     While Playwright's event loop runs, asgiref takes this thread for an async one and
     Django hands it connections of its own: they lack the copy pytest-django made on the
     first connection, without which serialized rollback puts nothing back.
     """
     for connection in connections.all():
-        if not getattr(connection, "_test_serialized_contents", None):
-            connection._test_serialized_contents = migrated_rows
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = _migrated_rows_copy[connection.alias]
 
 
 @pytest.fixture(autouse=True)
@@ -111,17 +129,11 @@ def login() -> Callable[[Page, LiveServer, AbstractBaseUser, str], None]:
     return _login
 
 
-def _screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=full_page, animations="disabled")
-    return path
-
-
 @pytest.fixture
-def screenshot() -> Callable[..., Path]:
-    """Save the page as docs/screenshots/<name>.png: `screenshot(page, name)`.
+def screenshot() -> Callable[..., Path | None]:
+    """Save the page for the README: `screenshot(page, name)`, written only by
+    `make screenshots` (docs/screenshots/<name>.png), never by a test run.
 
     `full_page=False` keeps only the window (1366x768), for pages too long to read whole.
     """
-    return _screenshot
+    return screenshots.save

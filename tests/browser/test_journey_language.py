@@ -12,6 +12,7 @@ def test_language_switch_goes_to_english_and_back(
 ):
     login(page, live_server, noivu_staff, staff_password)
     plan_url = live_server.url + reverse("criteria:plan-detail", args=[seed_plan.pk])
+    page.goto(plan_url)
     switch = page.locator("form.lang-switch")
     # Area 2's target for 2018: the decimal mark follows the language.
     area_2 = page.get_by_role("row").filter(has_text="XÂY DỰNG VÀ TỔ CHỨC THỰC HIỆN VBQPPL")

@@ -58,3 +58,13 @@ def test_correct_login_lands_on_the_plan_page(
     expect(page.locator(".who")).to_have_text(noivu_staff.username)
     noivu_staff.refresh_from_db()
     assert noivu_staff.last_login is not None
+
+
+def test_login_from_the_login_page_lands_noivu_staff_on_the_reports_tracker(
+    page, live_server, login, seed_plan, noivu_staff, staff_password
+):
+    login(page, live_server, noivu_staff, staff_password)
+
+    # No reporting cycle is open yet: the tracker offers to open one.
+    expect(page).to_have_url(live_server.url + reverse("assignments:cycle-current"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chưa có kỳ báo cáo")

@@ -17,6 +17,9 @@ AREA_1_TOGGLE = re.compile(r"Thu gọn hoặc mở rộng lĩnh vực 1$")
 @pytest.fixture
 def plan_page(page, live_server, login, noivu_staff, staff_password, seed_plan):
     login(page, live_server, noivu_staff, staff_password)
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Kế hoạch"
+    ).click()
     expect(page).to_have_url(live_server.url + reverse("criteria:plan-detail", args=[seed_plan.pk]))
     return page
 

@@ -130,6 +130,13 @@ def reader(client, django_user_model):
     return client
 
 
+@pytest.fixture
+def maintainer(client, noivu_staff):
+    """Sở Nội vụ staff: they correct the plan's figures and assignments, and see its checks."""
+    client.force_login(noivu_staff)
+    return client
+
+
 def test_reader_sees_the_plan_heading(reader, plan):
     response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
 
@@ -190,9 +197,9 @@ def test_history_shows_total_rank_and_change_from_the_year_before(reader, plan):
     assert "giảm 12 hạng" in html
 
 
-def test_warnings_list_each_figure_that_differs_from_its_children(reader, plan):
+def test_warnings_list_each_figure_that_differs_from_its_children(maintainer, plan):
     # The slice's areas add up to 2,5 + 9,88 = 12,38, not the published 73,64.
-    response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
+    response = maintainer.get(reverse("criteria:plan-detail", args=[plan.pk]))
 
     html = response.text
     assert "Có 1 số liệu không bằng tổng các dòng con." in html
@@ -202,10 +209,10 @@ def test_warnings_list_each_figure_that_differs_from_its_children(reader, plan):
     assert '<tr id="row-total" class="total has-mismatch">' in html
 
 
-def test_a_wrong_criterion_maximum_shows_up_in_the_warnings(reader, plan):
+def test_a_wrong_criterion_maximum_shows_up_in_the_warnings(maintainer, plan):
     Criterion.objects.filter(framework=plan.framework, code="1.1").update(max_score=D("2"))
 
-    response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
+    response = maintainer.get(reverse("criteria:plan-detail", args=[plan.pk]))
 
     html = response.text
     assert "Có 3 số liệu không bằng tổng các dòng con." in html
@@ -216,15 +223,57 @@ def test_a_wrong_criterion_maximum_shows_up_in_the_warnings(reader, plan):
     assert '<tr id="row-1.1" class="level-2 has-mismatch">' in html
 
 
-def test_consistent_plan_shows_no_warning(reader, plan):
+def test_consistent_plan_shows_no_warning(maintainer, plan):
     IndexResult.objects.filter(province="Tiền Giang", year=2017).update(total=D("12.38"))
 
-    response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
+    response = maintainer.get(reverse("criteria:plan-detail", args=[plan.pk]))
 
     html = response.text
     assert "không bằng tổng các dòng con" not in html
     assert "Số liệu thống nhất" in html
     assert "has-mismatch" not in html
+
+
+@pytest.mark.parametrize("role", ["admin_user", "noivu_staff"])
+def test_those_who_correct_the_plan_see_its_checks(client, request, role, assigned):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    html = response.text
+    assert "Kiểm tra số liệu của phụ lục" in html
+    assert "Có 1 số liệu không bằng tổng các dòng con." in html
+    assert '<tr id="row-total" class="total has-mismatch">' in html
+    assert "Nội dung chưa nhận ra đơn vị thực hiện" in html
+
+
+@pytest.mark.parametrize("role", ["leader", "agency_user", "other_agency_user"])
+def test_leaders_and_agencies_read_the_plan_without_its_checks(client, request, role, assigned):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+
+    html = response.text
+    assert response.status_code == 200
+    assert '<table class="data plan-table">' in html
+    assert "Kiểm tra số liệu của phụ lục" not in html
+    assert "không bằng tổng các dòng con" not in html
+    assert "Số liệu thống nhất" not in html
+    assert "has-mismatch" not in html
+    assert "Nội dung chưa nhận ra đơn vị thực hiện" not in html
+
+
+def test_checks_shown_to_noivu_staff_are_not_served_to_a_leader_from_the_cache(
+    client, noivu_staff, leader, assigned
+):
+    url = reverse("criteria:plan-detail", args=[assigned.pk])
+    client.force_login(noivu_staff)
+    assert "Kiểm tra số liệu của phụ lục" in client.get(url).text
+    client.force_login(leader)
+
+    response = client.get(url)
+
+    assert "Kiểm tra số liệu của phụ lục" not in response.text
 
 
 def test_page_links_the_appendix_download(reader, plan):
@@ -269,8 +318,8 @@ def test_a_row_led_by_a_group_shows_the_group(reader, assigned):
     assert '<td class="lead">UBND cấp huyện' in response.text
 
 
-def test_texts_naming_no_agency_are_listed_for_review(reader, assigned):
-    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+def test_texts_naming_no_agency_are_listed_for_review(maintainer, assigned):
+    response = maintainer.get(reverse("criteria:plan-detail", args=[assigned.pk]))
 
     html = response.text
     assert "Nội dung chưa nhận ra đơn vị thực hiện" in html
@@ -280,8 +329,8 @@ def test_texts_naming_no_agency_are_listed_for_review(reader, assigned):
     )
 
 
-def test_texts_never_read_for_agencies_are_listed_too(reader, plan):
-    response = reader.get(reverse("criteria:plan-detail", args=[plan.pk]))
+def test_texts_never_read_for_agencies_are_listed_too(maintainer, plan):
+    response = maintainer.get(reverse("criteria:plan-detail", args=[plan.pk]))
 
     html = response.text
     leaves = 5  # 1.1.1, 1.1.2, 1.2, 2.1, 2.2
@@ -290,11 +339,11 @@ def test_texts_never_read_for_agencies_are_listed_too(reader, plan):
     assert html.count("Chưa đọc: hãy nhập lại phụ lục.") == 5 + leaves
 
 
-def test_plan_with_every_text_recognised_says_so(reader, assigned):
+def test_plan_with_every_text_recognised_says_so(maintainer, assigned):
     Action.objects.filter(plan=assigned, criterion__code="2.1").update(text="Sở Nội vụ phối hợp")
     assign_from_actions(plan=assigned)
 
-    response = reader.get(reverse("criteria:plan-detail", args=[assigned.pk]))
+    response = maintainer.get(reverse("criteria:plan-detail", args=[assigned.pk]))
 
     assert "Mọi nội dung “Thực hiện” đều đã nhận ra đơn vị thực hiện." in response.text
 

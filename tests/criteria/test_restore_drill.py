@@ -21,7 +21,7 @@ from tests.assignments.reporting import build_world, make_report
 
 
 @pytest.fixture
-def postgres(transactional_db) -> None:
+def postgres(transactional_db, django_db_serialized_rollback) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump and pg_restore need PostgreSQL; this runs in the PostgreSQL pass")
 

@@ -13,7 +13,7 @@ WRITERS = 6
 
 
 @pytest.fixture
-def postgres(transactional_db) -> None:
+def postgres(transactional_db, django_db_serialized_rollback) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks between connections are tested on PostgreSQL")
 
