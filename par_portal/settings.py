@@ -71,9 +71,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_htmx",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, named in Vietnamese
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.TOTPConfig",  # django-otp's TOTP devices, named in Vietnamese
     "criteria",
     "accounts",
     "assignments",
