@@ -14,5 +14,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="criteria:plan-detail-current"), name="home"),
 ]
 
+handler400 = "par_portal.errors.bad_request"
+
 admin.site.site_header = "PAR Portal"
 admin.site.site_title = "PAR Portal"
