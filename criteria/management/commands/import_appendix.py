@@ -98,6 +98,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"~ {change}")
         for warning in report.warnings:
             self.stderr.write(f"! {warning}")
+        if dry_run and report.changed_maximums and not accept_max_changes:
+            for change in report.changed_maximums:
+                self.stderr.write(f"{change.code}: {change.old} → {change.new}")
+            self.stderr.write(
+                _("! Tệp thay đổi điểm chuẩn (liệt kê ở trên): khi nhập cần --accept-max-changes.")
+            )
         if not dry_run:
             log_event(
                 "import", request=None, username="manage.py", plan=target, summary=report.summary()
