@@ -7,12 +7,15 @@ address belongs to an account.
 """
 
 import hashlib
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 
 from accounts.security import client_address, log_event
@@ -40,8 +43,36 @@ def reset_mail_allowed(request: HttpRequest, email: str) -> bool:
     return allowed
 
 
+class PasswordResetMailForm(PasswordResetForm):
+    """Django's reset form, except that a mail the server refuses raises instead of being
+    logged behind a page that says it was sent.
+
+    The mail is sent now, not through the assignments outbox: accounts sits below
+    assignments and imports nothing from it, and a reset link is a short-lived secret that
+    must not wait in a table the administrators can read, to arrive after the user gave up.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+        if html_email_template_name is not None:
+            html = loader.render_to_string(html_email_template_name, context)
+            message.attach_alternative(html, "text/html")
+        message.send()
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = PasswordResetMailForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
 
@@ -60,7 +91,27 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         log_event("password-reset-requested", request=self.request, username="-", email=email)
-        return super().form_valid(form)
+        try:
+            return super().form_valid(form)
+        except (smtplib.SMTPException, OSError) as error:
+            # Only an address with an account gets a mail, so only it can fail: the answer
+            # tells that the address is known, but only while the mail server is down and
+            # within the limit above; telling the user the mail was sent would be a lie.
+            log_event(
+                "password-reset-mail-failed",
+                request=self.request,
+                username="-",
+                email=email,
+                error=type(error).__name__,
+            )
+            form.add_error(
+                None,
+                _(
+                    "Chưa gửi được thư đặt lại mật khẩu: máy chủ thư của cổng không nhận thư. "
+                    "Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy báo quản trị viên."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=503)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -11,9 +11,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import MinValueValidator
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.formats import get_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import (
@@ -49,13 +49,49 @@ NEGATIVE_NUMBER = re.compile(r"^[-−]\s*\d")
 VALUE_MAX_CHARACTERS = 20
 
 
-class TargetValueField(forms.CharField):
-    """The value achieved against a measurable target: "96,5" or "96.5" in every language,
-    within what its unit allows (a percentage at most 100)."""
+def parse_target_value(text: str, *, target: str) -> Decimal | None:
+    """A value typed against a measurable target, "96,5" or "96.5" in every language; the
+    messages name `target`. None when nothing was typed."""
+    text = text.strip().replace("\u00a0", "")
+    if not text:
+        return None
+    about = {"target": target}
+    if NEGATIVE_NUMBER.match(text):
+        raise ValidationError(_("%(target)s: giá trị không được âm."), params=about)
+    if len(text) > VALUE_MAX_CHARACTERS or not PLAIN_NUMBER.match(text):
+        raise ValidationError(
+            _("“%(value)s” không phải là số: hãy viết chữ số, ví dụ 96,5."),
+            params={"value": text},
+        )
+    number = Decimal(text.replace(",", "."))
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError(_("%(target)s: tối đa 2 chữ số thập phân."), params=about)
+    return number
 
-    def __init__(self, *, target: TaskTarget, **kwargs) -> None:
-        super().__init__(required=False, **kwargs)
-        self.target = target
+
+def check_target_limit(number: Decimal, *, target: TaskTarget) -> None:
+    """Refuse more than the target's unit allows (a percentage at most 100)."""
+    if number <= target.value_limit:
+        return
+    about = {"target": target.description}
+    if target.is_percent:
+        raise ValidationError(_("%(target)s: tỷ lệ phần trăm không quá 100%%."), params=about)
+    raise ValidationError(
+        _("%(target)s: không quá %(limit)s %(unit)s."),
+        params=about
+        | {
+            "limit": number_format(target.value_limit, force_grouping=True),
+            "unit": target.unit,
+        },
+    )
+
+
+class DecimalTextField(forms.CharField):
+    """A number typed as a person types it, shown as the language writes it ("96,5"); the
+    form reads it with `parse_target_value`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.widget.attrs.update(inputmode="decimal", maxlength=VALUE_MAX_CHARACTERS)
 
     def prepare_value(self, value: object) -> object:
@@ -63,34 +99,19 @@ class TargetValueField(forms.CharField):
             return str(value).replace(".", get_format("DECIMAL_SEPARATOR"))
         return value
 
+
+class TargetValueField(DecimalTextField):
+    """The value achieved against a measurable target: "96,5" or "96.5" in every language,
+    within what its unit allows (a percentage at most 100)."""
+
+    def __init__(self, *, target: TaskTarget, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.target = target
+
     def to_python(self, value: object) -> Decimal | None:
-        text = super().to_python(value).strip().replace("\u00a0", "")
-        if not text:
-            return None
-        about = {"target": self.target.description}
-        if NEGATIVE_NUMBER.match(text):
-            raise ValidationError(_("%(target)s: giá trị không được âm."), params=about)
-        if len(text) > VALUE_MAX_CHARACTERS or not PLAIN_NUMBER.match(text):
-            raise ValidationError(
-                _("“%(value)s” không phải là số: hãy viết chữ số, ví dụ 96,5."),
-                params={"value": text},
-            )
-        number = Decimal(text.replace(",", "."))
-        if number != number.quantize(Decimal("0.01")):
-            raise ValidationError(_("%(target)s: tối đa 2 chữ số thập phân."), params=about)
-        if number > self.target.value_limit:
-            if self.target.is_percent:
-                raise ValidationError(
-                    _("%(target)s: tỷ lệ phần trăm không quá 100%%."), params=about
-                )
-            raise ValidationError(
-                _("%(target)s: không quá %(limit)s %(unit)s."),
-                params=about
-                | {
-                    "limit": number_format(self.target.value_limit, force_grouping=True),
-                    "unit": self.target.unit,
-                },
-            )
+        number = parse_target_value(super().to_python(value), target=self.target.description)
+        if number is not None:
+            check_target_limit(number, target=self.target)
         return number
 
 
@@ -181,7 +202,12 @@ class TaskTargetForm(forms.ModelForm):
             "first_year",
             "last_year",
         ]
-        localized_fields = ["value", "value_max"]
+
+    # Read as the values reported against the target are, with the same bounds.
+    value = DecimalTextField(label=capfirst(TaskTarget._meta.get_field("value").verbose_name))
+    value_max = DecimalTextField(
+        label=capfirst(TaskTarget._meta.get_field("value_max").verbose_name), required=False
+    )
 
     def __init__(self, *args, plan: Plan | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -189,13 +215,10 @@ class TaskTargetForm(forms.ModelForm):
         # The formset shows each target as a table row: the column titles are the labels.
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", field.label)
-        for name in ("value", "value_max"):
-            self.fields[name].validators.append(
-                MinValueValidator(0, message=_("Giá trị không được âm."))
-            )
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_values(cleaned)
         comparator = cleaned.get("comparator")
         value, value_max = cleaned.get("value"), cleaned.get("value_max")
         if comparator == TaskTarget.Comparator.BETWEEN:
@@ -210,6 +233,23 @@ class TaskTargetForm(forms.ModelForm):
             )
         self._check_years(cleaned.get("first_year"), cleaned.get("last_year"))
         return cleaned
+
+    def _clean_values(self, cleaned: dict) -> None:
+        """The value and the upper bound, named by the target's description and bounded
+        by its unit, as a report's values against it are."""
+        description = cleaned.get("description") or self.instance.description
+        target = TaskTarget(description=description, unit=cleaned.get("unit") or "")
+        for name in ("value", "value_max"):
+            if name not in cleaned:
+                continue  # already refused (required)
+            try:
+                number = parse_target_value(cleaned[name], target=description or _("Chỉ tiêu"))
+                if number is not None:
+                    check_target_limit(number, target=target)
+            except ValidationError as error:
+                self.add_error(name, error)
+                continue
+            cleaned[name] = number
 
     def _check_years(self, first: int | None, last: int | None) -> None:
         plan = self.plan

@@ -4,6 +4,7 @@ import os
 import re
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import tablib
@@ -16,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,7 +30,7 @@ from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.security import log_event
-from criteria.importers import AppendixError, read_appendix
+from criteria.importers import AppendixError, parse_number, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import (
     Action,
@@ -58,6 +60,7 @@ from criteria.services import (
     show,
     unconfirmed_max_changes,
 )
+from criteria.templatetags.scores import score as format_score
 
 # The uploads this session has previewed and may confirm, newest last.
 PENDING_UPLOADS = "appendix_uploads"
@@ -425,11 +428,42 @@ class TargetAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["criterion"]
 
 
+SCORE_MAX_CHARACTERS = 20
+
+
+class ScoreValueField(forms.CharField):
+    """A score typed as in the grid: "0,5" or "0.5" in every language, read by the
+    appendix's parser (no exponent, NaN or thousands separators), shown with the language's
+    decimal mark."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.pop("max_digits", None)
+        kwargs.pop("decimal_places", None)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(inputmode="decimal", maxlength=SCORE_MAX_CHARACTERS)
+
+    def prepare_value(self, value: object) -> object:
+        return format_score(value) if isinstance(value, Decimal) else value
+
+    def to_python(self, value: object) -> Decimal | None:
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        try:
+            if len(text) > SCORE_MAX_CHARACTERS:
+                raise ValueError(_("“%(value)s” không phải là số.") % {"value": text[:20] + "…"})
+            return parse_number(text)
+        except ValueError as error:
+            # Shown under the field: "Điểm không được âm (“-1”).", "“1e5” không phải là số …"
+            raise ValidationError(capfirst(str(error))) from None
+
+
 class ScoreAdminForm(forms.ModelForm):
     """The version the page showed goes back with the form: a score written meanwhile (in
     the grid, say) is refused with a message instead of being overwritten."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    value = ScoreValueField(label=gettext_lazy("Điểm"))
 
     class Meta:
         model = Score
@@ -441,6 +475,17 @@ class ScoreAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        criterion, value = cleaned.get("criterion"), cleaned.get("value")
+        if criterion is not None and value is not None and value > criterion.max_score:
+            self.add_error(
+                "value",
+                _("Điểm %(value)s vượt quá điểm chuẩn %(max)s của tiêu chí %(code)s.")
+                % {
+                    "value": format_score(value),
+                    "max": format_score(criterion.max_score),
+                    "code": criterion.code,
+                },
+            )
         is_stale = cleaned.get("seen_version") != self.instance.version
         if self.instance.pk is not None and is_stale:
             raise ValidationError(

@@ -188,7 +188,7 @@ def import_appendix(
         report.warnings.extend(_unrecognised_warnings(unrecognised))
         return report
     if report.changed_maximums and not accept_max_changes:
-        raise AppendixError([unconfirmed_max_changes(report.changed_maximums)])
+        raise MaxChangesUnconfirmed(report.changed_maximums)
     try:
         with transaction.atomic():
             if report.has_changes:
@@ -203,6 +203,14 @@ def import_appendix(
             ]
         ) from None
     return report
+
+
+class MaxChangesUnconfirmed(AppendixError):
+    """The file changes maximum scores and no one confirmed it: nothing was written."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        super().__init__([unconfirmed_max_changes(changes)])
+        self.changes = changes
 
 
 def unconfirmed_max_changes(changed: list[Change]) -> str:

@@ -71,9 +71,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_htmx",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, named in Vietnamese
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.TOTPConfig",  # django-otp's TOTP devices, named in Vietnamese
     "criteria",
     "accounts",
     "assignments",
@@ -225,8 +225,12 @@ APPENDIX_UPLOAD_DIR = Path(
 )
 # An evidence file larger than this is refused (nginx's client_max_body_size must allow it).
 PAR_EVIDENCE_MAX_BYTES = env_int("PAR_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A form's fields, files apart, are read into memory: the largest the portal has is a report
+# with a 20,000-character narrative, at most 240 KB once a browser percent-encodes it. A
+# larger body is refused with a page that says so (413, par_portal.errors). Evidence and
+# appendix files do not count here: they come as files, and those larger than Django's
+# FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) are streamed to a temporary file, not held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PAR_DATA_UPLOAD_MAX_BYTES", 1024 * 1024)
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -22,5 +22,7 @@ urlpatterns = [
     path("", home, name="home"),
 ]
 
+handler400 = "par_portal.errors.bad_request"
+
 admin.site.site_header = "PAR Portal"
 admin.site.site_title = "PAR Portal"

@@ -6,6 +6,7 @@ django-otp) lives in locale_vendor/vi, the second entry of LOCALE_PATHS.
 """
 
 import datetime
+import re
 import shutil
 from pathlib import Path
 
@@ -296,3 +297,30 @@ def test_english_admin_names_model_lists_in_the_plural(admin_client):
     assert "Criteria</a>" in english
     assert "Agencies</a>" in english
     assert "Criterion</a>" not in english
+
+
+def _admin_index_labels(client) -> set[str]:
+    """The admin index's section captions and model names, as a reader sees them."""
+    html = client.get(reverse("admin:index")).text
+    return {
+        " ".join(label.split())
+        for label in re.findall(r"<(?:caption|th scope=\"row\")[^>]*>\s*<a[^>]*>([^<]+)</a>", html)
+    }
+
+
+def test_login_security_apps_are_named_in_vietnamese_in_the_admin(admin_client):
+    labels = _admin_index_labels(admin_client)
+
+    assert {"Chống dò mật khẩu", "Xác thực hai bước", "Thiết bị xác thực hai bước"} <= labels
+    assert {"Lần thử truy cập", "Lần truy cập thất bại", "Nhật ký truy cập"} <= labels
+    english = {"Axes", "Otp_Totp", "OTP_TOTP", "TOTP devices", "Access attempts", "Access logs"}
+    assert not labels & english
+
+
+def test_login_security_apps_are_named_in_english_for_english_readers(admin_client):
+    _use_english(admin_client)
+
+    labels = _admin_index_labels(admin_client)
+
+    assert {"Login lockout", "Two-factor authentication", "Two-factor devices"} <= labels
+    assert {"Access attempts", "Access failures", "Access logs"} <= labels

@@ -1,6 +1,7 @@
 """Changing and recovering a password inside the portal; the reset mail is rate-limited."""
 
 import re
+import socket
 
 import pytest
 from django.conf import settings
@@ -206,3 +207,44 @@ def test_the_limit_ends_with_its_window(client, with_email, settings):
     cache.clear()  # as when the window's keys expire
 
     assert request_reset(client, with_email.email).status_code == 302
+
+
+# -- A mail server that fails --------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_down(settings) -> None:
+    """SMTP to a port of 127.0.0.1 where nothing listens: every connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = {"host": "127.0.0.1", "port": port, "timeout": 5, "use_tls": False}
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    }
+
+
+def test_reset_mail_the_server_refuses_is_reported_not_claimed_sent(
+    client, with_email, smtp_down, caplog
+):
+    caplog.set_level("INFO", logger="par.security")
+
+    response = request_reset(client, with_email.email, address="203.0.113.5")
+
+    assert response.status_code == 503
+    content = response.content.decode()
+    assert "Chưa gửi được thư đặt lại mật khẩu" in content
+    assert 'name="email"' in content  # the form again, to try later
+    assert any(
+        r.getMessage().startswith("password-reset-mail-failed user=- ip=203.0.113.5")
+        for r in caplog.records
+    )
+
+
+def test_reset_mail_failure_is_in_english_for_an_english_reader(client, with_email, smtp_down):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = request_reset(client, with_email.email)
+
+    assert response.status_code == 503
+    assert "The password reset mail could not be sent" in response.content.decode()

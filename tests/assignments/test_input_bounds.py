@@ -6,13 +6,18 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from assignments import services
+from assignments.forms import PDF, check_evidence
 from assignments.models import Extension, Report, TaskTarget
-from tests.assignments.reporting import make_report
+from tests.assignments.reporting import PDF_BYTES, make_report, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +249,67 @@ def test_export_says_so_when_a_text_is_longer_than_an_excel_cell(world, today, l
         "[Nội dung dài 45.000 ký tự, quá giới hạn 32.767 ký tự của một ô Excel: "
         "phần còn lại bị cắt bớt, xem đầy đủ trên cổng.]"
     )
+
+
+# -- Request bodies --------------------------------------------------------------------------
+
+
+def _oversized_post(client, url: str, report: Report | None = None):
+    """A form sent as a browser sends it, 1.5 MB of it: more than any form of the portal
+    needs (files travel apart), less than an evidence file may be."""
+    fields = _form(report, narrative="ệ" * 170_000) if report else {"username": "x" * 1_500_000}
+    return client.post(url, urlencode(fields), content_type="application/x-www-form-urlencoded")
+
+
+def test_an_oversized_form_gets_a_clear_answer_and_changes_nothing(world, today, agency_client):
+    report = make_report(world, "1.1")
+    before = (report.narrative, report.version)
+
+    response = _oversized_post(
+        agency_client, reverse("assignments:report-update", args=[report.pk]), report
+    )
+
+    assert response.status_code == 413
+    assert "Nội dung gửi lên quá lớn" in response.text
+    assert "giới hạn 1 MB" in response.text
+    report.refresh_from_db()
+    assert (report.narrative, report.version) == before
+
+
+def test_an_oversized_login_form_gets_the_answer_in_english_too():
+    client = Client(enforce_csrf_checks=True)  # the CSRF check reads the body first
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.get(reverse("login"))  # the CSRF cookie, so that the check reads the form
+
+    response = _oversized_post(client, reverse("login"))
+
+    assert response.status_code == 413
+    assert "What was sent is too large" in response.text
+
+
+def test_the_largest_narrative_in_any_script_fits_the_body_limit(world, today, agency_client):
+    report = make_report(world, "1.1")
+    # Four bytes in UTF-8, twelve once the browser percent-encodes them: the worst case.
+    narrative = "𝔸" * NARRATIVE_LIMIT
+
+    response = agency_client.post(
+        reverse("assignments:report-update", args=[report.pk]),
+        urlencode(_form(report, narrative=narrative)),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.narrative == narrative
+
+
+def test_an_evidence_file_larger_than_memory_is_read_through_a_temporary_file(rf):
+    content = PDF_BYTES + b"%" * (3 * 1024 * 1024)  # above FILE_UPLOAD_MAX_MEMORY_SIZE
+    request = rf.post("/", {"file": upload("Quyết định.pdf", content)})
+
+    evidence = request.FILES["file"]
+
+    # Streamed to disk as it arrives, not held whole in a worker's memory.
+    assert isinstance(evidence, TemporaryUploadedFile)
+    assert evidence.size == len(content)
+    assert check_evidence(evidence) == PDF

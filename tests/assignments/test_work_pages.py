@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -429,12 +430,25 @@ INVALID_TARGETS = [
     ),
     ({"targets-0-value_max": ""}, "Chỉ tiêu “từ … đến” cần có giá trị cận trên."),
     (
-        {"targets-0-value": "100,5"},
+        {"targets-0-value_max": "90"},  # "between" 95 and 90
         "Giá trị cận trên không được nhỏ hơn giá trị.",
     ),
     ({"targets-1-last_year": "2021"}, "Năm 2021 nằm ngoài thời kỳ 2018–2020 của kế hoạch."),
     ({"targets-1-first_year": "2020"}, "Năm kết thúc không được trước năm bắt đầu."),
-    ({"targets-1-value": "-1"}, "Giá trị không được âm."),
+    ({"targets-1-value": "-1"}, "Tỷ lệ hài lòng: giá trị không được âm."),
+    # The same bounds as the values agencies report against the target.
+    ({"targets-1-value": "1e5"}, "“1e5” không phải là số: hãy viết chữ số, ví dụ 96,5."),
+    ({"targets-1-value": "NaN"}, "“NaN” không phải là số: hãy viết chữ số, ví dụ 96,5."),
+    ({"targets-1-value": "80,125"}, "Tỷ lệ hài lòng: tối đa 2 chữ số thập phân."),
+    ({"targets-1-value": "101"}, "Tỷ lệ hài lòng: tỷ lệ phần trăm không quá 100%."),
+    (
+        {"targets-0-value_max": "100,5"},
+        "Tỷ lệ hồ sơ giải quyết đúng hạn: tỷ lệ phần trăm không quá 100%.",
+    ),
+    (
+        {"targets-1-unit": "hồ sơ", "targets-1-value": "2000000"},
+        "Tỷ lệ hài lòng: không quá 1.000.000 hồ sơ.",
+    ),
     (
         {
             "targets-1-description": "Tỷ lệ hồ sơ giải quyết đúng hạn",
@@ -459,6 +473,21 @@ def test_an_invalid_target_is_explained_and_nothing_is_saved(
     assert response.status_code == 200
     assert message in response.text
     assert task_snapshot(task) == before
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_target_values_take_a_comma_or_a_dot_in_every_language(client, noivu_staff, plan, language):
+    task = first_task()
+    client.force_login(noivu_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    data = target_form_data(task, **{"targets-0-value": "97,5", "targets-1-value": "85.25"})
+
+    response = client.post(reverse("assignments:task-edit", args=[task.pk]), data)
+
+    assert response.status_code == 302
+    values = dict(task.targets.values_list("description", "value"))
+    assert values["Tỷ lệ hồ sơ giải quyết đúng hạn"] == D("97.5")
+    assert values["Tỷ lệ hài lòng"] == D("85.25")
 
 
 def test_a_lead_cannot_also_coordinate_a_task(client, noivu_staff, plan):

@@ -458,3 +458,43 @@ def test_file_for_another_baseline_year_is_refused(plan):
         import_appendix(table=read_appendix(appendix_xlsx()), plan=plan)
 
     assert not Criterion.objects.exists()
+
+
+def test_command_refuses_a_changed_maximum_without_accept_max_changes(plan, tmp_path):
+    import_appendix(table=read_appendix(appendix_xlsx()), plan=plan)
+    revised = with_cell("1.1.2", 2, 2, with_cell("1.1.1", 2, 55))
+    path = write(tmp_path, appendix_xlsx(revised))
+    before = snapshot()
+
+    with pytest.raises(CommandError, match="--accept-max-changes"):
+        call_command("import_appendix", str(path), stderr=(err := io.StringIO()))
+
+    assert "1.1.1: 0,5 → 55" in err.getvalue()
+    assert "1.1.2: 1 → 2" in err.getvalue()
+    assert snapshot() == before
+
+
+def test_command_with_accept_max_changes_changes_the_maximum(plan, tmp_path):
+    import_appendix(table=read_appendix(appendix_xlsx()), plan=plan)
+    path = write(tmp_path, appendix_xlsx(with_cell("1.1.1", 2, 55)))
+
+    call_command("import_appendix", str(path), "--accept-max-changes", stdout=io.StringIO())
+
+    assert Criterion.objects.get(code="1.1.1").max_score == 55
+
+
+def test_command_dry_run_says_a_changed_maximum_needs_accept_max_changes(plan, tmp_path):
+    import_appendix(table=read_appendix(appendix_xlsx()), plan=plan)
+    path = write(tmp_path, appendix_xlsx(with_cell("1.1.1", 2, 55)))
+
+    call_command(
+        "import_appendix",
+        str(path),
+        "--dry-run",
+        stdout=io.StringIO(),
+        stderr=(err := io.StringIO()),
+    )
+
+    assert "1.1.1: 0,5 → 55" in err.getvalue()
+    assert "--accept-max-changes" in err.getvalue()
+    assert Criterion.objects.get(code="1.1.1").max_score == Decimal("0.5")
