@@ -245,6 +245,7 @@ def test_those_who_correct_the_plan_see_its_checks(client, request, role, assign
     assert "Có 1 số liệu không bằng tổng các dòng con." in html
     assert '<tr id="row-total" class="total has-mismatch">' in html
     assert "Nội dung chưa nhận ra đơn vị thực hiện" in html
+    assert "Đơn vị chủ trì chưa được xác nhận" in html
 
 
 @pytest.mark.parametrize("role", ["leader", "agency_user", "other_agency_user"])
@@ -261,6 +262,9 @@ def test_leaders_and_agencies_read_the_plan_without_its_checks(client, request, 
     assert "Số liệu thống nhất" not in html
     assert "has-mismatch" not in html
     assert "Nội dung chưa nhận ra đơn vị thực hiện" not in html
+    # Owners to confirm and groups without members are Sở Nội vụ's work, not the reader's.
+    assert "Đơn vị chủ trì chưa được xác nhận" not in html
+    assert "chưa có đơn vị chủ trì được Sở Nội vụ xác nhận" not in html
 
 
 def test_checks_shown_to_noivu_staff_are_not_served_to_a_leader_from_the_cache(
