@@ -23,6 +23,7 @@ from assignments.models import (
     AgencyGroup,
     AgencyGroupAlias,
     ContentArea,
+    OutgoingMail,
     Reminder,
     ReportingCycle,
     Responsibility,
@@ -30,7 +31,20 @@ from assignments.models import (
     Task,
     TaskTarget,
 )
-from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
+from criteria.models import (
+    Action,
+    Criterion,
+    Framework,
+    IndexResult,
+    NationalGroup,
+    NationalResult,
+    NationalTable,
+    Plan,
+    Province,
+    RankGoal,
+    Score,
+    Target,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +80,8 @@ def admin_world(agency, agency_user) -> None:
     AgencyAlias.objects.create(agency=agency, text="STP")
     group = AgencyGroup.objects.create(name="Các sở, ban, ngành tỉnh", kinds=["department"])
     AgencyGroupAlias.objects.create(group=group, text="các sở, ngành")
-    responsibility = Responsibility.objects.create(plan=plan, criterion=criterion, lead=agency)
+    responsibility = Responsibility.objects.create(plan=plan, criterion=criterion)
+    responsibility.leads.add(agency)
     responsibility.groups.add(group)
     content_area = ContentArea.objects.create(plan=plan, number=1, title="Công tác chỉ đạo")
     task = Task.objects.create(content_area=content_area, number=1, text="Ban hành kế hoạch")
@@ -82,6 +97,16 @@ def admin_world(agency, agency_user) -> None:
     cycle = ReportingCycle.objects.create(plan=plan, year=2018, deadline="2018-11-25")
     Reminder.objects.create(
         cycle=cycle, agency=agency, sent_on="2018-11-20", recipients="canbo@example.invalid"
+    )
+    OutgoingMail.objects.create(
+        agency=agency, to="canbo@example.invalid", subject="Báo cáo bị trả lại", body="…"
+    )
+    province = Province.objects.create(name="Tiền Giang", region=Province.Region.MEKONG_DELTA)
+    table = NationalTable.objects.create(year=2019, citation="Bộ Nội vụ, 2020")
+    NationalGroup.objects.create(table=table, code="B", min_index=80)
+    NationalResult.objects.create(table=table, province=province, total=79.68, rank=48)
+    RankGoal.objects.create(
+        plan=plan, kind=RankGoal.Kind.HIGHER_THAN_PREVIOUS, first_year=2018, last_year=2020
     )
     # A user with a device is asked for a code after the password: not one of the walkers.
     phone_owner = get_user_model().objects.create_user(username="canbo.dienthoai")
