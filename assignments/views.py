@@ -24,6 +24,7 @@ from assignments.forms import (
     task_target_formset,
 )
 from assignments.history import report_history_entries
+from assignments.mail import has_pending_mail
 from assignments.models import (
     Agency,
     AgencyGroup,
@@ -37,6 +38,7 @@ from assignments.models import (
     user_agency,
     user_role,
 )
+from assignments.owners import save_task, update_responsibility
 from assignments.progress import (
     TargetResult,
     build_workspace,
@@ -44,7 +46,6 @@ from assignments.progress import (
     deadline_of,
     targets_of_year,
 )
-from assignments.services import save_task, update_responsibility
 from criteria.models import Plan
 
 # Agencies on one page of the tracker: all are counted and sorted, the most urgent first,
@@ -438,7 +439,7 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
     """The change is saved; say so when the mail telling the agency could not go yet."""
-    if services.has_pending_mail(agency):
+    if has_pending_mail(agency):
         messages.warning(
             request,
             _(

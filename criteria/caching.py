@@ -62,7 +62,7 @@ HISTORY_SOURCES: list[type[models.Model]] = [
     RankGoal,
 ]
 # Shown on these pages but without history. The responsibilities' agency groups are linked
-# in bulk by the import (assignments.services._write_links), which writes no history.
+# in bulk by the import (assignments.owners._write_links), which writes no history.
 PLAIN_SOURCES: list[type[models.Model]] = [
     Framework,
     Agency,

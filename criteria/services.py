@@ -18,7 +18,7 @@ from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-    from assignments.services import UnrecognisedAction
+    from assignments.owners import UnrecognisedAction
 
 EMPTY = "∅"
 
@@ -166,7 +166,7 @@ def import_appendix(
     """
     # assignments imports the criteria models: importing it here keeps the imports acyclic.
     from assignments.matching import AgencyRegistry
-    from assignments.services import assign_from_actions, find_unrecognised
+    from assignments.owners import assign_from_actions, find_unrecognised
     from criteria.consistency import find_mismatches
 
     _check_years(table, plan)

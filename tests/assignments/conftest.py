@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assignments.matching import AgencyRegistry
 from assignments.models import Agency, AgencyGroup, ContentArea, Task, TaskTarget
-from assignments.services import assign_from_actions
+from assignments.owners import assign_from_actions
 from criteria.importers import read_appendix
 from criteria.models import Action, Criterion, Framework, Plan
 from criteria.services import import_appendix

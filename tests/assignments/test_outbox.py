@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from assignments import services
+from assignments.mail import send_outbox
 from assignments.models import Extension, OutgoingMail, Report
 from tests.assignments.reporting import make_report
 
@@ -207,7 +207,7 @@ def test_send_reminders_fails_loudly_while_the_outbox_cannot_be_sent(world, toda
 def test_a_mail_is_sent_once_however_often_the_outbox_is_sent(world, mailoutbox):
     OutgoingMail.objects.create(agency=world.agency, to=AGENCY_MAIL, subject="Thư", body="…")
 
-    first, second = services.send_outbox(), services.send_outbox()
+    first, second = send_outbox(), send_outbox()
 
     assert (first.sent, second.sent) == (1, 0)
     assert len(mailoutbox) == 1

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from assignments.matching import AgencyRegistry
 from assignments.models import Agency, AgencyGroup, Responsibility
-from assignments.services import UnrecognisedAction, assign_from_actions
+from assignments.owners import UnrecognisedAction, assign_from_actions
 from criteria.importers import read_appendix
 from criteria.models import Action, Plan
 from criteria.services import import_appendix

@@ -23,7 +23,7 @@ from assignments.models import (
     Task,
     TaskTarget,
 )
-from assignments.services import assign_from_actions
+from assignments.owners import assign_from_actions
 from criteria.models import Criterion, Plan
 
 pytestmark = pytest.mark.django_db

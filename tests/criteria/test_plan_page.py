@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from assignments.models import Agency, AgencyGroup, Responsibility
-from assignments.services import assign_from_actions
+from assignments.owners import assign_from_actions
 from criteria.models import Action, Criterion, Framework, IndexResult, Plan, Score, Target
 
 pytestmark = pytest.mark.django_db

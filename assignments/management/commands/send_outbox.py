@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from assignments.services import send_outbox
+from assignments.mail import send_outbox
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assignments.services import send_reminders
+from assignments.mail import send_reminders
 
 
 class Command(BaseCommand):

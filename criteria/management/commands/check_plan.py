@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assignments.models import AgencyGroup
-from assignments.services import leaves_without_confirmed_owner
+from assignments.owners import leaves_without_confirmed_owner
 from criteria.consistency import find_mismatches
 from criteria.layout import AppendixTable
 from criteria.models import Plan

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from assignments.models import Agency, Membership, Report, Role
-from assignments.services import assign_from_actions
+from assignments.owners import assign_from_actions
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Plan
 from criteria.services import import_appendix

@@ -1,0 +1,63 @@
+"""The assignments app's models, one module per concept; every name is importable from here.
+
+- agencies: who does the work (agencies, their other names, groups, users' agency and role)
+- owners: who acts on each criterion of a plan (Responsibility)
+- tasks: the tasks of section II and their measurable targets
+- reporting: the yearly report (cycles, extensions, reports, values, transitions, evidence)
+- mail: the outbox and the reminders
+"""
+
+from assignments.models.agencies import (
+    Agency,
+    AgencyAlias,
+    AgencyGroup,
+    AgencyGroupAlias,
+    Membership,
+    Role,
+    name_key,
+    user_agency,
+    user_role,
+)
+from assignments.models.mail import OutgoingMail, Reminder
+from assignments.models.owners import Responsibility
+from assignments.models.reporting import (
+    NARRATIVE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    Evidence,
+    Extension,
+    Report,
+    ReportingCycle,
+    ReportTransition,
+    ReportValue,
+    evidence_path,
+)
+from assignments.models.tasks import COUNT_MAX, PERCENT_UNITS, ContentArea, Task, TaskTarget
+
+__all__ = [
+    "COUNT_MAX",
+    "NARRATIVE_MAX_LENGTH",
+    "PERCENT_UNITS",
+    "REASON_MAX_LENGTH",
+    "Agency",
+    "AgencyAlias",
+    "AgencyGroup",
+    "AgencyGroupAlias",
+    "ContentArea",
+    "Evidence",
+    "Extension",
+    "Membership",
+    "OutgoingMail",
+    "Reminder",
+    "Report",
+    "ReportTransition",
+    "ReportValue",
+    "ReportingCycle",
+    "Responsibility",
+    "Role",
+    "Task",
+    "TaskTarget",
+    "evidence_path",
+    "name_key",
+    "user_agency",
+    "user_role",
+]
