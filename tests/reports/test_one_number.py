@@ -223,6 +223,8 @@ def test_the_published_results_of_2018_and_2019_are_the_same_on_every_page(demo,
         # A published result, not a projection nor a sum "tạm tính".
         route = _text(noivu_client.get(reverse("reports:route", args=[year])).content.decode())
         assert "dự kiến" not in route.split("Số điểm còn cần")[0], year
+        grid = _text(noivu_client.get(reverse("reports:score-grid", args=[year])).content.decode())
+        assert "chưa chốt" not in grid, year
         assert _overview_row(overview, year) == _overview_row(public, year) == total, year
         assert "tạm tính" not in _year_row(overview, year, after=OVERVIEW_YEARS), year
         # The rank agrees between the plan page's history, the overview and the standing.
