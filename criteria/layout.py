@@ -87,7 +87,8 @@ class AppendixTable:
     @classmethod
     def from_plan(cls, plan) -> "AppendixTable":
         """Rebuild a plan's appendix from the database in five queries, whatever its size."""
-        from criteria.models import Action, Criterion, IndexResult, Score, Target
+        from criteria.models import Action, Criterion, Score, Target
+        from criteria.published import published_results
 
         baseline = {
             score.criterion_id: score.value
@@ -121,7 +122,7 @@ class AppendixTable:
             )
             for criterion in Criterion.objects.filter(framework=plan.framework_id).for_tree()
         ]
-        result = IndexResult.objects.filter(province=plan.province, year=plan.baseline_year).first()
+        result = published_results(plan.province).get(plan.baseline_year)
         rows.append(
             AppendixRow(
                 excel_row=0,

@@ -16,7 +16,8 @@ from criteria.consistency import find_mismatches
 from criteria.exporters import XLSX_CONTENT_TYPE, appendix_filename, plan_appendix_bytes
 from criteria.history import history_entries
 from criteria.layout import AppendixRow, AppendixTable
-from criteria.models import Action, Criterion, IndexResult, Plan, Score, Target
+from criteria.models import Action, Criterion, Plan, Score, Target
+from criteria.published import PublishedResult, published_results
 
 
 @require_GET
@@ -50,7 +51,7 @@ def _plan_body(plan: Plan, *, can_assign: bool, can_check: bool) -> dict:
     """What the plan page shows below its header: the appendix, its checks and the history."""
     table = AppendixTable.from_plan(plan)
     mismatches = find_mismatches(table) if can_check else []
-    history = IndexResult.objects.filter(province=plan.province).order_by("year")
+    history = list(published_results(plan.province).values())
     responsibilities = {
         responsibility.criterion.code: responsibility
         for responsibility in Responsibility.objects.filter(plan=plan)
@@ -71,6 +72,7 @@ def _plan_body(plan: Plan, *, can_assign: bool, can_check: bool) -> dict:
         "mismatches": mismatches,
         "mismatched_codes": {mismatch.code for mismatch in mismatches},
         "history": _history_years(history),
+        "conflicting_results": [result for result in history if result.is_conflicting],
     }
 
 
@@ -161,7 +163,7 @@ def _used(
 class HistoryYear:
     """A year's published index, with its change against the year before (None for the first)."""
 
-    result: IndexResult
+    result: PublishedResult
     total_change: Decimal | None
     places_gained: int | None  # positive when the rank moved up, i.e. its number went down
 
@@ -174,7 +176,7 @@ class HistoryYear:
         return None if self.places_gained is None else abs(self.places_gained)
 
 
-def _history_years(results: Iterable[IndexResult]) -> list[HistoryYear]:
+def _history_years(results: Iterable[PublishedResult]) -> list[HistoryYear]:
     years = []
     previous = None
     for result in results:

@@ -97,13 +97,16 @@ class Basis(models.TextChoices):
     OFFICIAL = Score.Kind.OFFICIAL.value, _("chính thức")
 
 
-def basis_for(kinds_present: Iterable[str], asked: str | None = None) -> str:
-    """The basis asked for (?basis=), else official scores where the year has any, else the
-    self-assessment where it has any, else official."""
+def basis_for(
+    kinds_present: Iterable[str], asked: str | None = None, *, is_published: bool = False
+) -> str:
+    """The basis asked for (?basis=), else official scores where the year has any or its
+    result is published (the published total is official), else the self-assessment where
+    it has any, else official."""
     if asked in Basis.values:
         return asked
     present = set(kinds_present)
-    if Basis.OFFICIAL in present or Basis.SELF not in present:
+    if is_published or Basis.OFFICIAL in present or Basis.SELF not in present:
         return Basis.OFFICIAL
     return Basis.SELF
 

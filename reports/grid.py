@@ -11,7 +11,8 @@ from typing import NamedTuple
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from criteria.models import Criterion, Framework, IndexResult, Plan, Score
+from criteria.models import Criterion, Framework, Plan, Score
+from criteria.published import published_results
 from reports.figures import Figure, TreeFigures, YearFigures, roll_up, summed_scores
 from reports.rollups import AREA_KEY_LENGTH, areas_of, leaf_ids
 
@@ -187,9 +188,11 @@ class GridSummary:
         for node, _is_summed, is_leaf, _kind, row_year, *_sums, filled in rows:
             if is_leaf and row_year == year:
                 by_id[area_of[node].id].empty_cells -= filled
+        # The year before too: a year in progress projects from last year's published total.
         published = {
             result.year: result.total
-            for result in IndexResult.objects.filter(province=plan.province, year=year)
+            for result in published_results(plan.province).values()
+            if result.year in (year, year - 1)
         }
         figures = TreeFigures.build(branches, rows, published=published, leaf_count=leaf_count)
         is_final = year in published or plan.is_year_final(year)

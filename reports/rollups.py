@@ -17,12 +17,12 @@ from assignments.models import Agency, AgencyGroup, Responsibility
 from criteria.models import (
     Criterion,
     Framework,
-    IndexResult,
     Plan,
     Score,
     Target,
     code_sort_key,
 )
+from criteria.published import published_results
 from reports.figures import (
     Basis,
     Figure,
@@ -232,10 +232,13 @@ class YearResults:
             .values_list("criterion_id", "kind", "year", "value", "note")
         )
         published = {
-            result.year: result
-            for result in IndexResult.objects.filter(province=plan.province, year__in=years)
+            result_year: result
+            for result_year, result in published_results(plan.province).items()
+            if result_year in years
         }
-        kind = basis_for((k for _c, k, y, *_rest in scores if y == year), basis)
+        kind = basis_for(
+            (k for _c, k, y, *_rest in scores if y == year), basis, is_published=year in published
+        )
         leaves = leaf_ids(criteria)
         notes = {c: note for c, k, y, _v, note in scores if y == year and k == Basis.OFFICIAL}
         stated = {(Basis.OFFICIAL, y): result.total for y, result in published.items()}
@@ -348,9 +351,7 @@ class Overview:
         nor final shows a projection. `published_only` (the public page) keeps the
         published years alone.
         """
-        published = {
-            result.year: result for result in IndexResult.objects.filter(province=plan.province)
-        }
+        published = published_results(plan.province)
         criteria = tree_of(plan.framework_id)
         rows = summed_scores(plan.framework_id, years=plan_years(plan))
         if published_only:
@@ -371,7 +372,7 @@ class Overview:
             result = published.get(year)
             if published_only and result is None:
                 continue
-            kind = basis_for(figures.kinds_in(year), basis)
+            kind = basis_for(figures.kinds_in(year), basis, is_published=result is not None)
             by_year[year] = figures.for_year(
                 kind, year, is_final=result is not None or plan.is_year_final(year)
             )

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria.caching import cached_part
 from criteria.models import (
-    IndexResult,
     NationalGroup,
     NationalResult,
     NationalTable,
@@ -27,6 +26,7 @@ from criteria.models import (
     Target,
 )
 from criteria.national import ProvinceNames
+from criteria.published import published_results
 from criteria.ranking import GroupBound, Ranking, inferred_groups
 from reports.rollups import Status, status_of, target_for_year
 
@@ -118,7 +118,7 @@ class ProvinceStanding:
         published results, the plan's rank goals, the plan's total targets."""
         province = province_of(plan)
         rows = NationalResult.objects.filter(province=province).select_related("table")
-        own = {r.year: r for r in IndexResult.objects.filter(province=plan.province)}
+        own = published_results(plan.province)
         goals = list(RankGoal.objects.filter(plan=plan).order_by("first_year", "kind"))
         targets = list(Target.objects.filter(plan=plan).totals().order_by("first_year"))
         by_year: dict[int, YearStanding] = {}
@@ -143,10 +143,16 @@ class ProvinceStanding:
                     rank=result.rank,
                     province_count=result.province_count,
                 )
-            elif (standing.total, standing.rank) != (result.total, result.rank):
+                continue
+            # The province's own result where it differs from the national row (or where
+            # that row is illustrative, the published result is the province's own).
+            other = (result.other_total, result.other_rank) if result.is_conflicting else None
+            if not result.source and (standing.total, standing.rank) != (result.total, result.rank):
+                other = (result.total, result.rank)
+            if other:
                 standing.other_statement = _("Kết quả của tỉnh ghi %(total)s, hạng %(rank)s") % {
-                    "total": result.total,
-                    "rank": result.rank or "–",
+                    "total": other[0],
+                    "rank": other[1] or "–",
                 }
         years = [by_year[year] for year in sorted(by_year)]
         previous = None

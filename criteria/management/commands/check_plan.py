@@ -14,6 +14,7 @@ from assignments.owners import leaves_without_confirmed_owner
 from criteria.consistency import find_mismatches
 from criteria.layout import AppendixTable
 from criteria.models import Plan
+from criteria.published import published_results
 
 
 def _number(value: Decimal) -> str:
@@ -47,6 +48,30 @@ class Command(BaseCommand):
                     "stated": _number(mismatch.stated),
                     "sum": _number(mismatch.children_sum),
                 }
+            )
+        conflicts = [r for r in published_results(chosen.province).values() if r.is_conflicting]
+        for result in conflicts:
+            self.stdout.write(
+                _(
+                    "Năm %(year)d | bảng xếp hạng toàn quốc ghi %(total)s, hạng %(rank)s | "
+                    "kết quả chỉ số của tỉnh ghi %(other_total)s, hạng %(other_rank)s"
+                )
+                % {
+                    "year": result.year,
+                    "total": _number(result.total),
+                    "rank": result.rank or "–",
+                    "other_total": _number(result.other_total),
+                    "other_rank": result.other_rank or "–",
+                }
+            )
+        if conflicts:
+            raise CommandError(
+                ngettext(
+                    "Kế hoạch %(plan)s: %(count)d năm có hai kết quả công bố khác nhau.",
+                    "Kế hoạch %(plan)s: %(count)d năm có hai kết quả công bố khác nhau.",
+                    len(conflicts),
+                )
+                % {"plan": chosen.number, "count": len(conflicts)}
             )
         if mismatches:
             raise CommandError(
