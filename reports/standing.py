@@ -76,10 +76,11 @@ class YearStanding:
     change: int | None = None  # places gained on the year before (negative: lost)
     target: Target | None = None
     goals: list[GoalCheck] = field(default_factory=list)
+    is_baseline: bool = False  # the plan's starting point: shown beside a target, not judged
 
     @property
     def points_status(self) -> Status | None:
-        return status_of(self.total, self.target)
+        return None if self.is_baseline else status_of(self.total, self.target)
 
     @property
     def places_lost(self) -> int | None:
@@ -167,6 +168,7 @@ class ProvinceStanding:
             # Years before the plan's baseline had no target of this plan.
             is_planned = targets and year.year >= plan.baseline_year
             year.target = target_for_year(targets, year.year) if is_planned else None
+            year.is_baseline = year.year == plan.baseline_year
             year.goals = [
                 GoalCheck(
                     goal,

@@ -97,6 +97,9 @@ def test_overview_shows_rank_change_and_goal_per_year(leader_client, published):
     assert [c.status for c in standing[2018].goals] == ["not_met"]
     assert [c.status for c in standing[2019].goals] == ["met"]
     assert standing[2018].target.min_score == D("22")
+    assert standing[2018].points_status == "above"
+    # The baseline year is shown beside the first target but not judged against it.
+    assert standing[2017].target is not None and standing[2017].points_status is None
     assert '<th scope="row">2018</th> <td class="num">73,69' in page
     assert "54/63" in page and "giảm 3 bậc" in page
     assert "48/63" in page and "tăng 6 bậc" in page
