@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from criteria.models import NationalTable
+from criteria.caching import cached_part
+from criteria.models import NationalTable, Plan
 from reports import charts
 from reports.peers import Peers, region_chart
 from reports.rollups import Overview, current_plan
@@ -88,56 +89,58 @@ def national_table_json(request: HttpRequest, year: int) -> JsonResponse:
 @login_required
 def province_results_json(request: HttpRequest) -> JsonResponse:
     plan = _current_plan_or_404()
+    # Kept until the data changes, like the overview's figures it repeats.
+    results = cached_part("standing-json", (plan.pk,), lambda: _province_results(plan))
+    return JsonResponse(results, json_dumps_params={"ensure_ascii": False})
+
+
+def _province_results(plan: Plan) -> dict:
+    """The province's yearly results, targets, ranks and areas, as the overview shows them."""
     standing = ProvinceStanding.build(plan)
     # The areas' figures as the overview shows them (stated, or the children's sum).
     overview = Overview.build(plan)
     areas = [area.criterion for area in overview.areas]
-    return JsonResponse(
-        {
-            "province": plan.province,
-            "region": standing.province.region if standing.province else None,
-            "plan": plan.number,
-            "rank_goals": [
-                {
-                    "kind": g.kind,
-                    "first_year": g.first_year,
-                    "last_year": g.last_year,
-                    "groups": g.group_codes,
-                    "worst_rank": g.worst_rank,
-                    "wording": g.wording,
+    return {
+        "province": plan.province,
+        "region": standing.province.region if standing.province else None,
+        "plan": plan.number,
+        "rank_goals": [
+            {
+                "kind": g.kind,
+                "first_year": g.first_year,
+                "last_year": g.last_year,
+                "groups": g.group_codes,
+                "worst_rank": g.worst_rank,
+                "wording": g.wording,
+            }
+            for g in standing.goals
+        ],
+        "years": [
+            {
+                "year": y.year,
+                "total": _number(y.total),
+                "rank": y.rank,
+                "province_count": y.province_count,
+                "change": y.change,
+                "group": y.group,
+                "sipas_percent": _number(y.sipas_percent),
+                "sipas_rank": y.sipas_rank,
+                "source": y.source,
+                "is_illustrative": y.is_illustrative,
+                "target": {
+                    "min": _number(y.target.min_score),
+                    "max": _number(y.target.max_score),
                 }
-                for g in standing.goals
-            ],
-            "years": [
-                {
-                    "year": y.year,
-                    "total": _number(y.total),
-                    "rank": y.rank,
-                    "province_count": y.province_count,
-                    "change": y.change,
-                    "group": y.group,
-                    "sipas_percent": _number(y.sipas_percent),
-                    "sipas_rank": y.sipas_rank,
-                    "source": y.source,
-                    "is_illustrative": y.is_illustrative,
-                    "target": {
-                        "min": _number(y.target.min_score),
-                        "max": _number(y.target.max_score),
-                    }
-                    if y.target
-                    else None,
-                    "points_status": y.points_status.value if y.points_status else None,
-                    "rank_goals": [
-                        {"kind": c.goal.kind, "status": c.status.value} for c in y.goals
-                    ],
-                    "areas": {
-                        a.code: _number(overview.by_year[y.year].figure(a.id).value)
-                        for a in areas
-                        if y.year in overview.by_year
-                    },
-                }
-                for y in standing.years
-            ],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+                if y.target
+                else None,
+                "points_status": y.points_status.value if y.points_status else None,
+                "rank_goals": [{"kind": c.goal.kind, "status": c.status.value} for c in y.goals],
+                "areas": {
+                    a.code: _number(overview.by_year[y.year].figure(a.id).value)
+                    for a in areas
+                    if y.year in overview.by_year
+                },
+            }
+            for y in standing.years
+        ],
+    }

@@ -325,11 +325,16 @@ def test_json_query_counts_are_pinned(leader_client, published, django_assert_nu
     # session, user, the table, its rows with provinces, its groups
     with django_assert_num_queries(5):
         leader_client.get(reverse("reports:national-table-json", args=[2019]))
-    # session, user, plan with framework, the standing (provinces, national rows, published
-    # results, rank goals, total targets), the overview's figures (published results, the
-    # criteria, their scores summed per node and year, the areas' targets)
-    with django_assert_num_queries(12):
-        leader_client.get(reverse("reports:standing-json"))
+    # session, user, plan with framework, the data version, the standing (provinces,
+    # national rows, published results, rank goals, total targets), the overview's figures
+    # (published results, the criteria, their scores summed per node and year, the areas'
+    # targets)
+    with django_assert_num_queries(13):
+        first = leader_client.get(reverse("reports:standing-json"))
+    # then kept until the data changes: session, user, plan with framework, data version
+    with django_assert_num_queries(4):
+        second = leader_client.get(reverse("reports:standing-json"))
+    assert second.json() == first.json()
 
 
 def test_distribution_quartiles_median_and_place():
