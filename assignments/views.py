@@ -44,6 +44,7 @@ from assignments.progress import (
     build_workspace,
     cycle_progress,
     deadline_of,
+    review_queue,
     targets_of_year,
 )
 from criteria.models import Plan
@@ -537,6 +538,23 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# Reports on one page of the review queue.
+REVIEW_PAGE_SIZE = 100
+
+
+@require_GET
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Sở Nội vụ's review queue: the reports sent and waiting, the one waiting longest first."""
+    _require_reviewer(request)
+    page = Paginator(review_queue(), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    page.object_list = list(page.object_list)
+    for report in page.object_list:
+        report.days_waiting = (today - timezone.localtime(report.submitted_at).date()).days
+    return render(request, "assignments/review_list.html", {"page": page})
 
 
 @require_GET
