@@ -26,6 +26,11 @@ urlpatterns = [
         name="extension-create",
     ),
     path(
+        "cycles/<int:year>/agencies/<int:pk>/reminder/",
+        views.reminder_create,
+        name="reminder-create",
+    ),
+    path(
         "cycles/<int:year>/tasks/<int:task_pk>/report/",
         views.report_create,
         name="report-create",

@@ -7,7 +7,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,12 +28,13 @@ from assignments.forms import (
     task_target_formset,
 )
 from assignments.history import report_history_entries
-from assignments.mail import has_pending_mail
+from assignments.mail import has_pending_mail, remind_agency
 from assignments.models import (
     Agency,
     AgencyGroup,
     ContentArea,
     Evidence,
+    Reminder,
     Report,
     ReportingCycle,
     Responsibility,
@@ -344,6 +349,52 @@ def extension_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             _warn_if_mail_pending(request, agency)
             return redirect("assignments:agency-detail", year=year, pk=pk)
     return _render_agency(request, agency, cycle, extension_form=form)
+
+
+@require_POST
+@login_required
+def reminder_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """Mail one agency now what it still has to send: the reminder of send_reminders, at
+    most once a day; the message says what was sent, or why nothing was."""
+    _require_reviewer(request)
+    agency = get_object_or_404(Agency, pk=pk)
+    cycle = _get_cycle(year)
+    run = remind_agency(cycle, agency)
+    names = {"agency": agency.name}
+    if run.mailed:
+        reminder = Reminder.objects.get(cycle=cycle, agency=agency, sent_on=timezone.localdate())
+        messages.success(
+            request,
+            _("Đã gửi thư nhắc hạn báo cáo cho %(agency)s đến: %(recipients)s.")
+            % (names | {"recipients": reminder.recipients}),
+        )
+    elif run.already_sent:
+        messages.info(
+            request,
+            _("Hôm nay %(agency)s đã được nhắc rồi; mỗi ngày chỉ gửi một thư nhắc.") % names,
+        )
+    elif run.without_address:
+        messages.warning(
+            request,
+            _("Chưa gửi thư nhắc: %(agency)s chưa có cán bộ nào có địa chỉ thư.") % names,
+        )
+    elif run.failed:
+        messages.error(
+            request,
+            _(
+                "Chưa gửi được thư nhắc cho %(agency)s vì máy chủ thư không trả lời; "
+                "hãy thử lại sau."
+            )
+            % names,
+        )
+    else:
+        messages.info(
+            request, _("Không gửi thư nhắc: %(agency)s không còn nhiệm vụ nào chưa gửi.") % names
+        )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("assignments:agency-detail", year=year, pk=pk)
 
 
 @require_POST

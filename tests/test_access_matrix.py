@@ -161,6 +161,10 @@ PAGES: dict[str, Page] = {
     "assignments:extension-create": Page(
         lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 200)
     ),
+    # The agency has sent everything: the reminder mails nothing and claims no day.
+    "assignments:reminder-create": Page(
+        lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 302)
+    ),
     "assignments:report-create": Page(
         lambda w: [2018, w.task.pk], WRONG_METHOD, agency_writes(302)
     ),
