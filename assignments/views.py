@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -621,6 +623,34 @@ def cycle_current(request: HttpRequest) -> HttpResponse:
     return redirect("assignments:cycle-detail", year=cycle.year)
 
 
+# The tracker's columns, by the name ?sort= gives them ("-name" the other way round).
+TRACKER_SORTS = {
+    "agency": lambda row: _name_key(row.agency.name),
+    "deadline": lambda row: row.deadline.date,
+    "expected": lambda row: row.expected,
+    "reported": lambda row: row.reported,
+    "accepted": lambda row: row.accepted,
+    "returned": lambda row: row.returned,
+    "missing": lambda row: row.missing,
+}
+
+
+def _name_key(name: str) -> tuple[str, str]:
+    """Vietnamese names in the order of the alphabet's letters, tones and marks aside."""
+    letters = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(c for c in letters if not unicodedata.combining(c)), name
+
+
+def _sort_link(column: str, sort: str) -> dict[str, str | None]:
+    """The ?sort= of a column's heading link (the other way round when sorted by it), and
+    its aria-sort."""
+    if sort == column:
+        return {"next": f"-{column}", "aria": "ascending"}
+    if sort == f"-{column}":
+        return {"next": column, "aria": "descending"}
+    return {"next": column, "aria": None}
+
+
 @require_GET
 @login_required
 def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
@@ -633,6 +663,13 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in Agency.Kind.values else None
     rows = cycle_progress(cycle, today=timezone.localdate(), area=area, kind=kind)
+    sort = request.GET.get("sort", "")
+    if sort.removeprefix("-") not in TRACKER_SORTS:
+        sort = ""  # junk: the default order, overdue agencies first
+    if sort:
+        key = TRACKER_SORTS[sort.removeprefix("-")]
+        # Stable: equal rows keep the default order, the most urgent first.
+        rows = sorted(rows, key=key, reverse=sort.startswith("-"))
     page = Paginator(rows, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cycle": cycle,
@@ -643,6 +680,8 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
         "area": area,
         "kinds": Agency.Kind.choices,
         "kind": kind,
+        "sort": sort,
+        "sorting": {column: _sort_link(column, sort) for column in TRACKER_SORTS},
         "totals": {
             "expected": sum(row.expected for row in rows),
             "reported": sum(row.reported for row in rows),
