@@ -37,9 +37,9 @@ def _names(response) -> list[str]:
         ("missing", ["Sở TC", "Sở TP", "H. Cái Bè"]),
         ("-missing", ["H. Cái Bè", "Sở TP", "Sở TC"]),
         ("expected", ["Sở TC", "Sở TP", "H. Cái Bè"]),  # 1, 3, 3: ties keep the default
-        ("-returned", ["Sở TP", "H. Cái Bè", "Sở TC"]),
-        ("accepted", ["Sở TP", "H. Cái Bè", "Sở TC"]),
-        ("reported", ["Sở TP", "H. Cái Bè", "Sở TC"]),
+        ("returned", ["H. Cái Bè", "Sở TC", "Sở TP"]),
+        ("-accepted", ["H. Cái Bè", "Sở TC", "Sở TP"]),
+        ("reported", ["Sở TP", "H. Cái Bè", "Sở TC"]),  # one each: the default order
         ("-deadline", ["H. Cái Bè", "Sở TP", "Sở TC"]),  # Cái Bè's extension runs later
     ],
 )
