@@ -153,15 +153,30 @@ def build_workspace(
     All the tasks are counted; only those of the page asked for are read in full.
     """
     group_ids = AgencyGroup.objects.ids_including(agency)
-    task_ids = list(
+    leads = (
         Task.objects.filter(content_area__plan=cycle.plan)
         .for_agency(agency, group_ids=group_ids)
+        .annotate(
+            is_lead=Exists(
+                Task.lead_agencies.through.objects.filter(task=OuterRef("pk"), agency=agency)
+            )
+        )
         .order_by("content_area__number", "number")
-        .values_list("pk", flat=True)
+        .values_list("pk", "is_lead")
     )
     reports = {
         report.task_id: report for report in Report.objects.filter(cycle=cycle, agency=agency)
     }
+    returned = {pk for pk, report in reports.items() if report.status == Report.Status.RETURNED}
+    # What needs the agency first: the reports returned to it, then the tasks it leads,
+    # then those it coordinates; in the plan's order within each.
+    task_ids = [
+        pk
+        for _rank, pk in sorted(
+            ((0 if pk in returned else 1 if is_lead else 2, index), pk)
+            for index, (pk, is_lead) in enumerate(leads)
+        )
+    ]
     task_page = Paginator(task_ids, WORKSPACE_PAGE_SIZE).get_page(page)
     return Workspace(
         agency=agency,
@@ -244,11 +259,12 @@ def _task_rows(
         )
         .order_by("content_area__number", "number")
     )
+    order = {pk: index for index, pk in enumerate(task_ids)}  # the page's order, not the plan's
     return [
         TaskRow(
             task=task, is_lead=task.is_lead, targets=task.year_targets, report=reports.get(task.pk)
         )
-        for task in tasks
+        for task in sorted(tasks, key=lambda task: order[task.pk])
     ]
 
 

@@ -441,11 +441,18 @@ def _render_report(
     can_review = report.status == Report.Status.SUBMITTED and user_role(request.user) in REVIEWERS
     if can_edit and report_form is None:
         report_form = ReportForm(initial=ReportForm.initial_for(report, values), targets=targets)
+    transitions = list(report.transitions.select_related("by"))
+    # Why it was returned, at the top of the page, for as long as it stays returned.
+    return_step = None
+    if report.status == Report.Status.RETURNED:
+        returns = [step for step in transitions if step.to_status == Report.Status.RETURNED]
+        return_step = returns[-1] if returns else None
     context = {
         "report": report,
         "results": [TargetResult(target, values.get(target.pk)) for target in targets],
         "deadline": deadline_of(report.cycle, report.agency, today=timezone.localdate()),
-        "transitions": report.transitions.select_related("by"),
+        "transitions": transitions,
+        "return_step": return_step,
         "evidence": report.evidence.all(),
         "can_edit": can_edit,
         "can_review": can_review,
