@@ -172,6 +172,25 @@ def send_reminders(*, days: int) -> ReminderRun:
     return run
 
 
+def remind_agency(cycle: ReportingCycle, agency: Agency) -> ReminderRun:
+    """Mail one agency now what it still has to send in the cycle, whatever the days left.
+
+    The same mail and the same claim as send_reminders: an agency already reminded today
+    (by the command or by this) is not mailed again; Sở Nội vụ gets no summary. Nothing is
+    mailed to an agency with nothing left to send (the run's lists stay empty).
+    """
+    today = timezone.localdate()
+    run = ReminderRun()
+    due = [
+        row
+        for row in cycle_progress(cycle, today=today, kind=agency.kind)
+        if row.agency == agency and row.outstanding
+    ]
+    with translation.override(settings.LANGUAGE_CODE):  # the agency's mail, not the page's
+        _remind_agencies(cycle, due, today=today, run=run)
+    return run
+
+
 def _remind_cycle(
     cycle: ReportingCycle, *, days: int, today: datetime.date, run: ReminderRun
 ) -> None:
@@ -182,6 +201,29 @@ def _remind_cycle(
     ]
     if not due:
         return
+    without_address = _remind_agencies(cycle, due, today=today, run=run)
+
+    summary = render_to_string(
+        "assignments/email/reminder_summary.txt",
+        {"cycle": cycle, "rows": due, "without_address": without_address},
+    )
+    subject = _("Tổng hợp tình hình báo cáo năm %(year)s") % {"year": cycle.year}
+    messages = _messages(subject, summary, _noivu_addresses())
+    if messages:
+        try:
+            if _send_once(cycle, None, today, messages):
+                run.summaries += 1
+        except OSError:
+            run.failed_summaries += 1
+
+
+def _remind_agencies(
+    cycle: ReportingCycle, due: list[AgencyProgress], *, today: datetime.date, run: ReminderRun
+) -> list[Agency]:
+    """Mail each agency of `due` its outstanding tasks, at most once a day; the agencies
+    without an address, who get nothing, are returned."""
+    if not due:
+        return []
     outstanding = outstanding_task_ids(cycle, [row.agency for row in due])
     tasks = Task.objects.select_related("content_area").in_bulk(
         {task_id for task_ids in outstanding.values() for task_id in task_ids}
@@ -207,19 +249,7 @@ def _remind_cycle(
             run.failed.append(row.agency)
             continue
         (run.mailed if sent else run.already_sent).append(row.agency)
-
-    summary = render_to_string(
-        "assignments/email/reminder_summary.txt",
-        {"cycle": cycle, "rows": due, "without_address": without_address},
-    )
-    subject = _("Tổng hợp tình hình báo cáo năm %(year)s") % {"year": cycle.year}
-    messages = _messages(subject, summary, _noivu_addresses())
-    if messages:
-        try:
-            if _send_once(cycle, None, today, messages):
-                run.summaries += 1
-        except OSError:
-            run.failed_summaries += 1
+    return without_address
 
 
 def _reminder_subject(cycle: ReportingCycle, row: AgencyProgress) -> str:

@@ -16,11 +16,14 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 
 from assignments.models import (
     Agency,
@@ -29,6 +32,7 @@ from assignments.models import (
     Extension,
     Report,
     ReportingCycle,
+    ReportTransition,
     Responsibility,
     Task,
     TaskTarget,
@@ -149,15 +153,30 @@ def build_workspace(
     All the tasks are counted; only those of the page asked for are read in full.
     """
     group_ids = AgencyGroup.objects.ids_including(agency)
-    task_ids = list(
+    leads = (
         Task.objects.filter(content_area__plan=cycle.plan)
         .for_agency(agency, group_ids=group_ids)
+        .annotate(
+            is_lead=Exists(
+                Task.lead_agencies.through.objects.filter(task=OuterRef("pk"), agency=agency)
+            )
+        )
         .order_by("content_area__number", "number")
-        .values_list("pk", flat=True)
+        .values_list("pk", "is_lead")
     )
     reports = {
         report.task_id: report for report in Report.objects.filter(cycle=cycle, agency=agency)
     }
+    returned = {pk for pk, report in reports.items() if report.status == Report.Status.RETURNED}
+    # What needs the agency first: the reports returned to it, then the tasks it leads,
+    # then those it coordinates; in the plan's order within each.
+    task_ids = [
+        pk
+        for _rank, pk in sorted(
+            ((0 if pk in returned else 1 if is_lead else 2, index), pk)
+            for index, (pk, is_lead) in enumerate(leads)
+        )
+    ]
     task_page = Paginator(task_ids, WORKSPACE_PAGE_SIZE).get_page(page)
     return Workspace(
         agency=agency,
@@ -240,11 +259,12 @@ def _task_rows(
         )
         .order_by("content_area__number", "number")
     )
+    order = {pk: index for index, pk in enumerate(task_ids)}  # the page's order, not the plan's
     return [
         TaskRow(
             task=task, is_lead=task.is_lead, targets=task.year_targets, report=reports.get(task.pk)
         )
-        for task in tasks
+        for task in sorted(tasks, key=lambda task: order[task.pk])
     ]
 
 
@@ -489,3 +509,25 @@ def cycle_progress(
         key=lambda row: (not row.is_overdue, -row.outstanding, row.agency.kind, row.agency.name)
     )
     return rows
+
+
+# -- Sở Nội vụ's review queue -------------------------------------------------------------
+
+
+def review_queue() -> "QuerySet[Report]":
+    """The reports sent and waiting for review, the one waiting longest first.
+
+    Each carries `submitted_at`: when it was last sent (its last step to "sent"; the time
+    of its last change for a report without steps). One query per page read.
+    """
+    last_sent = (
+        ReportTransition.objects.filter(report=OuterRef("pk"), to_status=Report.Status.SUBMITTED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return (
+        Report.objects.filter(status=Report.Status.SUBMITTED)
+        .annotate(submitted_at=Coalesce(Subquery(last_sent), F("updated_at")))
+        .select_related("cycle", "agency", "task__content_area")
+        .order_by("submitted_at", "pk")
+    )

@@ -26,10 +26,16 @@ urlpatterns = [
         name="extension-create",
     ),
     path(
+        "cycles/<int:year>/agencies/<int:pk>/reminder/",
+        views.reminder_create,
+        name="reminder-create",
+    ),
+    path(
         "cycles/<int:year>/tasks/<int:task_pk>/report/",
         views.report_create,
         name="report-create",
     ),
+    path("reviews/", views.review_list, name="review-list"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/history/", views.report_history, name="report-history"),
     path("reports/<int:pk>/update/", views.report_update, name="report-update"),

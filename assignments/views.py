@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +9,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+    urlencode,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,12 +30,13 @@ from assignments.forms import (
     task_target_formset,
 )
 from assignments.history import report_history_entries
-from assignments.mail import has_pending_mail
+from assignments.mail import has_pending_mail, remind_agency
 from assignments.models import (
     Agency,
     AgencyGroup,
     ContentArea,
     Evidence,
+    Reminder,
     Report,
     ReportingCycle,
     Responsibility,
@@ -44,6 +51,7 @@ from assignments.progress import (
     build_workspace,
     cycle_progress,
     deadline_of,
+    review_queue,
     targets_of_year,
 )
 from criteria.models import Plan
@@ -347,6 +355,52 @@ def extension_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+def reminder_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """Mail one agency now what it still has to send: the reminder of send_reminders, at
+    most once a day; the message says what was sent, or why nothing was."""
+    _require_reviewer(request)
+    agency = get_object_or_404(Agency, pk=pk)
+    cycle = _get_cycle(year)
+    run = remind_agency(cycle, agency)
+    names = {"agency": agency.name}
+    if run.mailed:
+        reminder = Reminder.objects.get(cycle=cycle, agency=agency, sent_on=timezone.localdate())
+        messages.success(
+            request,
+            _("Đã gửi thư nhắc hạn báo cáo cho %(agency)s đến: %(recipients)s.")
+            % (names | {"recipients": reminder.recipients}),
+        )
+    elif run.already_sent:
+        messages.info(
+            request,
+            _("Hôm nay %(agency)s đã được nhắc rồi; mỗi ngày chỉ gửi một thư nhắc.") % names,
+        )
+    elif run.without_address:
+        messages.warning(
+            request,
+            _("Chưa gửi thư nhắc: %(agency)s chưa có cán bộ nào có địa chỉ thư.") % names,
+        )
+    elif run.failed:
+        messages.error(
+            request,
+            _(
+                "Chưa gửi được thư nhắc cho %(agency)s vì máy chủ thư không trả lời; "
+                "hãy thử lại sau."
+            )
+            % names,
+        )
+    else:
+        messages.info(
+            request, _("Không gửi thư nhắc: %(agency)s không còn nhiệm vụ nào chưa gửi.") % names
+        )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("assignments:agency-detail", year=year, pk=pk)
+
+
+@require_POST
+@login_required
 def report_create(request: HttpRequest, year: int, task_pk: int) -> HttpResponse:
     agency = _own_agency(request)
     if agency is None:
@@ -387,11 +441,18 @@ def _render_report(
     can_review = report.status == Report.Status.SUBMITTED and user_role(request.user) in REVIEWERS
     if can_edit and report_form is None:
         report_form = ReportForm(initial=ReportForm.initial_for(report, values), targets=targets)
+    transitions = list(report.transitions.select_related("by"))
+    # Why it was returned, at the top of the page, for as long as it stays returned.
+    return_step = None
+    if report.status == Report.Status.RETURNED:
+        returns = [step for step in transitions if step.to_status == Report.Status.RETURNED]
+        return_step = returns[-1] if returns else None
     context = {
         "report": report,
         "results": [TargetResult(target, values.get(target.pk)) for target in targets],
         "deadline": deadline_of(report.cycle, report.agency, today=timezone.localdate()),
-        "transitions": report.transitions.select_related("by"),
+        "transitions": transitions,
+        "return_step": return_step,
         "evidence": report.evidence.all(),
         "can_edit": can_edit,
         "can_review": can_review,
@@ -539,6 +600,23 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+# Reports on one page of the review queue.
+REVIEW_PAGE_SIZE = 100
+
+
+@require_GET
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Sở Nội vụ's review queue: the reports sent and waiting, the one waiting longest first."""
+    _require_reviewer(request)
+    page = Paginator(review_queue(), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    page.object_list = list(page.object_list)
+    for report in page.object_list:
+        report.days_waiting = (today - timezone.localtime(report.submitted_at).date()).days
+    return render(request, "assignments/review_list.html", {"page": page})
+
+
 @require_GET
 @login_required
 def cycle_current(request: HttpRequest) -> HttpResponse:
@@ -550,6 +628,34 @@ def cycle_current(request: HttpRequest) -> HttpResponse:
         context = {"cycle_form": CycleForm() if can_open else None}
         return render(request, "assignments/cycle_empty.html", context)
     return redirect("assignments:cycle-detail", year=cycle.year)
+
+
+# The tracker's columns, by the name ?sort= gives them ("-name" the other way round).
+TRACKER_SORTS = {
+    "agency": lambda row: _name_key(row.agency.name),
+    "deadline": lambda row: row.deadline.date,
+    "expected": lambda row: row.expected,
+    "reported": lambda row: row.reported,
+    "accepted": lambda row: row.accepted,
+    "returned": lambda row: row.returned,
+    "missing": lambda row: row.missing,
+}
+
+
+def _name_key(name: str) -> tuple[str, str]:
+    """Vietnamese names in the order of the alphabet's letters, tones and marks aside."""
+    letters = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(c for c in letters if not unicodedata.combining(c)), name
+
+
+def _sort_link(column: str, sort: str) -> dict[str, str | None]:
+    """The ?sort= of a column's heading link (the other way round when sorted by it), and
+    its aria-sort."""
+    if sort == column:
+        return {"next": f"-{column}", "aria": "ascending"}
+    if sort == f"-{column}":
+        return {"next": column, "aria": "descending"}
+    return {"next": column, "aria": None}
 
 
 @require_GET
@@ -564,6 +670,13 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in Agency.Kind.values else None
     rows = cycle_progress(cycle, today=timezone.localdate(), area=area, kind=kind)
+    sort = request.GET.get("sort", "")
+    if sort.removeprefix("-") not in TRACKER_SORTS:
+        sort = ""  # junk: the default order, overdue agencies first
+    if sort:
+        key = TRACKER_SORTS[sort.removeprefix("-")]
+        # Stable: equal rows keep the default order, the most urgent first.
+        rows = sorted(rows, key=key, reverse=sort.startswith("-"))
     page = Paginator(rows, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "cycle": cycle,
@@ -574,6 +687,8 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
         "area": area,
         "kinds": Agency.Kind.choices,
         "kind": kind,
+        "sort": sort,
+        "sorting": {column: _sort_link(column, sort) for column in TRACKER_SORTS},
         "totals": {
             "expected": sum(row.expected for row in rows),
             "reported": sum(row.reported for row in rows),

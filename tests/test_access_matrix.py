@@ -154,11 +154,16 @@ PAGES: dict[str, Page] = {
     "assignments:cycle-create": Page(get=WRONG_METHOD, post=only(REVIEWERS, 200)),
     "assignments:cycle-detail": Page(YEAR, only(READERS, 200), WRONG_METHOD),
     "assignments:cycle-export": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    "assignments:review-list": Page(get=only(REVIEWERS, 200), post=WRONG_METHOD),
     "assignments:agency-detail": Page(
         lambda w: [2018, w.agency.pk], own_or_readers(200), WRONG_METHOD
     ),
     "assignments:extension-create": Page(
         lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 200)
+    ),
+    # The agency has sent everything: the reminder mails nothing and claims no day.
+    "assignments:reminder-create": Page(
+        lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 302)
     ),
     "assignments:report-create": Page(
         lambda w: [2018, w.task.pk], WRONG_METHOD, agency_writes(302)

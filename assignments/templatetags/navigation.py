@@ -14,6 +14,7 @@ register = template.Library()
 class RoleLinks:
     workspace: bool  # "Việc của tôi": an agency's own criteria, tasks and reports
     tracker: bool  # "Theo dõi báo cáo": Sở Nội vụ's tracker, read-only for leaders
+    reviews: bool  # "Chờ duyệt": Sở Nội vụ's queue of the reports waiting for review
     users: bool  # "Người dùng": the people page (accounts.users says who may manage whom)
     score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
 
@@ -26,6 +27,7 @@ def role_links(context: Context) -> RoleLinks:
     return RoleLinks(
         workspace=role == Role.AGENCY_USER,
         tracker=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
+        reviews=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
         users=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
         score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
     )

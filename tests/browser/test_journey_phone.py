@@ -92,6 +92,8 @@ def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
         reverse("reports:score-grid", args=[2018]),
         reverse("assignments:task-edit", args=[task.pk]),
         reverse("assignments:responsibility-edit", args=[responsibility.pk]),
+        reverse("assignments:review-list"),
+        reverse("assignments:cycle-detail", args=[cycle.year]) + "?sort=-missing",
     ]
     return {
         None: [reverse("login"), reverse("reports:public-overview")],

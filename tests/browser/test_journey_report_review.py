@@ -92,8 +92,13 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     assert response.status == 404
     expect(agency_page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
 
-    # Sở Nội vụ finds the report through the tracker and returns it with a reason.
+    # Sở Nội vụ sees it waiting in its review queue.
     noivu_page = open_as(noivu_staff)
+    nav_link(noivu_page, "Chờ duyệt").click()
+    expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Báo cáo chờ duyệt")
+    expect(noivu_page.locator(f"#report-{report.pk}")).to_contain_text(world.agency.name)
+
+    # Sở Nội vụ finds the report through the tracker and returns it with a reason.
     nav_link(noivu_page, "Theo dõi báo cáo").click()
     expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Theo dõi báo cáo năm 2019")
     noivu_page.get_by_role("link", name=world.agency.name).click()
@@ -114,6 +119,7 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     row = agency_page.locator(f"#task-{own_task.pk}")
     expect(row.locator(".status")).to_have_text("Bị trả lại")
     row.get_by_role("link", name="Viết tiếp").click()
+    expect(agency_page.locator(".returned-reason")).to_contain_text(REASON)  # at the top
     history = agency_page.get_by_role("region", name="Quá trình xử lý")
     expect(history.get_by_role("row").filter(has_text="Đã gửi → Bị trả lại")).to_contain_text(
         REASON
