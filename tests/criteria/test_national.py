@@ -17,7 +17,7 @@ from criteria.national import (
     province_key,
     read_national_table,
 )
-from tests.criteria.national_sheets import ROWS, clean_xlsx, make_provinces, messy_xlsx
+from tests.criteria.national_sheets import ROWS, _book, clean_xlsx, make_provinces, messy_xlsx
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,6 +120,22 @@ def test_import_with_bad_cells_names_row_and_column_and_writes_nothing():
         "(viết ví dụ 7,5 hoặc 7.5).",
         "Dòng 11, cột “Tỉnh, thành phố”: không có “Tỉnh Hà Tây” trong danh mục tỉnh, thành phố.",
         "Dòng 12, cột “Xếp hạng”: “hạng tư” không phải là thứ hạng (ví dụ 12).",
+    ]
+    assert not NationalResult.objects.exists()
+
+
+def test_a_sheet_far_longer_than_a_national_table_is_refused_before_its_rows_are_parsed():
+    make_provinces()
+    header = ["Tỉnh, thành phố", "Tổng điểm", "Xếp hạng"]
+    # As the appendix's hostile corpus: rows that pass every size check of the file.
+    rows = [header] + [["Tỉnh Hà Tây", 80, 1] for _ in range(30_000)]
+
+    with pytest.raises(AppendixError) as error:
+        read_national_table(_book(rows), names=ProvinceNames.load())
+
+    assert error.value.problems == [
+        "Trang tính “Sheet” có hơn 1.000 dòng, quá giới hạn của một bảng xếp hạng toàn quốc "
+        "(63 tỉnh, thành phố). Hãy xóa các dòng thừa bên dưới bảng, lưu lại rồi nhập lại."
     ]
     assert not NationalResult.objects.exists()
 
