@@ -213,6 +213,45 @@ def test_admin_refuses_a_bad_file_with_row_and_column(admin_client):
     assert not NationalResult.objects.exists()
 
 
+def test_admin_keeps_a_previewed_upload_only_until_it_is_confirmed(admin_client, settings):
+    make_provinces()
+    folder = settings.APPENDIX_UPLOAD_DIR
+
+    upload(admin_client, messy_xlsx(replace={(1, 1): "Hà Tây"}))
+    after_refusal = sorted(path.name for path in folder.glob("*"))
+    preview = upload(admin_client, messy_xlsx())
+    after_preview = sorted(path.name for path in folder.glob("*"))
+    admin_client.post(
+        reverse("admin:criteria_nationalresult_process_import"),
+        preview.context["confirm_form"].initial,
+    )
+
+    assert after_refusal == []
+    assert after_preview == [preview.context["confirm_form"].initial["import_file_name"]]
+    assert list(folder.glob("*")) == []
+    assert NationalResult.objects.count() == len(ROWS)
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"import_file_name": "0" * 32}, {"import_file_name": "../../etc/passwd"}, {"format": 9}],
+)
+def test_admin_confirmation_of_another_file_or_format_is_refused_on_the_page(
+    admin_client, tampered
+):
+    make_provinces()
+    preview = upload(admin_client, messy_xlsx())
+    confirm = preview.context["confirm_form"].initial | tampered
+
+    response = admin_client.post(
+        reverse("admin:criteria_nationalresult_process_import"), confirm, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Tệp đã xem trước không còn để nhập" in response.content.decode()
+    assert not NationalResult.objects.exists()
+
+
 def test_a_single_index_column_is_read_as_the_total():
     make_provinces()
     data = _one_header_book(["TT", "Tên tỉnh, thành phố", "Chỉ số CCHC năm 2019", "Thứ hạng"])
