@@ -28,6 +28,7 @@ from criteria.models import (
 )
 from criteria.national import ProvinceNames
 from criteria.ranking import GroupBound, Ranking, inferred_groups
+from criteria.templatetags.scores import score
 from reports.rollups import Status, status_of, target_for_year
 
 
@@ -145,7 +146,7 @@ class ProvinceStanding:
                 )
             elif (standing.total, standing.rank) != (result.total, result.rank):
                 standing.other_statement = _("Kết quả của tỉnh ghi %(total)s, hạng %(rank)s") % {
-                    "total": result.total,
+                    "total": score(result.total),
                     "rank": result.rank or "–",
                 }
         years = [by_year[year] for year in sorted(by_year)]
