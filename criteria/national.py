@@ -363,7 +363,8 @@ def _parse_cells(values: list[Any], indexes: dict[str, int], where) -> tuple[dic
             continue
         if key in ("index_percent", "sipas_percent", "total") and number > MAX_INDEX:
             problems.append(
-                _("%(where)s: %(value)s lớn hơn 100.") % {"where": where(key), "value": number}
+                _("%(where)s: %(value)s lớn hơn 100.")
+                % {"where": where(key), "value": number_format(number.normalize())}
             )
             continue
         parsed[key] = number

@@ -140,6 +140,15 @@ def test_a_sheet_far_longer_than_a_national_table_is_refused_before_its_rows_are
     assert not NationalResult.objects.exists()
 
 
+def test_a_total_above_100_is_refused_with_the_figure_as_it_was_written():
+    make_provinces()
+
+    with pytest.raises(AppendixError) as error:
+        read_national_table(messy_xlsx(replace={(0, 2): "100,5"}), names=ProvinceNames.load())
+
+    assert error.value.problems == ["Dòng 7, cột “Chỉ số CCHC – Tổng điểm”: 100,5 lớn hơn 100."]
+
+
 def test_rank_that_does_not_follow_the_totals_is_warned():
     make_provinces()
 
