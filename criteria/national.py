@@ -232,6 +232,15 @@ def read_national_table(stream: IO[bytes] | bytes, *, names: ProvinceNames) -> N
     )
 
 
+def _shown(value: Any) -> str:
+    """A figure of the change report as the reader writes it: "79,68" in Vietnamese."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, Decimal):
+        return number_format(value.normalize())
+    return str(value)
+
+
 def _sheet_rows(sheet) -> list[list[Any]]:
     """The sheet's rows, refused past MAX_ROWS as they are read, as the appendix's importer
     does: a file of a few hundred kilobytes may hold a hundred thousand rows. The sheet's
@@ -432,7 +441,7 @@ def import_national_table(
             created.append(NationalResult(province=row.province, **values))
             continue
         changes = [
-            f"{sheet.titles.get(name, name)}: {getattr(old, name)} → {value}"
+            f"{sheet.titles.get(name, name)}: {_shown(getattr(old, name))} → {_shown(value)}"
             for name, value in values.items()
             if getattr(old, name) != value
             and not (getattr(old, name) in (None, "") and value in (None, ""))

@@ -102,7 +102,7 @@ def test_import_twice_changes_nothing_and_a_revision_is_reported():
     )
 
     assert again.created == [] and again.changed == [] and again.unchanged == len(ROWS)
-    assert revised.changed == ["Tiền Giang (Chỉ số CCHC – Tổng điểm: 79.68 → 80.01)"]
+    assert revised.changed == ["Tiền Giang (Chỉ số CCHC – Tổng điểm: 79,68 → 80,01)"]
     assert NationalResult.history.count() == history + 1
 
 
