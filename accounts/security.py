@@ -64,10 +64,19 @@ def client_address(request: HttpRequest) -> str:
         return remote
 
 
+def _value(value: object) -> str:
+    """One field's value: escaped, and quoted when it holds a space, "=" or a quote, so that
+    a username typed as "admin ip=10.0.0.1" cannot add a field to the line."""
+    text = str(value)
+    if text and not any(char.isspace() or char in '="' for char in text):
+        return clean(text)
+    return '"' + clean(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
+
+
 def log_event(event: str, *, request: HttpRequest | None, username: object, **details) -> None:
-    address = "-" if request is None else clean(client_address(request) or "-")
-    extra = " ".join(f"{key}={clean(value)}" for key, value in details.items())
-    security_log.info("%s user=%s ip=%s %s", event, clean(username), address, extra)
+    address = "-" if request is None else _value(client_address(request) or "-")
+    extra = " ".join(f"{key}={_value(value)}" for key, value in details.items())
+    security_log.info("%s user=%s ip=%s %s", event, _value(username), address, extra)
 
 
 class SessionLifetimeMiddleware:

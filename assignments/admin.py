@@ -27,6 +27,7 @@ from assignments.models import (
     TaskTarget,
     name_key,
 )
+from criteria.admin import PreviewedUploadsMixin
 
 
 def check_name_is_free(text: str, own: Model | None) -> None:
@@ -161,7 +162,7 @@ class AgencyResource(resources.ModelResource):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportExportMixin, admin.ModelAdmin):
+class AgencyAdmin(PreviewedUploadsMixin, ImportExportMixin, admin.ModelAdmin):
     form = AgencyForm
     inlines = [AgencyAliasInline]
     resource_classes = [AgencyResource]

@@ -10,9 +10,10 @@ from pathlib import Path
 import tablib
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -116,6 +117,51 @@ class AppendixUpload(BaseStorage):
     def remove(self) -> None:
         if self.NAME.match(self.name or ""):
             self._path().unlink(missing_ok=True)
+
+
+class PreviewedUploadsMixin:
+    """An import-export admin whose uploads live as the appendix's do: a refused file is
+    removed at once, a previewed one is kept under a random name for this session only and
+    removed once confirmed, and a confirmation naming any other file (or a format that does
+    not exist) is a message on the import page, not a 500 and not a read of another file."""
+
+    tmp_storage_class = AppendixUpload
+
+    def _pending_key(self) -> str:
+        return f"uploads:{self.model._meta.label_lower}"
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        AppendixUpload.remove_stale()
+        response = None
+        try:
+            response = super().import_action(request, **kwargs)
+            return response
+        finally:
+            name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+            context = getattr(response, "context_data", None) or {}
+            if name and context.get("confirm_form"):
+                pending = request.session.get(self._pending_key(), [])
+                request.session[self._pending_key()] = [*pending[-4:], name]
+            elif name:
+                AppendixUpload(name=name).remove()
+
+    @method_decorator(require_POST)
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_confirm_form(request)
+        pending = request.session.get(self._pending_key(), [])
+        name = form.data.get("import_file_name", "")
+        formats = [str(index) for index in range(len(self.get_import_formats()))]
+        if name not in pending or form.data.get("format") not in formats or not form.is_valid():
+            messages.error(request, UPLOAD_GONE)
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            AppendixUpload(name=name).remove()
+            request.session[self._pending_key()] = [n for n in pending if n != name]
 
 
 class AppendixXLSX(XLSX):
@@ -390,8 +436,6 @@ class CriterionAdmin(ImportMixin, SimpleHistoryAdmin):
             super().add_data_read_fail_error_to_form(form, error)
 
     def add_success_message(self, result: Result, request) -> None:
-        from django.contrib import messages
-
         totals = result.totals
         messages.success(
             request,
@@ -608,7 +652,7 @@ class NationalConfirmForm(ConfirmImportForm):
 
 
 @admin.register(NationalResult)
-class NationalResultAdmin(ImportMixin, SimpleHistoryAdmin):
+class NationalResultAdmin(PreviewedUploadsMixin, ImportMixin, SimpleHistoryAdmin):
     list_display = ["table", "rank", "province", "total", "index_percent", "group", "sipas_percent"]
     list_filter = ["table", "group", "province__region"]
     search_fields = ["province__name"]
@@ -641,8 +685,6 @@ class NationalResultAdmin(ImportMixin, SimpleHistoryAdmin):
             super().add_data_read_fail_error_to_form(form, error)
 
     def add_success_message(self, result: Result, request) -> None:
-        from django.contrib import messages
-
         totals = result.totals
         messages.success(
             request,

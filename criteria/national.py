@@ -17,10 +17,17 @@ from typing import IO, Any
 
 import openpyxl
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from criteria.importers import AppendixError, check_spreadsheet_file, normalise, parse_number
+from criteria.importers import (
+    MAX_COLUMNS,
+    AppendixError,
+    check_spreadsheet_file,
+    normalise,
+    parse_number,
+)
 from criteria.models import NationalGroup, NationalResult, NationalTable, Province
 from criteria.ranking import competition_ranks
 
@@ -81,6 +88,8 @@ GROUP_LINE = re.compile(r"^nhóm\s+([a-z])\b", re.IGNORECASE)
 SUMMARY_LINES = ("trung bình", "bình quân", "tổng", "cả nước", "giá trị")
 RANK = re.compile(r"^\s*(\d{1,3})\b")
 MAX_INDEX = Decimal(100)
+# 63 provinces with title, group, note and signature lines: a few hundred rows at most.
+MAX_ROWS = 1000
 
 
 @dataclass
@@ -207,7 +216,7 @@ def read_national_table(stream: IO[bytes] | bytes, *, names: ProvinceNames) -> N
         ) from None
     try:
         for sheet in book.worksheets:
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            rows = _sheet_rows(sheet)
             header = _find_header(rows)
             if header is not None:
                 return _read_rows(rows, *header, names=names)
@@ -221,6 +230,37 @@ def read_national_table(stream: IO[bytes] | bytes, *, names: ProvinceNames) -> N
             )
         ]
     )
+
+
+def _shown(value: Any) -> str:
+    """A figure of the change report as the reader writes it: "79,68" in Vietnamese."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, Decimal):
+        return number_format(value.normalize())
+    return str(value)
+
+
+def _sheet_rows(sheet) -> list[list[Any]]:
+    """The sheet's rows, refused past MAX_ROWS as they are read, as the appendix's importer
+    does: a file of a few hundred kilobytes may hold a hundred thousand rows. The sheet's
+    stated size is not trusted, and no row is read past MAX_COLUMNS."""
+    sheet.reset_dimensions()
+    rows: list[list[Any]] = []
+    for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        if len(rows) >= MAX_ROWS:
+            raise AppendixError(
+                [
+                    _(
+                        "Trang tính “%(sheet)s” có hơn %(max)s dòng, quá giới hạn của một bảng "
+                        "xếp hạng toàn quốc (63 tỉnh, thành phố). Hãy xóa các dòng thừa bên "
+                        "dưới bảng, lưu lại rồi nhập lại."
+                    )
+                    % {"sheet": sheet.title, "max": number_format(MAX_ROWS, force_grouping=True)}
+                ]
+            )
+        rows.append(list(row))
+    return rows
 
 
 def _cell(values: list[Any], index: int | None) -> Any:
@@ -332,7 +372,8 @@ def _parse_cells(values: list[Any], indexes: dict[str, int], where) -> tuple[dic
             continue
         if key in ("index_percent", "sipas_percent", "total") and number > MAX_INDEX:
             problems.append(
-                _("%(where)s: %(value)s lớn hơn 100.") % {"where": where(key), "value": number}
+                _("%(where)s: %(value)s lớn hơn 100.")
+                % {"where": where(key), "value": number_format(number.normalize())}
             )
             continue
         parsed[key] = number
@@ -400,7 +441,7 @@ def import_national_table(
             created.append(NationalResult(province=row.province, **values))
             continue
         changes = [
-            f"{sheet.titles.get(name, name)}: {getattr(old, name)} → {value}"
+            f"{sheet.titles.get(name, name)}: {_shown(getattr(old, name))} → {_shown(value)}"
             for name, value in values.items()
             if getattr(old, name) != value
             and not (getattr(old, name) in (None, "") and value in (None, ""))

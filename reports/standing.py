@@ -28,6 +28,7 @@ from criteria.models import (
 from criteria.national import ProvinceNames
 from criteria.published import published_results
 from criteria.ranking import GroupBound, Ranking, inferred_groups
+from criteria.templatetags.scores import score
 from reports.rollups import Status, status_of, target_for_year
 
 
@@ -152,7 +153,7 @@ class ProvinceStanding:
                 other = (result.total, result.rank)
             if other:
                 standing.other_statement = _("Kết quả của tỉnh ghi %(total)s, hạng %(rank)s") % {
-                    "total": other[0],
+                    "total": score(other[0]),
                     "rank": other[1] or "–",
                 }
         years = [by_year[year] for year in sorted(by_year)]

@@ -185,7 +185,7 @@ def test_security_log_records_logins_logouts_and_failures_one_line_each(
     lines = [record.getMessage() for record in caplog.records if record.name == "par.security"]
     assert lines[0].startswith("login user=noivu ip=127.0.0.1")
     assert lines[1].startswith("logout user=noivu")
-    assert lines[2].startswith("login-failed user=kẻ\\nlạ login")
+    assert lines[2].startswith('login-failed user="kẻ\\nlạ login')
     assert all("\n" not in line for line in lines)
 
 
@@ -430,8 +430,19 @@ def test_a_username_with_a_newline_forges_no_log_line(client, console_output, ne
     lines = console_output.getvalue().splitlines()
     # django-axes' own warning and the par.security line, each on one line.
     assert any(line.startswith("AXES: New login failure") for line in lines)
-    assert any(line.startswith("login-failed user=kẻ lạ\\") for line in lines)
+    assert any(line.startswith('login-failed user="kẻ lạ\\') for line in lines)
     assert all(line.startswith(("AXES:", "login-failed")) for line in lines), lines
+
+
+@pytest.mark.django_db
+def test_a_username_with_spaces_forges_no_field_of_the_line(client, console_output):
+    client.post(reverse("login"), {"username": "admin ip=10.0.0.1 by=noivu", "password": "x"})
+
+    line = next(
+        line for line in console_output.getvalue().splitlines() if line.startswith("login-fail")
+    )
+    # What the visitor typed stays one quoted value: the line has one ip, the real one.
+    assert line == 'login-failed user="admin ip=10.0.0.1 by=noivu" ip=127.0.0.1 '
 
 
 @pytest.mark.django_db

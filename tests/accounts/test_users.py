@@ -430,5 +430,5 @@ def test_security_log_names_who_changed_which_fields(client, admin_user, agency_
 
     lines = [r.getMessage() for r in caplog.records if r.name == "par.security"]
     saved = next(line for line in lines if line.startswith("user-saved"))
-    assert saved.startswith("user-saved user=canbo.sotuphap ip=- by=admin role=Cán bộ đơn vị")
+    assert saved.startswith('user-saved user=canbo.sotuphap ip=- by=admin role="Cán bộ đơn vị"')
     assert saved.endswith("active=True fields=first_name,email")

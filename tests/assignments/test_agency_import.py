@@ -156,3 +156,34 @@ def test_an_english_reader_imports_the_same_vietnamese_file(admin_client, provin
 
     assert response.status_code == 302
     assert Agency.objects.filter(kind=Agency.Kind.COMMUNE).count() == 3
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"import_file_name": "0" * 32}, {"import_file_name": "../../etc/passwd"}, {"format": 9}],
+)
+def test_confirmation_of_another_file_or_format_is_refused_on_the_page(
+    admin_client, province, tampered
+):
+    preview = upload(admin_client, registry_xlsx(REGISTRY))
+    form = preview.context["confirm_form"].initial | tampered
+
+    response = admin_client.post(
+        reverse("admin:assignments_agency_process_import"), form, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Tệp đã xem trước không còn để nhập" in response.content.decode()
+    assert not Agency.objects.filter(kind=Agency.Kind.COMMUNE).exists()
+
+
+def test_a_previewed_upload_is_kept_only_until_it_is_confirmed(admin_client, province, settings):
+    folder = settings.APPENDIX_UPLOAD_DIR
+
+    preview = upload(admin_client, registry_xlsx(REGISTRY))
+    after_preview = sorted(path.name for path in folder.glob("*"))
+    confirm(admin_client, preview)
+
+    assert after_preview == [preview.context["confirm_form"].initial["import_file_name"]]
+    assert list(folder.glob("*")) == []
+    assert Agency.objects.filter(kind=Agency.Kind.COMMUNE).count() == 3

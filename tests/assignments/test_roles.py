@@ -4,6 +4,7 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
@@ -15,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 roles_migration = importlib.import_module("assignments.migrations.0002_roles")
 work_migration = importlib.import_module("assignments.migrations.0004_work_permissions")
+later_migration = importlib.import_module(
+    "assignments.migrations.0010_standing_and_mail_permissions"
+)
 
 
 def permissions_by_group() -> dict[str, set[str]]:
@@ -37,12 +41,15 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     loader = MigrationExecutor(connection).loader
     roles_apps = loader.project_state(("assignments", "0002_roles")).apps
     work_apps = loader.project_state(("assignments", "0004_work_permissions")).apps
+    later_apps = loader.project_state(("assignments", "0010_standing_and_mail_permissions")).apps
 
+    later_migration.revoke(later_apps, editor)
     work_migration.revoke(work_apps, editor)
     roles_migration.delete_role_groups(roles_apps, editor)
     emptied = Group.objects.count()
     roles_migration.create_role_groups(roles_apps, editor)
     work_migration.grant(work_apps, editor)
+    later_migration.grant(later_apps, editor)
 
     assert emptied == 0
     assert permissions_by_group() == before
@@ -55,15 +62,19 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
             "noivu_staff",
             ["criteria.change_score", "criteria.add_target", "criteria.change_action",
              "assignments.change_agency", "assignments.add_agencygroup",
-             "criteria.view_criterion", "criteria.view_historicalscore"],
-            ["criteria.delete_score", "criteria.change_criterion", "criteria.change_plan",
+             "criteria.view_criterion", "criteria.view_historicalscore",
+             "criteria.view_nationalresult", "criteria.change_rankgoal",
+             "assignments.view_outgoingmail"],
+            ["criteria.change_nationalresult", "criteria.delete_rankgoal",
+             "criteria.delete_score", "criteria.change_criterion", "criteria.change_plan",
              "assignments.change_membership", "auth.change_user"],
         ),
         (
             "leader",
             ["criteria.view_score", "criteria.view_plan", "assignments.view_agency",
-             "assignments.view_membership"],
-            ["criteria.change_score", "criteria.add_target", "assignments.change_agency"],
+             "assignments.view_membership", "criteria.view_nationalresult"],
+            ["criteria.change_score", "criteria.add_target", "assignments.change_agency",
+             "criteria.change_rankgoal"],
         ),
         (
             "agency_user",
@@ -142,3 +153,20 @@ def test_staff_without_an_agency_and_anonymous_have_none(noivu_staff, leader, ad
     assert user_agency(leader) is None
     assert user_agency(admin_user) is None
     assert user_agency(AnonymousUser()) is None
+
+
+@pytest.mark.parametrize("app_label", ["criteria", "assignments"])
+def test_administrator_group_manages_every_model_the_admin_shows(app_label):
+    """A model added later needs its grants in a migration too (0002, 0004 and after)."""
+    granted = permissions_by_group()[Role.ADMINISTRATOR]
+    models = [model for model in admin.site._registry if model._meta.app_label == app_label]
+
+    missing = [
+        f"{app_label}.{action}_{model._meta.model_name}"
+        for model in models
+        for action in ("add", "change", "delete", "view")
+        if f"{app_label}.{action}_{model._meta.model_name}" not in granted
+    ]
+
+    assert models
+    assert missing == [], missing

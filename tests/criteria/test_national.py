@@ -17,7 +17,7 @@ from criteria.national import (
     province_key,
     read_national_table,
 )
-from tests.criteria.national_sheets import ROWS, clean_xlsx, make_provinces, messy_xlsx
+from tests.criteria.national_sheets import ROWS, _book, clean_xlsx, make_provinces, messy_xlsx
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,7 +102,7 @@ def test_import_twice_changes_nothing_and_a_revision_is_reported():
     )
 
     assert again.created == [] and again.changed == [] and again.unchanged == len(ROWS)
-    assert revised.changed == ["Tiền Giang (Chỉ số CCHC – Tổng điểm: 79.68 → 80.01)"]
+    assert revised.changed == ["Tiền Giang (Chỉ số CCHC – Tổng điểm: 79,68 → 80,01)"]
     assert NationalResult.history.count() == history + 1
 
 
@@ -122,6 +122,31 @@ def test_import_with_bad_cells_names_row_and_column_and_writes_nothing():
         "Dòng 12, cột “Xếp hạng”: “hạng tư” không phải là thứ hạng (ví dụ 12).",
     ]
     assert not NationalResult.objects.exists()
+
+
+def test_a_sheet_far_longer_than_a_national_table_is_refused_before_its_rows_are_parsed():
+    make_provinces()
+    header = ["Tỉnh, thành phố", "Tổng điểm", "Xếp hạng"]
+    # As the appendix's hostile corpus: rows that pass every size check of the file.
+    rows = [header] + [["Tỉnh Hà Tây", 80, 1] for _ in range(30_000)]
+
+    with pytest.raises(AppendixError) as error:
+        read_national_table(_book(rows), names=ProvinceNames.load())
+
+    assert error.value.problems == [
+        "Trang tính “Sheet” có hơn 1.000 dòng, quá giới hạn của một bảng xếp hạng toàn quốc "
+        "(63 tỉnh, thành phố). Hãy xóa các dòng thừa bên dưới bảng, lưu lại rồi nhập lại."
+    ]
+    assert not NationalResult.objects.exists()
+
+
+def test_a_total_above_100_is_refused_with_the_figure_as_it_was_written():
+    make_provinces()
+
+    with pytest.raises(AppendixError) as error:
+        read_national_table(messy_xlsx(replace={(0, 2): "100,5"}), names=ProvinceNames.load())
+
+    assert error.value.problems == ["Dòng 7, cột “Chỉ số CCHC – Tổng điểm”: 100,5 lớn hơn 100."]
 
 
 def test_rank_that_does_not_follow_the_totals_is_warned():
@@ -194,6 +219,45 @@ def test_admin_refuses_a_bad_file_with_row_and_column(admin_client):
     response = upload(admin_client, messy_xlsx(replace={(1, 1): "Hà Tây"}))
 
     assert "Dòng 8, cột “Tỉnh, thành phố”: không có “Hà Tây”" in response.content.decode()
+    assert not NationalResult.objects.exists()
+
+
+def test_admin_keeps_a_previewed_upload_only_until_it_is_confirmed(admin_client, settings):
+    make_provinces()
+    folder = settings.APPENDIX_UPLOAD_DIR
+
+    upload(admin_client, messy_xlsx(replace={(1, 1): "Hà Tây"}))
+    after_refusal = sorted(path.name for path in folder.glob("*"))
+    preview = upload(admin_client, messy_xlsx())
+    after_preview = sorted(path.name for path in folder.glob("*"))
+    admin_client.post(
+        reverse("admin:criteria_nationalresult_process_import"),
+        preview.context["confirm_form"].initial,
+    )
+
+    assert after_refusal == []
+    assert after_preview == [preview.context["confirm_form"].initial["import_file_name"]]
+    assert list(folder.glob("*")) == []
+    assert NationalResult.objects.count() == len(ROWS)
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"import_file_name": "0" * 32}, {"import_file_name": "../../etc/passwd"}, {"format": 9}],
+)
+def test_admin_confirmation_of_another_file_or_format_is_refused_on_the_page(
+    admin_client, tampered
+):
+    make_provinces()
+    preview = upload(admin_client, messy_xlsx())
+    confirm = preview.context["confirm_form"].initial | tampered
+
+    response = admin_client.post(
+        reverse("admin:criteria_nationalresult_process_import"), confirm, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Tệp đã xem trước không còn để nhập" in response.content.decode()
     assert not NationalResult.objects.exists()
 
 

@@ -143,7 +143,7 @@ def test_two_sources_that_disagree_are_both_shown(leader_client, published):
 
     standing = {y.year: y for y in response.context["standing"].years}
     assert standing[2019].total == D("79.68")
-    assert "79.86" in standing[2019].other_statement
+    assert standing[2019].other_statement == "Kết quả của tỉnh ghi 79,86, hạng 48"
     assert "hai nguồn khác nhau" in text(response)
 
 
