@@ -20,6 +20,7 @@ from assignments.models import (
     NARRATIVE_MAX_LENGTH,
     REASON_MAX_LENGTH,
     Agency,
+    EvidenceDocument,
     Report,
     Responsibility,
     Task,
@@ -597,3 +598,40 @@ class CycleForm(forms.Form):
         widget=DateInput(),
         help_text=_("Để trống: ngày 25/11 của năm báo cáo."),
     )
+
+
+class DocumentForm(forms.ModelForm):
+    """What identifies a document of the library: its number and symbol, date, issuer, title."""
+
+    class Meta:
+        model = EvidenceDocument
+        fields = ["number", "issued_on", "issuer", "title"]
+        widgets = {"issued_on": DateInput()}
+        help_texts = {
+            "number": _("Ví dụ: 252/KH-UBND."),
+            "title": _("Trích yếu nội dung của văn bản."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # What a reader of the library finds a document by (documents moved from the reports
+        # have none until their agency gives one).
+        self.fields["title"].required = True
+
+
+class DocumentUploadForm(DocumentForm):
+    """A new document of the library: its file, checked by its content."""
+
+    file = forms.FileField(
+        label=_("Tệp"), widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = evidence_help_text()
+        self.kind: EvidenceKind | None = None
+
+    def clean_file(self) -> UploadedFile:
+        upload = _clean_name(self.cleaned_data["file"])
+        self.kind = check_evidence(upload)
+        return upload

@@ -7,6 +7,7 @@ with a message instead of silently undoing the first.
 """
 
 import datetime
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from assignments.mail import mail_agency_on_commit, mail_report_review
 from assignments.models import (
     Agency,
     Evidence,
+    EvidenceDocument,
     Extension,
     Report,
     ReportingCycle,
@@ -270,3 +272,59 @@ def delete_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
     evidence._history_user = by
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# -- The agency's library of evidence documents -------------------------------------------
+
+
+def file_sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def add_document(
+    *,
+    agency: Agency,
+    upload: UploadedFile,
+    content_type: str,
+    extension: str,
+    by: AbstractBaseUser,
+    number: str = "",
+    issued_on: datetime.date | None = None,
+    issuer: str = "",
+    title: str = "",
+) -> tuple[EvidenceDocument, bool]:
+    """Store a checked file (see forms.check_evidence) in the agency's library, or find the
+    document already holding the same content: (document, created)."""
+    sha256 = file_sha256(upload)
+    # The lock on the agency makes two uploads of the same file wait for each other.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    existing = EvidenceDocument.objects.filter(agency=agency, sha256=sha256).first()
+    if existing is not None:
+        return existing, False
+    document = EvidenceDocument(
+        agency=agency,
+        number=number,
+        issued_on=issued_on,
+        issuer=issuer,
+        title=title,
+        original_name=upload.name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha256,
+        uploaded_by=by,
+    )
+    document._history_user = by
+    # The stored name takes its suffix from the checked content, never from the user.
+    document.file.save(f"evidence{extension}", upload, save=False)
+    storage, name = document.file.storage, document.file.name
+    try:
+        document.save()
+    except Exception:
+        storage.delete(name)
+        raise
+    return document, True

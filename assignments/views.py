@@ -16,6 +16,8 @@ from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_e
 from assignments.forms import (
     AcceptForm,
     CycleForm,
+    DocumentForm,
+    DocumentUploadForm,
     ExtensionForm,
     ReportForm,
     ResponsibilityForm,
@@ -30,6 +32,7 @@ from assignments.models import (
     AgencyGroup,
     ContentArea,
     Evidence,
+    EvidenceDocument,
     Report,
     ReportingCycle,
     Responsibility,
@@ -227,6 +230,16 @@ def _get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
     if agency is None:
         raise Http404
     return get_object_or_404(evidence, pk=pk, report__agency=agency)
+
+
+def _get_document_for_user(request: HttpRequest, pk: int) -> EvidenceDocument:
+    documents = EvidenceDocument.objects.select_related("agency")
+    if user_role(request.user) in READERS:
+        return get_object_or_404(documents, pk=pk)
+    agency = _own_agency(request)
+    if agency is None:
+        raise Http404
+    return get_object_or_404(documents, pk=pk, agency=agency)
 
 
 def _get_agency_for_user(request: HttpRequest, pk: int) -> Agency:
@@ -625,3 +638,94 @@ def cycle_export(request: HttpRequest, year: int) -> HttpResponse:
             )
         },
     )
+
+
+# -- The agency's library of evidence documents -------------------------------------------
+#
+# An agency sees and manages only its own documents; Sở Nội vụ and leaders read them all.
+
+
+def _library_agency(request: HttpRequest) -> Agency | None:
+    """The agency whose library the user manages; None for the readers of every library."""
+    agency = _own_agency(request)
+    if agency is None and user_role(request.user) not in READERS:
+        raise PermissionDenied
+    return agency
+
+
+@require_GET
+@login_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    agency = _library_agency(request)
+    documents = EvidenceDocument.objects.select_related("agency").order_by(
+        "agency__name", "-issued_on", "-pk"
+    )
+    if agency is not None:
+        documents = documents.filter(agency=agency)
+    page = Paginator(documents, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"agency": agency, "page": page, "documents": list(page)}
+    return render(request, "assignments/document_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def document_create(request: HttpRequest) -> HttpResponse:
+    agency = _library_agency(request)
+    if agency is None:
+        raise PermissionDenied  # readers read every library and write none
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        document, created = services.add_document(
+            agency=agency,
+            upload=form.cleaned_data["file"],
+            content_type=form.kind.content_type,
+            extension=form.kind.extension,
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in DocumentForm.Meta.fields},
+        )
+        if created:
+            messages.success(request, _("Đã thêm “%(name)s” vào thư viện.") % {"name": document})
+        else:
+            messages.info(
+                request,
+                _("Tệp này đã có trong thư viện: “%(name)s”; không lưu thêm bản nữa.")
+                % {"name": document},
+            )
+        return redirect("assignments:document-list")
+    return render(request, "assignments/document_form.html", {"form": form, "document": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _get_document_for_user(request, pk)
+    own = _own_agency(request)
+    if own is None or own.pk != document.agency_id:
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None, instance=document)
+    if request.method == "POST" and form.is_valid():
+        document._history_user = request.user
+        form.save()
+        messages.success(request, _("Đã lưu “%(name)s”.") % {"name": document})
+        return redirect("assignments:document-list")
+    context = {"form": form, "document": document}
+    return render(request, "assignments/document_form.html", context)
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file, through the portal and its access check, never from a public URL."""
+    document = _get_document_for_user(request, pk)
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

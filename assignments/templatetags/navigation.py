@@ -15,6 +15,7 @@ class RoleLinks:
     workspace: bool  # "Việc của tôi": an agency's own criteria, tasks and reports
     tracker: bool  # "Theo dõi báo cáo": Sở Nội vụ's tracker, read-only for leaders
     users: bool  # "Người dùng": the people page (accounts.users says who may manage whom)
+    library: bool  # "Tài liệu kiểm chứng": an agency's own documents; every one for readers
     score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
 
 
@@ -27,5 +28,6 @@ def role_links(context: Context) -> RoleLinks:
         workspace=role == Role.AGENCY_USER,
         tracker=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         users=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
+        library=role in (Role.AGENCY_USER, Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
     )

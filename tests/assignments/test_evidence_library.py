@@ -10,9 +10,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 
 from assignments.models import Evidence, EvidenceDocument, EvidenceLink
-from tests.assignments.reporting import PDF_BYTES, PNG_BYTES, make_report
+from tests.assignments.reporting import PDF_BYTES, PNG_BYTES, make_report, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,176 @@ def test_a_link_names_one_sub_criterion_or_one_task(world):
         EvidenceLink.objects.create(document=document)
 
     assert document.links.count() == 2
+
+
+# -- The library page ----------------------------------------------------------------------
+
+LIBRARY = reverse("assignments:document-list")
+CREATE = reverse("assignments:document-create")
+
+
+def _document(agency, title: str, content: bytes = PDF_BYTES) -> EvidenceDocument:
+    document = EvidenceDocument(
+        agency=agency,
+        title=title,
+        original_name=f"{title}.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content + title.encode()).hexdigest(),
+    )
+    document.file.save("evidence.pdf", ContentFile(content), save=True)
+    return document
+
+
+def _upload_form(name: str = "Kế hoạch 252.pdf", content: bytes = PDF_BYTES, **fields) -> dict:
+    return {
+        "number": "252/KH-UBND",
+        "issued_on": "19/09/2018",
+        "issuer": "UBND tỉnh Tiền Giang",
+        "title": "Kế hoạch nâng cao Chỉ số CCHC",
+        "file": upload(name, content),
+    } | fields
+
+
+def test_agency_uploads_a_document_into_its_library(world, media, agency_client, agency_user):
+    assert not EvidenceDocument.objects.exists()
+
+    response = agency_client.post(CREATE, _upload_form())
+
+    assert response.status_code == 302
+    document = EvidenceDocument.objects.get()
+    assert (document.agency, document.number, document.issued_on, document.issuer) == (
+        world.agency,
+        "252/KH-UBND",
+        datetime.date(2018, 9, 19),
+        "UBND tỉnh Tiền Giang",
+    )
+    assert (document.original_name, document.uploaded_by, document.size) == (
+        "Kế hoạch 252.pdf",
+        agency_user,
+        len(PDF_BYTES),
+    )
+    assert document.sha256 == hashlib.sha256(PDF_BYTES).hexdigest()
+    assert document.file.open("rb").read() == PDF_BYTES
+    assert document.history.get().history_user == agency_user
+
+
+def test_the_same_file_uploaded_twice_is_stored_once(world, media, agency_client, other_client):
+    agency_client.post(CREATE, _upload_form())
+
+    response = agency_client.post(CREATE, _upload_form("bản sao.pdf", title="Bản sao"), follow=True)
+
+    assert EvidenceDocument.objects.count() == 1
+    assert "Tệp này đã có trong thư viện" in response.text
+    assert len(list(media.rglob("*.pdf"))) == 1
+    # Another agency's copy is its own document.
+    other_client.post(CREATE, _upload_form())
+    assert EvidenceDocument.objects.filter(agency=world.other).count() == 1
+
+
+def test_a_file_refused_by_its_content_stores_nothing(world, media, agency_client):
+    response = agency_client.post(CREATE, _upload_form("ảnh.pdf", PNG_BYTES))
+
+    assert response.status_code == 200
+    assert "không khớp với tên tệp" in response.text
+    assert not EvidenceDocument.objects.exists()
+    assert not media.exists() or not list(media.rglob("*.*"))
+
+
+def test_agency_edits_its_document(world, media, agency_client, agency_user):
+    document = _document(world.agency, "Kế hoạch")
+    url = reverse("assignments:document-edit", args=[document.pk])
+
+    response = agency_client.post(url, {"number": "12/QĐ-UBND", "title": "Quyết định"})
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.number, document.title) == ("12/QĐ-UBND", "Quyết định")
+    assert document.history.latest().history_user == agency_user
+
+
+def test_a_document_needs_its_title(world, media, agency_client):
+    document = _document(world.agency, "Kế hoạch")
+    url = reverse("assignments:document-edit", args=[document.pk])
+
+    response = agency_client.post(url, {"number": "12/QĐ-UBND", "title": ""})
+
+    assert response.status_code == 200
+    document.refresh_from_db()
+    assert (document.number, document.title) == ("", "Kế hoạch")
+
+
+def test_other_agency_gets_404_for_the_document_and_its_file(world, media, other_client):
+    document = _document(world.agency, "Kế hoạch")
+
+    edit = other_client.post(
+        reverse("assignments:document-edit", args=[document.pk]), {"title": "Của tôi"}
+    )
+    download = other_client.get(reverse("assignments:document-download", args=[document.pk]))
+
+    assert (edit.status_code, download.status_code) == (404, 404)
+    document.refresh_from_db()
+    assert document.title == "Kế hoạch"
+
+
+def test_agency_lists_only_its_own_documents(world, media, agency_client):
+    _document(world.agency, "Kế hoạch của sở")
+    _document(world.other, "Kế hoạch của huyện")
+
+    response = agency_client.get(LIBRARY)
+
+    assert response.status_code == 200
+    assert [d.title for d in response.context["documents"]] == ["Kế hoạch của sở"]
+    assert "Kế hoạch của huyện" not in response.text
+
+
+def test_readers_list_every_agencys_documents_and_download_them(
+    world, media, noivu_client, leader_client
+):
+    own = _document(world.agency, "Kế hoạch của sở")
+    _document(world.other, "Kế hoạch của huyện")
+
+    for client in (noivu_client, leader_client):
+        response = client.get(LIBRARY)
+        download = client.get(reverse("assignments:document-download", args=[own.pk]))
+
+        assert len(response.context["documents"]) == 2
+        assert b"".join(download.streaming_content) == PDF_BYTES
+        assert download["Cache-Control"] == "private, no-store"
+        assert 'filename="Kế hoạch của sở.pdf"' in download["Content-Disposition"] or (
+            "filename*=" in download["Content-Disposition"]
+        )
+
+
+def test_readers_may_not_upload_or_edit(world, media, noivu_client, leader_client):
+    document = _document(world.agency, "Kế hoạch")
+
+    for client in (noivu_client, leader_client):
+        create = client.post(CREATE, _upload_form())
+        edit = client.post(
+            reverse("assignments:document-edit", args=[document.pk]), {"title": "Khác"}
+        )
+
+        assert (create.status_code, edit.status_code) == (403, 403)
+    assert EvidenceDocument.objects.count() == 1
+
+
+def test_anonymous_goes_to_login_and_wrong_method_gets_405(client, agency_client):
+    assert client.get(LIBRARY).status_code == 302
+    assert client.get(LIBRARY)["Location"].startswith(reverse("login"))
+    assert agency_client.post(LIBRARY).status_code == 405
+
+
+def test_library_query_count_does_not_grow_with_documents(
+    world, media, noivu_client, agency_client, django_assert_num_queries
+):
+    for number in range(3):
+        _document(world.agency, f"Kế hoạch {number}")
+        _document(world.other, f"Báo cáo {number}")
+
+    # session, user, user's groups, documents with their agencies (count, page)
+    with django_assert_num_queries(5):
+        noivu_client.get(LIBRARY)
+    # session, user, user's groups, membership with agency, documents (count, page)
+    with django_assert_num_queries(6):
+        agency_client.get(LIBRARY)
