@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -399,13 +400,17 @@ def _render_report(
     can_edit = report.is_editable and own is not None and own.pk == report.agency_id
     can_review = report.status == Report.Status.SUBMITTED and user_role(request.user) in REVIEWERS
     if can_edit and report_form is None:
-        report_form = ReportForm(initial=ReportForm.initial_for(report, values), targets=targets)
+        report_form = ReportForm(
+            initial=ReportForm.initial_for(report, values),
+            targets=targets,
+            documents=_library_of(report),
+        )
     context = {
         "report": report,
         "results": [TargetResult(target, values.get(target.pk)) for target in targets],
         "deadline": deadline_of(report.cycle, report.agency, today=timezone.localdate()),
         "transitions": report.transitions.select_related("by"),
-        "evidence": report.evidence.all(),
+        "evidence": report.evidence.select_related("document"),
         "can_edit": can_edit,
         "can_review": can_review,
         "report_form": report_form if can_edit else None,
@@ -423,7 +428,7 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     _require_editor(request, report)
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
-    form = ReportForm(request.POST, request.FILES, targets=targets)
+    form = ReportForm(request.POST, request.FILES, targets=targets, documents=_library_of(report))
     if not form.is_valid():
         return _render_report(request, report, report_form=form)
     try:
@@ -450,6 +455,11 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assignments:report-detail", pk=pk)
 
 
+def _library_of(report: Report) -> models.QuerySet[EvidenceDocument]:
+    """The documents of the agency's library that the report may take."""
+    return EvidenceDocument.objects.filter(agency=report.agency_id).order_by("-issued_on", "-pk")
+
+
 def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
     """The change is saved; say so when the mail telling the agency could not go yet."""
     if has_pending_mail(agency):
@@ -474,6 +484,14 @@ def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> 
             by=request.user,
         )
         messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": upload.name})
+    if document := form.cleaned_data["library_document"]:
+        services.attach_document(
+            report=report,
+            document=document,
+            location=form.cleaned_data["location"],
+            by=request.user,
+        )
+        messages.success(request, _("Đã đính kèm “%(name)s”.") % {"name": document})
     delete_pk = form.cleaned_data["delete_evidence"]
     evidence = report.evidence.filter(pk=delete_pk).first() if delete_pk else None
     if evidence is not None:

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assignments', '0009_responsibility_leads_and_confirmation'),
-        ('criteria', '0006_national_standing'),
+        ('criteria', '0002_scores_within_maximum'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,6 +20,7 @@ from assignments.models.agencies import (
     user_role,
 )
 from assignments.models.documents import (
+    LOCATION_MAX_LENGTH,
     EvidenceDocument,
     EvidenceLink,
     evidence_storage,
@@ -41,6 +42,7 @@ from assignments.models.tasks import COUNT_MAX, PERCENT_UNITS, ContentArea, Task
 
 __all__ = [
     "COUNT_MAX",
+    "LOCATION_MAX_LENGTH",
     "NARRATIVE_MAX_LENGTH",
     "PERCENT_UNITS",
     "REASON_MAX_LENGTH",

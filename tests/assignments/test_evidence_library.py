@@ -13,7 +13,14 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from assignments.models import Evidence, EvidenceDocument, EvidenceLink
-from tests.assignments.reporting import PDF_BYTES, PNG_BYTES, make_report, upload
+from tests.assignments.reporting import (
+    PDF_BYTES,
+    PNG_BYTES,
+    make_report,
+    post_evidence,
+    report_form_data,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +306,65 @@ def test_library_query_count_does_not_grow_with_documents(
     # session, user, user's groups, membership with agency, documents (count, page)
     with django_assert_num_queries(6):
         agency_client.get(LIBRARY)
+
+
+# -- The report page takes documents from the library --------------------------------------
+
+
+def test_agency_attaches_a_library_document_to_its_report_with_its_place(
+    world, today, media, agency_client, agency_user
+):
+    document = _document(world.agency, "Kế hoạch")
+    EvidenceDocument.objects.filter(pk=document.pk).update(number="252/KH-UBND")
+    report = make_report(world, "1.1")
+    url = reverse("assignments:report-update", args=[report.pk])
+    assert not report.evidence.exists()
+
+    response = agency_client.post(
+        url,
+        report_form_data(
+            report, library_document=document.pk, location="Mục II.3, trang 4", save=""
+        ),
+    )
+
+    assert response.status_code == 302
+    link = report.evidence.get()
+    assert (link.document, link.location, link.uploaded_by) == (
+        document,
+        "Mục II.3, trang 4",
+        agency_user,
+    )
+    assert link.file.name == document.file.name
+    page = agency_client.get(reverse("assignments:report-detail", args=[report.pk])).text
+    assert "252/KH-UBND; Mục II.3, trang 4;" in page
+
+
+def test_a_document_of_another_agency_cannot_be_attached(world, today, media, agency_client):
+    theirs = _document(world.other, "Kế hoạch của huyện")
+    report = make_report(world, "1.1")
+    url = reverse("assignments:report-update", args=[report.pk])
+
+    response = agency_client.post(
+        url, report_form_data(report, library_document=theirs.pk, save="")
+    )
+
+    assert response.status_code == 200
+    assert "library_document" in response.context["report_form"].errors
+    assert not report.evidence.exists()
+
+
+def test_a_file_uploaded_on_the_report_page_goes_into_the_library_once(
+    world, today, media, agency_client
+):
+    report, other_report = make_report(world, "1.1"), make_report(world, "1.2")
+
+    post_evidence(agency_client, report, upload("Kế hoạch 252.pdf", PDF_BYTES))
+    post_evidence(agency_client, report, upload("bản sao.pdf", PDF_BYTES))
+    post_evidence(agency_client, other_report, upload("Kế hoạch 252.pdf", PDF_BYTES))
+
+    document = EvidenceDocument.objects.get()
+    assert (document.agency, document.title) == (world.agency, "Kế hoạch 252")
+    assert [e.document for e in Evidence.objects.order_by("pk")] == [document, document]
+    assert len(list(media.rglob("*.pdf"))) == 1
+    listed = agency_client.get(LIBRARY)
+    assert [d.pk for d in listed.context["documents"]] == [document.pk]
