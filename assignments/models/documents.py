@@ -8,8 +8,11 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -21,10 +24,27 @@ from assignments.models.tasks import Task
 LOCATION_MAX_LENGTH = 200
 
 
-def evidence_storage() -> Storage:
+class EvidenceStorage(LazyObject):
     """The "evidence" alias of STORAGES: one server's disk, or S3-compatible object storage
-    shared by several application servers."""
-    return storages["evidence"]
+    shared by several application servers; read when first used (and again after a test
+    changes STORAGES), like Django's default_storage."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["evidence"]
+
+
+evidence_files = EvidenceStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        evidence_files._wrapped = empty
+
+
+def evidence_storage() -> Storage:
+    """The storage of the evidence files (a callable, so migrations name no backend)."""
+    return evidence_files
 
 
 def document_path(instance: "EvidenceDocument", filename: str) -> str:
