@@ -11,15 +11,18 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.formats import get_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import (
+    LOCATION_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
     REASON_MAX_LENGTH,
     Agency,
+    EvidenceDocument,
     Report,
     Responsibility,
     Task,
@@ -485,9 +488,30 @@ class ReportForm(forms.Form):
     )
     # The "Xóa" button of a listed file, confirmed on the page (see report_detail.html).
     delete_evidence = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A document already in the agency's library, with where inside it the evidence sits.
+    library_document = forms.ModelChoiceField(
+        label=_("Hoặc chọn từ thư viện của đơn vị"),
+        queryset=EvidenceDocument.objects.none(),
+        required=False,
+        empty_label=_("— Không chọn —"),
+    )
+    location = forms.CharField(
+        label=_("Vị trí trong tài liệu"),
+        max_length=LOCATION_MAX_LENGTH,
+        required=False,
+        help_text=_("Ví dụ: Mục II.3, trang 4–5."),
+    )
 
-    def __init__(self, *args, targets: list[TaskTarget], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        targets: list[TaskTarget],
+        documents: models.QuerySet[EvidenceDocument] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if documents is not None:
+            self.fields["library_document"].queryset = documents
         self.targets = targets
         self.evidence_kinds: list[EvidenceKind] = []
         self.fields["evidence"].help_text = evidence_help_text()
@@ -597,3 +621,40 @@ class CycleForm(forms.Form):
         widget=DateInput(),
         help_text=_("Để trống: ngày 25/11 của năm báo cáo."),
     )
+
+
+class DocumentForm(forms.ModelForm):
+    """What identifies a document of the library: its number and symbol, date, issuer, title."""
+
+    class Meta:
+        model = EvidenceDocument
+        fields = ["number", "issued_on", "issuer", "title"]
+        widgets = {"issued_on": DateInput()}
+        help_texts = {
+            "number": _("Ví dụ: 252/KH-UBND."),
+            "title": _("Trích yếu nội dung của văn bản."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # What a reader of the library finds a document by (documents moved from the reports
+        # have none until their agency gives one).
+        self.fields["title"].required = True
+
+
+class DocumentUploadForm(DocumentForm):
+    """A new document of the library: its file, checked by its content."""
+
+    file = forms.FileField(
+        label=_("Tệp"), widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = evidence_help_text()
+        self.kind: EvidenceKind | None = None
+
+    def clean_file(self) -> UploadedFile:
+        upload = _clean_name(self.cleaned_data["file"])
+        self.kind = check_evidence(upload)
+        return upload

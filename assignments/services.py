@@ -7,8 +7,10 @@ with a message instead of silently undoing the first.
 """
 
 import datetime
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,6 +28,7 @@ from assignments.mail import mail_agency_on_commit, mail_report_review
 from assignments.models import (
     Agency,
     Evidence,
+    EvidenceDocument,
     Extension,
     Report,
     ReportingCycle,
@@ -243,30 +246,117 @@ def add_evidence(
     extension: str,
     by: AbstractBaseUser,
 ) -> Evidence:
-    """Store a checked file under a generated name (see forms.check_evidence)."""
+    """Put a checked file (see forms.check_evidence) in the agency's library, or find the
+    document holding the same content, and attach it to the report."""
     _lock_editable(report, _("Báo cáo đã gửi, không thêm tài liệu được nữa."))
+    document, _created = add_document(
+        agency=report.agency,
+        upload=upload,
+        content_type=content_type,
+        extension=extension,
+        by=by,
+        title=PurePath(upload.name).stem[:500],
+    )
+    return _link(report=report, document=document, location="", by=by)
+
+
+@transaction.atomic
+def attach_document(
+    *, report: Report, document: EvidenceDocument, location: str, by: AbstractBaseUser
+) -> Evidence:
+    """Attach a document of the agency's library to its report, with where inside it."""
+    _lock_editable(report, _("Báo cáo đã gửi, không thêm tài liệu được nữa."))
+    if document.agency_id != report.agency_id:
+        raise ValidationError(_("Tài liệu không thuộc thư viện của đơn vị."))
+    return _link(report=report, document=document, location=location, by=by)
+
+
+def _link(
+    *, report: Report, document: EvidenceDocument, location: str, by: AbstractBaseUser
+) -> Evidence:
+    existing = report.evidence.filter(document=document).first()
+    if existing is not None:
+        return existing
     evidence = Evidence(
         report=report,
-        original_name=upload.name,
-        content_type=content_type,
-        size=upload.size,
+        document=document,
+        location=location,
+        # The link shares the document's stored file: nothing is copied.
+        file=document.file.name,
+        original_name=document.original_name,
+        content_type=document.content_type,
+        size=document.size,
         uploaded_by=by,
     )
     evidence._history_user = by
-    # The stored name takes its suffix from the checked content, never from the user.
-    evidence.file.save(f"evidence{extension}", upload, save=False)
-    try:
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
+    evidence.save()
     return evidence
 
 
 @transaction.atomic
 def delete_evidence(*, evidence: Evidence, by: AbstractBaseUser) -> None:
+    """Take a document off the report; it stays in the agency's library. A file attached
+    before the library (no document) is deleted with its link."""
     _lock_editable(evidence.report, _("Báo cáo đã gửi, không xóa tài liệu được nữa."))
     storage, name = evidence.file.storage, evidence.file.name
     evidence._history_user = by
+    has_document = evidence.document_id is not None
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if not has_document:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# -- The agency's library of evidence documents -------------------------------------------
+
+
+def file_sha256(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def add_document(
+    *,
+    agency: Agency,
+    upload: UploadedFile,
+    content_type: str,
+    extension: str,
+    by: AbstractBaseUser,
+    number: str = "",
+    issued_on: datetime.date | None = None,
+    issuer: str = "",
+    title: str = "",
+) -> tuple[EvidenceDocument, bool]:
+    """Store a checked file (see forms.check_evidence) in the agency's library, or find the
+    document already holding the same content: (document, created)."""
+    sha256 = file_sha256(upload)
+    # The lock on the agency makes two uploads of the same file wait for each other.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    existing = EvidenceDocument.objects.filter(agency=agency, sha256=sha256).first()
+    if existing is not None:
+        return existing, False
+    document = EvidenceDocument(
+        agency=agency,
+        number=number,
+        issued_on=issued_on,
+        issuer=issuer,
+        title=title,
+        original_name=upload.name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha256,
+        uploaded_by=by,
+    )
+    document._history_user = by
+    # The stored name takes its suffix from the checked content, never from the user.
+    document.file.save(f"evidence{extension}", upload, save=False)
+    storage, name = document.file.storage, document.file.name
+    try:
+        document.save()
+    except Exception:
+        storage.delete(name)
+        raise
+    return document, True

@@ -42,4 +42,9 @@ urlpatterns = [
     path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
     path("reports/<int:pk>/return/", views.report_return, name="report-return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    # The agency's library of evidence documents.
+    path("documents/", views.document_list, name="document-list"),
+    path("documents/create/", views.document_create, name="document-create"),
+    path("documents/<int:pk>/edit/", views.document_edit, name="document-edit"),
+    path("documents/<int:pk>/file/", views.document_download, name="document-download"),
 ]

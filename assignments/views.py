@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,8 @@ from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_e
 from assignments.forms import (
     AcceptForm,
     CycleForm,
+    DocumentForm,
+    DocumentUploadForm,
     ExtensionForm,
     ReportForm,
     ResponsibilityForm,
@@ -37,6 +40,7 @@ from assignments.models import (
     ContentArea,
     Evidence,
     Reminder,
+    EvidenceDocument,
     Report,
     ReportingCycle,
     Responsibility,
@@ -235,6 +239,16 @@ def _get_evidence_for_user(request: HttpRequest, pk: int) -> Evidence:
     if agency is None:
         raise Http404
     return get_object_or_404(evidence, pk=pk, report__agency=agency)
+
+
+def _get_document_for_user(request: HttpRequest, pk: int) -> EvidenceDocument:
+    documents = EvidenceDocument.objects.select_related("agency")
+    if user_role(request.user) in READERS:
+        return get_object_or_404(documents, pk=pk)
+    agency = _own_agency(request)
+    if agency is None:
+        raise Http404
+    return get_object_or_404(documents, pk=pk, agency=agency)
 
 
 def _get_agency_for_user(request: HttpRequest, pk: int) -> Agency:
@@ -440,7 +454,11 @@ def _render_report(
     can_edit = report.is_editable and own is not None and own.pk == report.agency_id
     can_review = report.status == Report.Status.SUBMITTED and user_role(request.user) in REVIEWERS
     if can_edit and report_form is None:
-        report_form = ReportForm(initial=ReportForm.initial_for(report, values), targets=targets)
+        report_form = ReportForm(
+            initial=ReportForm.initial_for(report, values),
+            targets=targets,
+            documents=_library_of(report),
+        )
     transitions = list(report.transitions.select_related("by"))
     # Why it was returned, at the top of the page, for as long as it stays returned.
     return_step = None
@@ -453,7 +471,7 @@ def _render_report(
         "deadline": deadline_of(report.cycle, report.agency, today=timezone.localdate()),
         "transitions": transitions,
         "return_step": return_step,
-        "evidence": report.evidence.all(),
+        "evidence": report.evidence.select_related("document"),
         "can_edit": can_edit,
         "can_review": can_review,
         "report_form": report_form if can_edit else None,
@@ -471,7 +489,7 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
     _require_editor(request, report)
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
-    form = ReportForm(request.POST, request.FILES, targets=targets)
+    form = ReportForm(request.POST, request.FILES, targets=targets, documents=_library_of(report))
     if not form.is_valid():
         return _render_report(request, report, report_form=form)
     try:
@@ -498,6 +516,11 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assignments:report-detail", pk=pk)
 
 
+def _library_of(report: Report) -> models.QuerySet[EvidenceDocument]:
+    """The documents of the agency's library that the report may take."""
+    return EvidenceDocument.objects.filter(agency=report.agency_id).order_by("-issued_on", "-pk")
+
+
 def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
     """The change is saved; say so when the mail telling the agency could not go yet."""
     if has_pending_mail(agency):
@@ -522,6 +545,14 @@ def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> 
             by=request.user,
         )
         messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": upload.name})
+    if document := form.cleaned_data["library_document"]:
+        services.attach_document(
+            report=report,
+            document=document,
+            location=form.cleaned_data["location"],
+            by=request.user,
+        )
+        messages.success(request, _("Đã đính kèm “%(name)s”.") % {"name": document})
     delete_pk = form.cleaned_data["delete_evidence"]
     evidence = report.evidence.filter(pk=delete_pk).first() if delete_pk else None
     if evidence is not None:
@@ -740,3 +771,94 @@ def cycle_export(request: HttpRequest, year: int) -> HttpResponse:
             )
         },
     )
+
+
+# -- The agency's library of evidence documents -------------------------------------------
+#
+# An agency sees and manages only its own documents; Sở Nội vụ and leaders read them all.
+
+
+def _library_agency(request: HttpRequest) -> Agency | None:
+    """The agency whose library the user manages; None for the readers of every library."""
+    agency = _own_agency(request)
+    if agency is None and user_role(request.user) not in READERS:
+        raise PermissionDenied
+    return agency
+
+
+@require_GET
+@login_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    agency = _library_agency(request)
+    documents = EvidenceDocument.objects.select_related("agency").order_by(
+        "agency__name", "-issued_on", "-pk"
+    )
+    if agency is not None:
+        documents = documents.filter(agency=agency)
+    page = Paginator(documents, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"agency": agency, "page": page, "documents": list(page)}
+    return render(request, "assignments/document_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def document_create(request: HttpRequest) -> HttpResponse:
+    agency = _library_agency(request)
+    if agency is None:
+        raise PermissionDenied  # readers read every library and write none
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        document, created = services.add_document(
+            agency=agency,
+            upload=form.cleaned_data["file"],
+            content_type=form.kind.content_type,
+            extension=form.kind.extension,
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in DocumentForm.Meta.fields},
+        )
+        if created:
+            messages.success(request, _("Đã thêm “%(name)s” vào thư viện.") % {"name": document})
+        else:
+            messages.info(
+                request,
+                _("Tệp này đã có trong thư viện: “%(name)s”; không lưu thêm bản nữa.")
+                % {"name": document},
+            )
+        return redirect("assignments:document-list")
+    return render(request, "assignments/document_form.html", {"form": form, "document": None})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _get_document_for_user(request, pk)
+    own = _own_agency(request)
+    if own is None or own.pk != document.agency_id:
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None, instance=document)
+    if request.method == "POST" and form.is_valid():
+        document._history_user = request.user
+        form.save()
+        messages.success(request, _("Đã lưu “%(name)s”.") % {"name": document})
+        return redirect("assignments:document-list")
+    context = {"form": form, "document": document}
+    return render(request, "assignments/document_form.html", context)
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file, through the portal and its access check, never from a public URL."""
+    document = _get_document_for_user(request, pk)
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -201,8 +201,35 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+EVIDENCE_STORAGE_KIND = os.environ.get("PAR_EVIDENCE_STORAGE", "disk")
+if EVIDENCE_STORAGE_KIND == "disk":
+    EVIDENCE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif EVIDENCE_STORAGE_KIND == "s3":
+    # Files are always served through the portal's access-checked view: the bucket stays
+    # private and no signed or public URL is ever handed out.
+    EVIDENCE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["PAR_S3_BUCKET"],
+            "endpoint_url": os.environ.get("PAR_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PAR_S3_REGION") or None,
+            "access_key": os.environ.get("PAR_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("PAR_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("PAR_S3_PREFIX", "par-portal"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"PAR_EVIDENCE_STORAGE must be 'disk' or 's3', not {EVIDENCE_STORAGE_KIND!r}."
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence documents: MEDIA_ROOT on this server's disk, or S3-compatible object storage
+    # (PAR_EVIDENCE_STORAGE=s3, django-storages installed) shared by several app servers.
+    "evidence": EVIDENCE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

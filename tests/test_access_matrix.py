@@ -20,6 +20,7 @@ from assignments.models import (
     Agency,
     ContentArea,
     Evidence,
+    EvidenceDocument,
     Membership,
     Report,
     ReportingCycle,
@@ -60,6 +61,7 @@ class World:
     agency: Agency
     report: Report
     evidence: Evidence
+    document: EvidenceDocument
     member: AbstractUser
 
 
@@ -88,6 +90,7 @@ SCORE_EDITORS = {"noivu_staff", "admin_user"}
 WORK_EDITORS = {"noivu_staff", "admin_user"}
 READERS = {"leader", "noivu_staff", "admin_user"}
 REVIEWERS = {"noivu_staff", "admin_user"}
+AGENCY_USERS = {"agency_user", "other_agency_user"}
 # The people page: administrators, and Sở Nội vụ for the agencies' accounts (accounts.users).
 USER_MANAGERS = {"noivu_staff", "admin_user"}
 
@@ -180,6 +183,15 @@ PAGES: dict[str, Page] = {
     "assignments:evidence-download": Page(
         lambda w: [w.evidence.pk], own_or_readers(200), WRONG_METHOD
     ),
+    # Each agency sees its own library; the readers see every one and write none.
+    "assignments:document-list": Page(get=everyone(200), post=WRONG_METHOD),
+    "assignments:document-create": Page(get=only(AGENCY_USERS, 200), post=only(AGENCY_USERS, 200)),
+    "assignments:document-edit": Page(
+        lambda w: [w.document.pk], agency_writes(200), agency_writes(200)
+    ),
+    "assignments:document-download": Page(
+        lambda w: [w.document.pk], own_or_readers(200), WRONG_METHOD
+    ),
     # An empty form comes back with its errors: 200, and nothing written.
     "accounts:user-list": Page(get=only(USER_MANAGERS, 200), post=WRONG_METHOD),
     "accounts:user-create": Page(get=only(USER_MANAGERS, 200), post=only(USER_MANAGERS, 200)),
@@ -250,6 +262,11 @@ def world(agency, settings, tmp_path, staff_password) -> World:
         report=report, original_name="qd.pdf", content_type="application/pdf", size=9
     )
     evidence.file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    document = EvidenceDocument(
+        agency=agency, title="Kế hoạch", original_name="kh.pdf", content_type="application/pdf",
+        size=9,
+    )  # fmt: skip
+    document.file.save("evidence.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     member = get_user_model().objects.create_user("canbo.thanhvien", password=staff_password)
     member.groups.add(Role.AGENCY_USER.group())
     Membership.objects.create(user=member, agency=agency)
@@ -262,6 +279,7 @@ def world(agency, settings, tmp_path, staff_password) -> World:
         agency=agency,
         report=report,
         evidence=evidence,
+        document=document,
         member=member,
     )
 

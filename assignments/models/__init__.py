@@ -3,6 +3,7 @@
 - agencies: who does the work (agencies, their other names, groups, users' agency and role)
 - owners: who acts on each criterion of a plan (Responsibility)
 - tasks: the tasks of section II and their measurable targets
+- documents: the agency's library of evidence documents and their links
 - reporting: the yearly report (cycles, extensions, reports, values, transitions, evidence)
 - mail: the outbox and the reminders
 """
@@ -17,6 +18,12 @@ from assignments.models.agencies import (
     name_key,
     user_agency,
     user_role,
+)
+from assignments.models.documents import (
+    LOCATION_MAX_LENGTH,
+    EvidenceDocument,
+    EvidenceLink,
+    evidence_storage,
 )
 from assignments.models.mail import OutgoingMail, Reminder
 from assignments.models.owners import Responsibility
@@ -35,6 +42,7 @@ from assignments.models.tasks import COUNT_MAX, PERCENT_UNITS, ContentArea, Task
 
 __all__ = [
     "COUNT_MAX",
+    "LOCATION_MAX_LENGTH",
     "NARRATIVE_MAX_LENGTH",
     "PERCENT_UNITS",
     "REASON_MAX_LENGTH",
@@ -44,6 +52,8 @@ __all__ = [
     "AgencyGroupAlias",
     "ContentArea",
     "Evidence",
+    "EvidenceDocument",
+    "EvidenceLink",
     "Extension",
     "Membership",
     "OutgoingMail",
@@ -57,6 +67,7 @@ __all__ = [
     "Task",
     "TaskTarget",
     "evidence_path",
+    "evidence_storage",
     "name_key",
     "user_agency",
     "user_role",

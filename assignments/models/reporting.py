@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from assignments.models.agencies import Agency
+from assignments.models.documents import LOCATION_MAX_LENGTH, EvidenceDocument, evidence_storage
 from assignments.models.tasks import Task, TaskTarget
 from criteria.models import MaxTextLengthValidator
 
@@ -224,12 +225,25 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """A file attached to a report as proof; served only to those who may see the report."""
+    """A document of the agency's library attached to a report, with where inside it; served
+    only to those who may see the report."""
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("báo cáo")
     )
-    file = models.FileField(_("tệp"), upload_to=evidence_path)
+    document = models.ForeignKey(
+        EvidenceDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="report_links",
+        verbose_name=_("tài liệu kiểm chứng"),
+    )
+    location = models.CharField(
+        _("vị trí trong tài liệu"), max_length=LOCATION_MAX_LENGTH, blank=True
+    )
+    # The document's file, kept with the link until the report page reads files from the
+    # library only; the data migration points both at the same stored file.
+    file = models.FileField(_("tệp"), upload_to=evidence_path, storage=evidence_storage)
     original_name = models.CharField(_("tên tệp gốc"), max_length=255)
     content_type = models.CharField(_("loại tệp"), max_length=100)
     size = models.PositiveIntegerField(_("dung lượng (byte)"))

@@ -16,6 +16,7 @@ class RoleLinks:
     tracker: bool  # "Theo dõi báo cáo": Sở Nội vụ's tracker, read-only for leaders
     reviews: bool  # "Chờ duyệt": Sở Nội vụ's queue of the reports waiting for review
     users: bool  # "Người dùng": the people page (accounts.users says who may manage whom)
+    library: bool  # "Tài liệu kiểm chứng": an agency's own documents; every one for readers
     score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
 
 
@@ -29,5 +30,6 @@ def role_links(context: Context) -> RoleLinks:
         tracker=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         reviews=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
         users=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
+        library=role in (Role.AGENCY_USER, Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
     )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from assignments.forms import DOCX, GIF, JPEG, PDF, PNG, XLSX, check_evidence
-from assignments.models import Evidence, Report
+from assignments.models import Evidence, EvidenceDocument, Report
 from tests.assignments.reporting import (
     GIF_BYTES,
     JPEG_BYTES,
@@ -132,7 +132,9 @@ def test_agency_uploads_two_files_stored_under_generated_names(
     for evidence, suffix in ((pdf, ".pdf"), (xlsx, ".xlsx")):
         stored = Path(evidence.file.path)
         assert stored.is_relative_to(media)
-        assert stored.parent.name == "2019"
+        # In the agency's library, the one stored copy its reports link to.
+        assert stored.parent == media / "evidence" / "library" / str(world.agency.pk)
+        assert evidence.file.name == evidence.document.file.name
         assert stored.suffix == suffix
         assert len(stored.stem) == 32  # a uuid, nothing of the user's name
     assert Path(pdf.file.path).read_bytes() == PDF_BYTES
@@ -260,7 +262,7 @@ def test_download_query_count(evidence, agency_client, django_assert_num_queries
 # -- Deleting ------------------------------------------------------------------------------
 
 
-def test_agency_deletes_a_file_of_its_draft(
+def test_agency_takes_a_file_off_its_draft_and_keeps_it_in_its_library(
     evidence, agency_client, django_capture_on_commit_callbacks
 ):
     stored = Path(evidence.file.path)
@@ -270,6 +272,21 @@ def test_agency_deletes_a_file_of_its_draft(
         response = delete_evidence(agency_client, evidence.pk, evidence.report)
 
     assert response.status_code == 302
+    assert not Evidence.objects.exists()
+    assert EvidenceDocument.objects.get().file.name == evidence.file.name
+    assert stored.exists()
+
+
+def test_a_file_attached_before_the_library_is_deleted_with_its_link(
+    evidence, agency_client, django_capture_on_commit_callbacks
+):
+    Evidence.objects.update(document=None)
+    EvidenceDocument.objects.all().delete()
+    stored = Path(evidence.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_evidence(agency_client, evidence.pk, evidence.report)
+
     assert not Evidence.objects.exists()
     assert not stored.exists()
 
@@ -387,7 +404,7 @@ def test_delete_asks_for_confirmation_on_the_page(evidence, agency_client):
     text = " ".join(response.text.split())
     assert '<details class="confirm"> <summary>Xóa</summary>' in text
     assert f'name="delete_evidence" value="{evidence.pk}"' in text
-    assert "Xóa hẳn tệp “Quyết định ban hành.pdf”?" in text
+    assert "Bỏ tệp “Quyết định ban hành.pdf” khỏi báo cáo? Tệp vẫn còn trong thư viện" in text
 
 
 def test_deleting_a_file_keeps_the_text_typed_beside_it(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from assignments import services
 from assignments.models import (
     Evidence,
+    EvidenceDocument,
     Extension,
     Report,
     ReportTransition,
@@ -563,9 +564,19 @@ def test_report_page_query_count_is_fixed(
     for target in ("on_time", "level_3"):
         ReportValue.objects.create(report=report, target=world.targets[target], value=D("80"))
     for name in ("quyet-dinh.pdf", "bang-so-lieu.xlsx"):
+        document = EvidenceDocument.objects.create(
+            agency=world.agency,
+            number="252/KH-UBND",
+            file=f"evidence/library/{name}",
+            original_name=name,
+            content_type="application/pdf",
+            size=1000,
+        )
         Evidence.objects.create(
             report=report,
-            file=f"evidence/2019/{name}",
+            document=document,
+            location="trang 4",
+            file=f"evidence/library/{name}",
             original_name=name,
             content_type="application/pdf",
             size=1000,
@@ -578,9 +589,9 @@ def test_report_page_query_count_is_fixed(
     url = reverse("assignments:report-detail", args=[report.pk])
 
     # session, user, user's groups, membership with agency, report with cycle, plan,
-    # agency, task and area, targets of the year, values, extension, evidence,
-    # transitions with their users
-    with django_assert_num_queries(10):
+    # agency, task and area, targets of the year, values, extension, evidence with its
+    # documents, transitions with their users, the agency's library for the form's choice
+    with django_assert_num_queries(11):
         agency_client.get(url)
     # the same without the membership: Sở Nội vụ has no agency
     with django_assert_num_queries(9):

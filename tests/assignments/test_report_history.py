@@ -233,7 +233,8 @@ def test_query_count_does_not_grow_with_the_history(
         )
         services.add_evidence(
             report=report,
-            upload=upload(f"tệp {number}.pdf", PDF_BYTES),
+            # Each a different file: the library stores one file once.
+            upload=upload(f"tệp {number}.pdf", PDF_BYTES + str(number).encode()),
             content_type="application/pdf",
             extension=".pdf",
             by=agency_user,
