@@ -111,6 +111,11 @@ class ProvinceStanding:
     goals: list[RankGoal]
 
     @property
+    def sources(self) -> list[tuple[int, str]]:
+        """Each year's published source, for the years that name one."""
+        return [(year.year, year.source) for year in self.years if year.source]
+
+    @property
     def has_group_goal(self) -> bool:
         return any(g.kind != RankGoal.Kind.HIGHER_THAN_PREVIOUS for g in self.goals)
 

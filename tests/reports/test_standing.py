@@ -2,6 +2,7 @@
 points a place or a group needed on the route, the peers page and the JSON behind them."""
 
 import json
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -372,3 +373,18 @@ def test_years_before_the_plan_have_no_points_target(leader_client, published):
     standing = {y.year: y for y in response.context["standing"].years}
     assert standing[2016].target is None
     assert standing[2017].target is not None
+
+
+def test_overview_names_no_source_when_no_year_has_one(leader_client, scored_plan):
+    page = text(leader_client.get(reverse("reports:overview")))
+
+    assert "Xếp hạng trong cả nước" in page
+    assert "Nguồn:" not in page
+
+
+def test_overview_names_the_source_of_each_published_year(leader_client, published):
+    page = text(leader_client.get(reverse("reports:overview")))
+
+    (sources,) = re.findall(r'<p class="meta">Nguồn: (.*?)</p>', page)
+    assert sources.startswith("2018: ") and "2019: " in sources
+    assert not sources.rstrip().endswith(";")
