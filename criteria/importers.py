@@ -59,6 +59,18 @@ class AppendixError(Exception):
         self.problems = problems
 
 
+# Vietnamese is written with the tone mark on either vowel of "oa", "oe", "uy" when the
+# syllable ends there ("hoá"/"hóa", "Uỷ"/"Ủy"). Decomposed, the mark is a combining
+# character; moving it after the second vowel gives both spellings one form.
+_TONE_ON_FIRST_VOWEL = re.compile(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?!\w)")
+
+
+def one_tone_placement(text: str) -> str:
+    """`text` in NFC with the tone mark of a final "oa", "oe", "uy" on its second vowel."""
+    text = _TONE_ON_FIRST_VOWEL.sub(r"\1\3\2", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", text)
+
+
 def normalise(text: Any) -> str:
     """Compare titles the way a reader would: NFC, one space, lower case."""
     if text is None:

@@ -26,15 +26,12 @@ from criteria.importers import (
     AppendixError,
     check_spreadsheet_file,
     normalise,
+    one_tone_placement,
     parse_number,
 )
 from criteria.models import NationalGroup, NationalResult, NationalTable, Province
 from criteria.ranking import competition_ranks
 
-# As assignments.models.name_key: the tone mark on either vowel of "oa", "oe", "uy"
-# ("Hoà"/"Hòa", "Thanh Hoá"/"Thanh Hóa") gets one place. criteria may not import
-# assignments, so the few lines live here too.
-_TONE_ON_FIRST_VOWEL = re.compile(r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?!\w)")
 _PUNCTUATION = re.compile(r"[-\u2010-\u2015\u2212.,()*]+")
 _PREFIXES = ("thành phố ", "tỉnh ", "tp ", "thanh pho ", "tinh ")
 
@@ -42,9 +39,7 @@ _PREFIXES = ("thành phố ", "tỉnh ", "tp ", "thanh pho ", "tinh ")
 def province_key(text: str) -> str:
     """How a province's name is compared: one tone placement, no case, no "tỉnh" or
     "thành phố" in front, dashes and dots as spaces ("Bà Rịa – Vũng Tàu", "TP. HCM")."""
-    text = unicodedata.normalize("NFD", str(text))
-    text = _TONE_ON_FIRST_VOWEL.sub(r"\1\3\2", text)
-    text = unicodedata.normalize("NFC", text).casefold()
+    text = one_tone_placement(str(text)).casefold()
     text = " ".join(_PUNCTUATION.sub(" ", text).split())
     for prefix in _PREFIXES:
         if text.startswith(prefix):

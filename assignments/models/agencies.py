@@ -5,7 +5,6 @@ Tiền Giang) and the matching of action texts follows, without a code change.
 """
 
 import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
@@ -15,12 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-# Vietnamese is written with the tone mark on either vowel of "oa", "oe", "uy" when the
-# syllable ends there ("hoá"/"hóa", "Uỷ"/"Ủy"). Decomposed, the mark is a combining
-# character; moving it after the second vowel gives both spellings one key.
-_TONE_ON_FIRST_VOWEL = re.compile(
-    r"([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])(?!\w)",
-)
+from criteria.importers import one_tone_placement
+
 _DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]\s*")
 _AMPERSANDS = re.compile(r"\s*&\s*")
 _COMMAS = re.compile(r"\s*,\s*")
@@ -29,9 +24,7 @@ _SPACES = re.compile(r"\s+")
 
 def name_key(text: str) -> str:
     """The form in which names are compared: NFC, one tone placement, one spacing, no case."""
-    text = unicodedata.normalize("NFD", text)
-    text = _TONE_ON_FIRST_VOWEL.sub(r"\1\3\2", text)
-    text = unicodedata.normalize("NFC", text)
+    text = one_tone_placement(text)
     text = _DASHES.sub(" - ", text)
     text = _AMPERSANDS.sub("&", text)
     text = _COMMAS.sub(", ", text)
