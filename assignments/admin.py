@@ -7,7 +7,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from assignments.forms import TaskTargetForm
@@ -27,7 +26,7 @@ from assignments.models import (
     TaskTarget,
     name_key,
 )
-from criteria.admin import PreviewedUploadsMixin
+from criteria.admin import CheckedXLSX, PreviewedUploadsMixin
 
 
 def check_name_is_free(text: str, own: Model | None) -> None:
@@ -166,7 +165,7 @@ class AgencyAdmin(PreviewedUploadsMixin, ImportExportMixin, admin.ModelAdmin):
     form = AgencyForm
     inlines = [AgencyAliasInline]
     resource_classes = [AgencyResource]
-    formats = [XLSX]
+    formats = [CheckedXLSX]
     list_display = ["name", "short_name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "aliases__text"]

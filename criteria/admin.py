@@ -1,5 +1,6 @@
 """Admin for the criteria tree and plans, with the appendix import (preview, then confirm)."""
 
+import io
 import os
 import re
 import time
@@ -7,6 +8,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import tablib
 from django import forms
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -31,7 +34,7 @@ from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.security import log_event
-from criteria.importers import AppendixError, parse_number, read_appendix
+from criteria.importers import AppendixError, check_spreadsheet_file, parse_number, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import (
     Action,
@@ -119,6 +122,33 @@ class AppendixUpload(BaseStorage):
             self._path().unlink(missing_ok=True)
 
 
+class CheckedXLSX(XLSX):
+    """import-export's xlsx format behind the appendix's checks: the file's size, parts,
+    macros and DTDs, then at most IMPORT_MAX_ROWS rows on its sheet, before tablib reads
+    the whole sheet into memory."""
+
+    def create_dataset(self, in_stream: bytes, **kwargs) -> tablib.Dataset:
+        check_spreadsheet_file(in_stream)
+        limit = settings.IMPORT_MAX_ROWS
+        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        try:
+            sheet = book.active
+            for count, _row in enumerate(sheet.iter_rows(max_col=1, values_only=True), 1):
+                if count > limit:
+                    raise AppendixError(
+                        [
+                            _("Trang tính “%(sheet)s” có hơn %(max)s dòng; không nhận.")
+                            % {
+                                "sheet": sheet.title,
+                                "max": number_format(limit, force_grouping=True),
+                            }
+                        ]
+                    )
+        finally:
+            book.close()
+        return super().create_dataset(in_stream, **kwargs)
+
+
 class PreviewedUploadsMixin:
     """An import-export admin whose uploads live as the appendix's do: a refused file is
     removed at once, a previewed one is kept under a random name for this session only and
@@ -126,6 +156,15 @@ class PreviewedUploadsMixin:
     not exist) is a message on the import page, not a 500 and not a read of another file."""
 
     tmp_storage_class = AppendixUpload
+
+    def add_data_read_fail_error_to_form(self, form: forms.Form, e: Exception) -> None:
+        # The checks' own Vietnamese reasons, not import-export's "… encountered while
+        # trying to read file".
+        if isinstance(e, AppendixError):
+            for problem in e.problems:
+                form.add_error("import_file", problem)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def _pending_key(self) -> str:
         return f"uploads:{self.model._meta.label_lower}"

@@ -245,6 +245,9 @@ XLSX_MAX_UNPACKED_BYTES = env_int("PAR_XLSX_MAX_UNPACKED_BYTES", 50 * 1024 * 102
 # A plan's appendix has about a hundred rows: a sheet with more than this is refused as it
 # is read, before its rows are parsed (a small file may hold a hundred thousand rows).
 APPENDIX_MAX_ROWS = env_int("PAR_APPENDIX_MAX_ROWS", 2000)
+# Rows of any other spreadsheet imported in the admin (the agency registry: a province's
+# communes and public service units are a few hundred to a few thousand).
+IMPORT_MAX_ROWS = env_int("PAR_IMPORT_MAX_ROWS", 5000)
 # An uploaded appendix waits here between its preview and the confirmation, and only then.
 # Several app servers need a folder they share.
 APPENDIX_UPLOAD_DIR = Path(

@@ -187,3 +187,29 @@ def test_a_previewed_upload_is_kept_only_until_it_is_confirmed(admin_client, pro
     assert after_preview == [preview.context["confirm_form"].initial["import_file_name"]]
     assert list(folder.glob("*")) == []
     assert Agency.objects.filter(kind=Agency.Kind.COMMUNE).count() == 3
+
+
+def test_a_sheet_longer_than_a_registry_is_refused_before_it_is_read(
+    admin_client, province, settings
+):
+    settings.IMPORT_MAX_ROWS = 50
+    rows = [(f"UBND xã Số {n}", f"Xã {n}", "UBND cấp xã", "UBND huyện Cái Bè") for n in range(60)]
+
+    response = upload(admin_client, registry_xlsx(rows))
+
+    assert response.status_code == 200
+    assert response.context.get("confirm_form") is None
+    assert "có hơn 50 dòng" in response.text
+    assert not Agency.objects.filter(kind=Agency.Kind.COMMUNE).exists()
+
+
+def test_a_file_that_is_not_a_plain_workbook_is_refused_with_the_appendix_checks(
+    admin_client, province
+):
+    response = upload(admin_client, b"MZ\x90\x00 not a spreadsheet at all")
+
+    assert response.status_code == 200
+    assert response.context.get("confirm_form") is None
+    assert "encountered while trying to read file" not in response.text
+    assert "không phải là tệp Excel" in response.text
+    assert not Agency.objects.filter(kind=Agency.Kind.COMMUNE).exists()
