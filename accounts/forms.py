@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.users import manageable_roles, role_of
-from assignments.models import Agency, Role
+from assignments.models import Agency, Role, user_role
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -60,6 +60,13 @@ class UserForm(forms.ModelForm):
             del self.fields["is_active"]
         else:
             self.fields["username"].disabled = True
+            if user_role(manager) != Role.ADMINISTRATOR:
+                # Whoever sets an account's email can take the account over through the
+                # password reset: only administrators change it once the account exists.
+                self.fields["email"].disabled = True
+                self.fields["email"].help_text = _(
+                    "Chỉ quản trị viên đổi được thư điện tử của một tài khoản đã có."
+                )
             self.initial.setdefault("role", role_of(self.instance))
             self.initial.setdefault("agency", agency)
 

@@ -4,7 +4,8 @@ Administrators manage every account except superusers, which only a superuser ed
 account whose email can be changed can be taken over through the password reset). Sở Nội
 vụ staff, who follow the agencies' reporting and know each agency's contact people, manage
 the agencies' accounts only: they cannot create or edit an administrator, a leader or a
-colleague, so the page gives them no way to widen anyone's rights, their own included.
+colleague, so the page gives them no way to widen anyone's rights, their own included;
+and they set an agency account's email only when they create it.
 """
 
 from django.contrib.auth import get_user_model

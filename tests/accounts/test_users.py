@@ -432,3 +432,37 @@ def test_security_log_names_who_changed_which_fields(client, admin_user, agency_
     saved = next(line for line in lines if line.startswith("user-saved"))
     assert saved.startswith('user-saved user=canbo.sotuphap ip=- by=admin role="Cán bộ đơn vị"')
     assert saved.endswith("active=True fields=first_name,email")
+
+
+def test_noivu_staff_cannot_change_the_email_of_an_existing_account(
+    client, noivu_staff, agency_user, agency
+):
+    # An email changed by someone else is an account taken over through the password reset.
+    agency_user.email = "canbo@sotuphap.tiengiang.gov.vn"
+    agency_user.save()
+    client.force_login(noivu_staff)
+    url = reverse("accounts:user-edit", args=[agency_user.pk])
+
+    response = client.post(
+        url, form_data(email="attacker@example.com", agency=agency.pk, first_name="Lan")
+    )
+
+    agency_user.refresh_from_db()
+    assert response.status_code == 302
+    assert agency_user.email == "canbo@sotuphap.tiengiang.gov.vn"
+    assert agency_user.first_name == "Lan"
+    assert "Chỉ quản trị viên đổi được thư điện tử" in client.get(url).content.decode()
+
+
+def test_administrator_changes_the_email_of_an_agency_account(
+    client, admin_user, agency_user, agency
+):
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("accounts:user-edit", args=[agency_user.pk]),
+        form_data(email="moi@sotuphap.tiengiang.gov.vn", agency=agency.pk),
+    )
+
+    agency_user.refresh_from_db()
+    assert agency_user.email == "moi@sotuphap.tiengiang.gov.vn"
