@@ -1,6 +1,5 @@
 """Admin for the criteria tree and plans, with the appendix import (preview, then confirm)."""
 
-import io
 import os
 import re
 import time
@@ -8,7 +7,6 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import tablib
 from django import forms
 from django.conf import settings
@@ -34,7 +32,7 @@ from import_export.tmp_storages import BaseStorage
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.security import log_event
-from criteria.importers import AppendixError, check_spreadsheet_file, parse_number, read_appendix
+from criteria.importers import AppendixError, open_checked_workbook, parse_number, read_appendix
 from criteria.layout import AppendixTable
 from criteria.models import (
     Action,
@@ -128,11 +126,11 @@ class CheckedXLSX(XLSX):
     the whole sheet into memory."""
 
     def create_dataset(self, in_stream: bytes, **kwargs) -> tablib.Dataset:
-        check_spreadsheet_file(in_stream)
         limit = settings.IMPORT_MAX_ROWS
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        book = open_checked_workbook(in_stream)
         try:
             sheet = book.active
+            sheet.reset_dimensions()  # count the rows there are, not those the sheet states
             for count, _row in enumerate(sheet.iter_rows(max_col=1, values_only=True), 1):
                 if count > limit:
                     raise AppendixError(
@@ -149,22 +147,25 @@ class CheckedXLSX(XLSX):
         return super().create_dataset(in_stream, **kwargs)
 
 
-class PreviewedUploadsMixin:
+class CheckedReadErrorsMixin:
+    """An import-export admin that shows the spreadsheet checks' own Vietnamese reasons
+    (AppendixError) instead of import-export's "… encountered while trying to read file"."""
+
+    def add_data_read_fail_error_to_form(self, form: forms.Form, error: Exception) -> None:
+        if isinstance(error, AppendixError):
+            for problem in error.problems:
+                form.add_error("import_file", problem)
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
+
+
+class PreviewedUploadsMixin(CheckedReadErrorsMixin):
     """An import-export admin whose uploads live as the appendix's do: a refused file is
     removed at once, a previewed one is kept under a random name for this session only and
     removed once confirmed, and a confirmation naming any other file (or a format that does
     not exist) is a message on the import page, not a 500 and not a read of another file."""
 
     tmp_storage_class = AppendixUpload
-
-    def add_data_read_fail_error_to_form(self, form: forms.Form, e: Exception) -> None:
-        # The checks' own Vietnamese reasons, not import-export's "… encountered while
-        # trying to read file".
-        if isinstance(e, AppendixError):
-            for problem in e.problems:
-                form.add_error("import_file", problem)
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
 
     def _pending_key(self) -> str:
         return f"uploads:{self.model._meta.label_lower}"
@@ -334,7 +335,7 @@ class AppendixConfirmForm(ConfirmImportForm):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(ImportMixin, SimpleHistoryAdmin):
+class CriterionAdmin(CheckedReadErrorsMixin, ImportMixin, SimpleHistoryAdmin):
     list_display = ["code", "title", "max_score", "is_survey", "framework"]
     list_filter = ["framework", "level", "is_survey"]
     search_fields = ["code", "title"]
@@ -466,13 +467,6 @@ class CriterionAdmin(ImportMixin, SimpleHistoryAdmin):
         if import_form is not None:
             initial["plan"] = import_form.cleaned_data["plan"].pk
         return initial
-
-    def add_data_read_fail_error_to_form(self, form, error: Exception) -> None:
-        if isinstance(error, AppendixError):
-            for problem in error.problems:
-                form.add_error("import_file", problem)
-        else:
-            super().add_data_read_fail_error_to_form(form, error)
 
     def add_success_message(self, result: Result, request) -> None:
         totals = result.totals
@@ -715,13 +709,6 @@ class NationalResultAdmin(PreviewedUploadsMixin, ImportMixin, SimpleHistoryAdmin
             initial["year"] = import_form.cleaned_data["year"]
             initial["source"] = import_form.cleaned_data.get("source", "")
         return initial
-
-    def add_data_read_fail_error_to_form(self, form, error: Exception) -> None:
-        if isinstance(error, AppendixError):
-            for problem in error.problems:
-                form.add_error("import_file", problem)
-        else:
-            super().add_data_read_fail_error_to_form(form, error)
 
     def add_success_message(self, result: Result, request) -> None:
         totals = result.totals

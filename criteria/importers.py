@@ -351,16 +351,22 @@ def _too_many_rows(sheet_title: str, max_rows: int) -> AppendixError:
     )
 
 
-def read_appendix(stream: IO[bytes] | bytes) -> AppendixTable:
-    """Read and check the appendix; raise AppendixError listing every problem found."""
-    data = stream if isinstance(stream, bytes) else stream.read()
+def open_checked_workbook(data: bytes) -> openpyxl.Workbook:
+    """The workbook, read-only, once `check_spreadsheet_file` has passed it; a file openpyxl
+    cannot open is an AppendixError too. The caller closes it."""
     check_spreadsheet_file(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise AppendixError(
             [_("Không đọc được tệp Excel (%(error)s).") % {"error": type(error).__name__}]
         ) from None
+
+
+def read_appendix(stream: IO[bytes] | bytes) -> AppendixTable:
+    """Read and check the appendix; raise AppendixError listing every problem found."""
+    data = stream if isinstance(stream, bytes) else stream.read()
+    book = open_checked_workbook(data)
     try:
         for sheet in book.worksheets:
             found = _header_and_rows(sheet, settings.APPENDIX_MAX_ROWS)

@@ -8,14 +8,12 @@ over "Tổng điểm" and "Chỉ số (%)"), province names in capitals, with or
 between the rows. Columns are found by their titles in any order.
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-import openpyxl
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -24,9 +22,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from criteria.importers import (
     MAX_COLUMNS,
     AppendixError,
-    check_spreadsheet_file,
     normalise,
     one_tone_placement,
+    open_checked_workbook,
     parse_number,
 )
 from criteria.models import NationalGroup, NationalResult, NationalTable, Province
@@ -202,13 +200,7 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, int, dict[str, int], dict[
 def read_national_table(stream: IO[bytes] | bytes, *, names: ProvinceNames) -> NationalSheet:
     """Read and check a national table; raise AppendixError listing every problem."""
     data = stream if isinstance(stream, bytes) else stream.read()
-    check_spreadsheet_file(data)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise AppendixError(
-            [_("Không đọc được tệp Excel (%(error)s).") % {"error": type(error).__name__}]
-        ) from None
+    book = open_checked_workbook(data)
     try:
         for sheet in book.worksheets:
             rows = _sheet_rows(sheet)
