@@ -5,6 +5,7 @@
 - tasks: the tasks of section II and their measurable targets
 - documents: the agency's library of evidence documents and their links
 - reporting: the yearly report (cycles, extensions, reports, values, transitions, evidence)
+- yearly: the agency's yearly report, its transitions and its proposed self-scores
 - mail: the outbox and the reminders
 """
 
@@ -39,9 +40,16 @@ from assignments.models.reporting import (
     evidence_path,
 )
 from assignments.models.tasks import COUNT_MAX, PERCENT_UNITS, ContentArea, Task, TaskTarget
+from assignments.models.yearly import (
+    EXPLANATION_MAX_LENGTH,
+    ScoreProposal,
+    YearlyReport,
+    YearlyTransition,
+)
 
 __all__ = [
     "COUNT_MAX",
+    "EXPLANATION_MAX_LENGTH",
     "LOCATION_MAX_LENGTH",
     "NARRATIVE_MAX_LENGTH",
     "PERCENT_UNITS",
@@ -63,9 +71,12 @@ __all__ = [
     "ReportValue",
     "ReportingCycle",
     "Responsibility",
+    "ScoreProposal",
     "Role",
     "Task",
     "TaskTarget",
+    "YearlyReport",
+    "YearlyTransition",
     "evidence_path",
     "evidence_storage",
     "name_key",

@@ -129,6 +129,15 @@ class EvidenceLink(models.Model):
         related_name="evidence_links",
         verbose_name=_("nhiệm vụ"),
     )
+    # The agency's proposed score this document supports (its yearly report's section).
+    proposal = models.ForeignKey(
+        "assignments.ScoreProposal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence_links",
+        verbose_name=_("điểm đề xuất"),
+    )
     location = models.CharField(
         _("vị trí trong tài liệu"), max_length=LOCATION_MAX_LENGTH, blank=True
     )
@@ -144,7 +153,12 @@ class EvidenceLink(models.Model):
                 condition=Q(criterion__isnull=False, task__isnull=True)
                 | Q(criterion__isnull=True, task__isnull=False),
                 name="evidencelink_one_subject",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "document"],
+                condition=Q(proposal__isnull=False),
+                name="evidencelink_once_per_proposal",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -135,6 +135,21 @@ class Report(models.Model):
         blank=True,
         validators=[MaxTextLengthValidator(NARRATIVE_MAX_LENGTH, _("Kết quả thực hiện"))],
     )
+    # The agency's yearly report this task report is a section of (models/yearly.py), and
+    # Sở Nội vụ's comment when it returned this section.
+    yearly = models.ForeignKey(
+        "assignments.YearlyReport",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="task_reports",
+        verbose_name=_("báo cáo năm"),
+    )
+    review_comment = models.TextField(
+        _("nhận xét của Sở Nội vụ"),
+        blank=True,
+        validators=[MaxTextLengthValidator(REASON_MAX_LENGTH, _("Nhận xét"))],
+    )
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
