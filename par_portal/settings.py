@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "criteria",
     "accounts",
     "assignments",
+    "assessments",
     "reports",
 ]
 

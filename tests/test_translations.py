@@ -74,7 +74,15 @@ def test_vendor_catalogue_is_complete():
 def project_copy(tmp_path, monkeypatch, settings) -> Path:
     """The sources and catalogues copied aside, so that makemessages can run for real."""
     skip = shutil.ignore_patterns("__pycache__", "*.mo", "*.pyc")
-    for name in ("par_portal", "accounts", "criteria", "assignments", "reports", "templates"):
+    for name in (
+        "par_portal",
+        "accounts",
+        "criteria",
+        "assignments",
+        "assessments",
+        "reports",
+        "templates",
+    ):
         shutil.copytree(BASE_DIR / name, tmp_path / name, ignore=skip)
     for name in ("locale", "locale_vendor"):
         shutil.copytree(BASE_DIR / name, tmp_path / name, ignore=skip)
