@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from assignments.demo import DEMO_PASSWORD
 from assignments.models import Agency, Report, ReportingCycle, Responsibility, Task
-from criteria.management.commands.load_demo import DEMO_PASSWORD
 from criteria.models import Criterion, Plan
 from tests.assignments.reporting import PDF_BYTES
 
