@@ -77,9 +77,11 @@ def open_yearly_report(*, cycle: ReportingCycle, agency: Agency) -> YearlyReport
     Report.objects.bulk_create(
         [
             Report(cycle=cycle, agency=agency, task_id=pk, yearly=report)
-            for pk in tasks.exclude(reports__cycle=cycle, reports__agency=agency).values_list(
-                "pk", flat=True
-            )
+            # Not exclude(reports__cycle=…, reports__agency=…): across a multi-valued relation
+            # that drops a task with any report of the cycle and any report of the agency.
+            for pk in tasks.exclude(
+                Exists(Report.objects.filter(cycle=cycle, agency=agency, task=OuterRef("pk")))
+            ).values_list("pk", flat=True)
         ],
         ignore_conflicts=True,
     )

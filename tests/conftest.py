@@ -54,6 +54,12 @@ def _appendix_uploads(settings, tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    # Stored files (load_demo's documents among them) never land in the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     # Cached pages (criteria/caching.py) must not outlive the test that rendered them: the
     # next test's database may reuse the same ids and history times.

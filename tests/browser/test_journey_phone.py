@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from assignments.demo import DEMO_PASSWORD
 from assignments.models import Agency, Report, ReportingCycle, Responsibility, Task
-from criteria.management.commands.load_demo import DEMO_PASSWORD
 from criteria.models import Criterion, Plan
 from tests.assignments.reporting import PDF_BYTES
 
@@ -66,10 +66,11 @@ def open_phone(browser: Browser, live_server, login) -> Iterator[Callable[[str],
 
 def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
     """The pages each demo account reaches from its menu and their first links."""
-    cycle = ReportingCycle.objects.get(plan=plan)
+    cycle = ReportingCycle.objects.get(plan=plan, year=plan.last_year)
     justice = Agency.objects.get(name="Sở Tư pháp")
-    draft = Report.objects.get(agency=justice, status=Report.Status.DRAFT)
-    submitted = Report.objects.get(status=Report.Status.SUBMITTED)
+    # The task Sở Tư pháp has written in its 2020 draft, a task of a report sent.
+    draft = Report.objects.filter(cycle=cycle, agency=justice).exclude(narrative="").get()
+    submitted = Report.objects.filter(cycle=cycle, status=Report.Status.SUBMITTED).first()
     criterion = Criterion.objects.filter(framework=plan.framework).leaves().first()
     task = Task.objects.filter(content_area__plan=plan).first()
     responsibility = Responsibility.objects.filter(plan=plan).first()

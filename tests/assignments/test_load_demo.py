@@ -1,4 +1,6 @@
-"""The run command's data: the seed plan, the agencies and one demo account per role."""
+"""The run command's data (assignments/management/commands/load_demo.py, assignments/demo.py):
+the seed plan, the agencies, one demo account per role and the agencies' yearly reports of
+2019 (all accepted) and 2020 (one in each state)."""
 
 import io
 from decimal import Decimal
@@ -7,18 +9,27 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from assignments.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from assignments.models import (
     Agency,
+    EvidenceDocument,
+    EvidenceLink,
+    Membership,
+    OutgoingMail,
     Report,
     ReportingCycle,
+    ReportTransition,
+    ReportValue,
     Responsibility,
     Role,
+    ScoreProposal,
     Task,
+    YearlyReport,
+    YearlyTransition,
     user_agency,
     user_role,
 )
 from assignments.progress import build_workspace
-from criteria.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from criteria.models import (
     Criterion,
     IndexResult,
@@ -48,7 +59,7 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
     assert Task.objects.filter(content_area__plan__number="252/KH-UBND").count() == 39
     # Every scored leaf has a lead; 1.2 and 8.1 through the section II tasks that serve them.
     assert Responsibility.objects.filter(is_recognised=True).count() == 76
-    assert sorted(Report.objects.values_list("status", flat=True)) == sorted(Report.Status.values)
+    assert set(Report.objects.values_list("status", flat=True)) == set(Report.Status.values)
     assert Score.objects.filter(
         year=2018, kind=Score.Kind.SELF, note__startswith="Dữ liệu minh họa"
     ).exists()
@@ -57,29 +68,54 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
     )
     assert {user_role(users[name]) for name in users} == set(Role)
     assert user_agency(users["sotuphap"]).name == "Sở Tư pháp"
-    assert user_agency(users["noivu"]) is None
+    # Sở Nội vụ's staff belong to Sở Nội vụ, which reports on its year like any agency, and
+    # remain Sở Nội vụ staff.
+    assert user_agency(users["noivu"]).name == "Sở Nội vụ"
+    assert user_role(users["noivu"]) == Role.NOIVU_STAFF
+
+
+def _demo_state(media) -> dict:
+    """Every row the demo's work writes, with what a change would alter, and the stored files."""
+    state = {
+        model.__name__: sorted(model.objects.values_list("pk", *fields))
+        for model, fields in [
+            (Criterion, ["code"]),
+            (Agency, ["name"]),
+            (Task, ["text"]),
+            (Score, ["value"]),
+            (ReportingCycle, ["deadline"]),
+            (YearlyReport, ["status", "version", "updated_at"]),
+            (Report, ["status", "version", "updated_at"]),
+            (ReportValue, ["value"]),
+            (ReportTransition, ["to_status", "at"]),
+            (YearlyTransition, ["to_status", "at"]),
+            (ScoreProposal, ["score", "version", "updated_at"]),
+            (EvidenceDocument, ["sha256"]),
+            (EvidenceLink, ["location"]),
+            (OutgoingMail, ["to"]),
+            (Membership, ["agency"]),
+        ]
+    }
+    state["history"] = [
+        model.history.count() for model in (Report, YearlyReport, ScoreProposal, EvidenceLink)
+    ]
+    state["files"] = sorted(str(path) for path in media.rglob("*") if path.is_file())
+    return state
 
 
 def test_load_demo_twice_changes_nothing(settings):
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
-    counts = (
-        Criterion.objects.count(),
-        Agency.objects.count(),
-        get_user_model().objects.count(),
-        Task.objects.count(),
-    )
+    before = _demo_state(settings.MEDIA_ROOT)
 
     call_command("load_demo", stdout=(out := io.StringIO()))
 
-    assert Report.objects.count() == 4
-    assert (
-        Criterion.objects.count(),
-        Agency.objects.count(),
-        get_user_model().objects.count(),
-        Task.objects.count(),
-    ) == counts
+    assert _demo_state(settings.MEDIA_ROOT) == before
+    assert len(before["YearlyReport"]) > 30
+    assert len(before["files"]) == len(before["EvidenceDocument"]) > 30
+    assert get_user_model().objects.count() == len(DEMO_ACCOUNTS)
     assert "0 tiêu chí mới, 0 dòng thay đổi" in out.getvalue()
+    assert "Báo cáo năm minh họa" not in out.getvalue()
 
 
 def test_load_demo_refuses_accounts_when_debug_is_off(settings):
@@ -113,7 +149,7 @@ def test_demo_accounts_log_in_through_the_login_page(settings, client):
 def test_demo_gives_every_leaf_an_owner_and_each_district_leads_its_part(settings):
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
-    cycle = ReportingCycle.objects.get()
+    cycle = ReportingCycle.objects.get(year=2020)
     cai_be = Agency.objects.get(name="UBND huyện Cái Bè")
 
     stakes = agency_stakes(YearResults.build(cycle.plan, 2017))
