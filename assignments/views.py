@@ -52,12 +52,14 @@ from assignments.models import (
 from assignments.owners import save_task, update_responsibility
 from assignments.progress import (
     TargetResult,
+    TaskRow,
     build_workspace,
     cycle_progress,
     deadline_of,
     review_queue,
     targets_of_year,
 )
+from assignments.yearly_summary import yearly_summary
 from criteria.models import Plan
 
 # Agencies on one page of the tracker: all are counted and sorted, the most urgent first,
@@ -338,13 +340,27 @@ def _render_agency(
     if can_review and extension_form is None:
         extension = workspace.deadline.extension
         extension_form = ExtensionForm(initial={"until": extension.until if extension else None})
+    is_own = _own_agency(request) == agency
     context = {
         "workspace": workspace,
-        "is_own": _own_agency(request) == agency,
+        "is_own": is_own,
+        # The agency's yearly report: its returned sections first, what is still missing.
+        "yearly": yearly_summary(agency=agency, cycle=cycle) if is_own else None,
+        # What needs the agency first: returned and led tasks, then (after its criteria)
+        # the tasks it coordinates.
+        "first_tasks": [row for row in workspace.tasks if row.is_lead or _is_returned(row)],
+        "coordinated_tasks": [
+            row for row in workspace.tasks if not (row.is_lead or _is_returned(row))
+        ],
         "can_review": can_review,
+        "shows_tracker": user_role(request.user) in READERS,
         "extension_form": extension_form,
     }
     return render(request, "assignments/agency_detail.html", context)
+
+
+def _is_returned(row: TaskRow) -> bool:
+    return row.report is not None and row.report.status == Report.Status.RETURNED
 
 
 @require_POST

@@ -220,7 +220,9 @@ def _render_page(request: HttpRequest, report: YearlyReport, **bound) -> HttpRes
 def yearly_report(request: HttpRequest, year: int) -> HttpResponse:
     """The agency's report of the year, opened with its sections on the first visit."""
     agency = _writer(request)
-    report = yearly.open_yearly_report(cycle=_get_cycle(year), agency=agency)
+    cycle = _get_cycle(year)
+    report = yearly.open_yearly_report(cycle=cycle, agency=agency)
+    report.cycle, report.agency = cycle, agency  # read already, with the cycle's plan
     return _render_page(request, report)
 
 
