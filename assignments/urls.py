@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assignments import views
+from assignments import views, yearly_views
 
 app_name = "assignments"
 
@@ -47,4 +47,13 @@ urlpatterns = [
     path("documents/create/", views.document_create, name="document-create"),
     path("documents/<int:pk>/edit/", views.document_edit, name="document-edit"),
     path("documents/<int:pk>/file/", views.document_download, name="document-download"),
+    # The agency's yearly report: every section on one page, sent as a whole.
+    path("yearly/<int:year>/", yearly_views.yearly_report, name="yearly-report"),
+    path("yearly/<int:year>/general/", yearly_views.general_update, name="yearly-general"),
+    path("yearly/<int:year>/send/", yearly_views.yearly_send, name="yearly-send"),
+    path(
+        "yearly/<int:year>/proposals/<int:pk>/",
+        yearly_views.proposal_update,
+        name="yearly-proposal",
+    ),
 ]

@@ -52,12 +52,14 @@ from assignments.models import (
 from assignments.owners import save_task, update_responsibility
 from assignments.progress import (
     TargetResult,
+    TaskRow,
     build_workspace,
     cycle_progress,
     deadline_of,
     review_queue,
     targets_of_year,
 )
+from assignments.yearly_summary import yearly_summary
 from criteria.models import Plan
 
 # Agencies on one page of the tracker: all are counted and sorted, the most urgent first,
@@ -201,11 +203,16 @@ READERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER)
 REVIEWERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF)
 
 
+# Sở Nội vụ is an agency too: its staff bound to it (Membership) write its own reports.
+OWN_REPORT_ROLES = (Role.AGENCY_USER, Role.NOIVU_STAFF)
+
+
 def _own_agency(request: HttpRequest) -> Agency | None:
-    """The agency of an agency user, None for every other role; asked once per request."""
+    """The agency whose reports the user writes: an agency user's, or that of a Sở Nội vụ
+    staff member bound to one; None for every other user. Asked once per request."""
     if not hasattr(request, "_par_agency"):
-        is_agency_user = user_role(request.user) == Role.AGENCY_USER
-        request._par_agency = user_agency(request.user) if is_agency_user else None
+        writes = user_role(request.user) in OWN_REPORT_ROLES
+        request._par_agency = user_agency(request.user) if writes else None
     return request._par_agency
 
 
@@ -333,13 +340,27 @@ def _render_agency(
     if can_review and extension_form is None:
         extension = workspace.deadline.extension
         extension_form = ExtensionForm(initial={"until": extension.until if extension else None})
+    is_own = _own_agency(request) == agency
     context = {
         "workspace": workspace,
-        "is_own": _own_agency(request) == agency,
+        "is_own": is_own,
+        # The agency's yearly report: its returned sections first, what is still missing.
+        "yearly": yearly_summary(agency=agency, cycle=cycle) if is_own else None,
+        # What needs the agency first: returned and led tasks, then (after its criteria)
+        # the tasks it coordinates.
+        "first_tasks": [row for row in workspace.tasks if row.is_lead or _is_returned(row)],
+        "coordinated_tasks": [
+            row for row in workspace.tasks if not (row.is_lead or _is_returned(row))
+        ],
         "can_review": can_review,
+        "shows_tracker": user_role(request.user) in READERS,
         "extension_form": extension_form,
     }
     return render(request, "assignments/agency_detail.html", context)
+
+
+def _is_returned(row: TaskRow) -> bool:
+    return row.report is not None and row.report.status == Report.Status.RETURNED
 
 
 @require_POST
@@ -467,6 +488,7 @@ def _render_report(
         return_step = returns[-1] if returns else None
     context = {
         "report": report,
+        "is_own": own is not None and own.pk == report.agency_id,
         "results": [TargetResult(target, values.get(target.pk)) for target in targets],
         "deadline": deadline_of(report.cycle, report.agency, today=timezone.localdate()),
         "transitions": transitions,
@@ -484,8 +506,8 @@ def _render_report(
 @require_POST
 @login_required
 def report_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the agency's report with the evidence chosen on the page; with the "send" button,
-    then submit it to Sở Nội vụ. A refused form saves nothing and shows back what was typed."""
+    """Save the agency's report (a section of its yearly report) with the evidence chosen on
+    the page. A refused form saves nothing and shows back what was typed."""
     report = _get_report_for_user(request, pk)
     _require_editor(request, report)
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
@@ -510,7 +532,7 @@ def report_update(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assignments:report-detail", pk=pk)
     messages.success(request, _("Đã lưu báo cáo."))
     try:
-        _attach_and_send(request, report, form)
+        _attach(request, report, form)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("assignments:report-detail", pk=pk)
@@ -534,8 +556,9 @@ def _warn_if_mail_pending(request: HttpRequest, agency: Agency) -> None:
         )
 
 
-def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> None:
-    """After the text and values: the new files, the confirmed deletion, then the sending."""
+def _attach(request: HttpRequest, report: Report, form: ReportForm) -> None:
+    """After the text and values: the new files, the library document, the confirmed
+    deletion. The report is sent with the agency's whole yearly report (yearly_views.py)."""
     for upload, kind in form.evidence_uploads():
         services.add_evidence(
             report=report,
@@ -558,9 +581,6 @@ def _attach_and_send(request: HttpRequest, report: Report, form: ReportForm) -> 
     if evidence is not None:
         services.delete_evidence(evidence=evidence, by=request.user)
         messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
-    if "submit" in request.POST:
-        services.submit_report(report=report, by=request.user)
-        messages.success(request, _("Đã gửi báo cáo đến Sở Nội vụ."))
 
 
 @require_POST
@@ -779,9 +799,11 @@ def cycle_export(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _library_agency(request: HttpRequest) -> Agency | None:
-    """The agency whose library the user manages; None for the readers of every library."""
+    """The agency whose library the user lists; None for the readers of every library."""
+    if user_role(request.user) in READERS:
+        return None
     agency = _own_agency(request)
-    if agency is None and user_role(request.user) not in READERS:
+    if agency is None:
         raise PermissionDenied
     return agency
 
@@ -803,7 +825,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def document_create(request: HttpRequest) -> HttpResponse:
-    agency = _library_agency(request)
+    agency = _own_agency(request)
     if agency is None:
         raise PermissionDenied  # readers read every library and write none
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
