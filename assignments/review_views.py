@@ -69,7 +69,7 @@ def _name_key(name: str) -> tuple[str, str]:
 
 
 # The tracker's columns, by the name ?sort= gives them ("-name" the other way round). A
-# report not sent yet has no time: it comes after those sent, either way round.
+# report not sent yet has no time: it counts as later than every report sent.
 TRACKER_SORTS = {
     "agency": lambda row: _name_key(row.agency.name),
     "status": lambda row: STATUS_ORDER[row.status],
