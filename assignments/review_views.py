@@ -148,7 +148,8 @@ def _own_report_page(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 def _get_yearly_report_for_user(
     request: HttpRequest, cycle: ReportingCycle, agency: Agency
 ) -> YearlyReport | None:
-    """The agency's report for the cycle, None while the agency has not opened it."""
+    """The agency's report for the cycle (readers only), None while the agency has not
+    opened it."""
     if user_role(request.user) not in READERS:
         raise PermissionDenied
     reports = YearlyReport.objects.select_related("cycle__plan", "agency")
@@ -162,8 +163,8 @@ def yearly_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     for Sở Nội vụ, who accepts it or returns the sections commented on."""
     if user_role(request.user) == Role.AGENCY_USER:
         return _own_report_page(request, year, pk)
-    if user_role(request.user) not in READERS:
-        raise PermissionDenied
+    if request.method == "POST":
+        _require_reviewer(request)  # a leader reads and never acts
     cycle = _get_cycle(year)
     agency = get_object_or_404(Agency, pk=pk)
     report = _get_yearly_report_for_user(request, cycle, agency)
@@ -175,7 +176,6 @@ def yearly_review(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     review = build_review(report, today=timezone.localdate())
     if request.method == "GET":
         return _render_review(request, review)
-    _require_reviewer(request)
     form = YearlyReviewForm(request.POST, keys=review.keys)
     if not form.is_valid():
         if "version" in form.errors:  # no version: a page from before the report changed

@@ -3,6 +3,8 @@
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+from django.utils import timezone
 
 from assignments import yearly
 from assignments.models import EvidenceDocument, Report, ReportingCycle, YearlyReport
@@ -66,3 +68,18 @@ def open_filled(cycle: ReportingCycle, agency, user: AbstractBaseUser) -> Yearly
 def send(report: YearlyReport, user: AbstractBaseUser) -> YearlyReport:
     report.refresh_from_db()
     return yearly.send_yearly_report(report=report, by=user, version=report.version)
+
+
+def sent_bare(cycle: ReportingCycle, agency) -> YearlyReport:
+    """A yearly report sent with no section but the general one: enough for a review."""
+    return YearlyReport.objects.create(
+        cycle=cycle,
+        agency=agency,
+        status=YearlyReport.Status.SUBMITTED,
+        general_status=YearlyReport.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+
+
+def review_url(report: YearlyReport) -> str:
+    return reverse("assignments:yearly-review", args=[report.cycle.year, report.agency_id])
