@@ -27,6 +27,7 @@ from assignments.models import (
     Responsibility,
     Task,
     TaskTarget,
+    YearlyReport,
 )
 from assignments.templatetags.targets import target_label
 from criteria.models import Criterion, MaxTextLengthValidator, Plan
@@ -577,27 +578,43 @@ class ReportForm(forms.Form):
         return list(zip(self.cleaned_data["evidence"], self.evidence_kinds, strict=True))
 
 
-class ReviewForm(forms.Form):
-    """A review acts on the version of the report the reviewer read, never on a later one."""
+class YearlyReviewForm(forms.Form):
+    """Sở Nội vụ's review of a yearly report as it was read: a comment box per section,
+    and a note for accepting it. A review acts on the version read, never on a later one."""
+
+    ACCEPT = "accept"
+    RETURN = "return"
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    @classmethod
-    def for_report(cls, report: Report) -> "ReviewForm":
-        return cls(initial={"version": report.version})
-
-
-class ReturnForm(ReviewForm):
-    reason = BoundedTextField(
+    note = BoundedTextField(
         limit=REASON_MAX_LENGTH,
-        rows=3,
-        label=_("Lý do trả lại"),
-        help_text=_("Đơn vị nhận được lý do này để sửa và gửi lại."),
+        rows=2,
+        label=_("Ghi chú khi chấp nhận"),
+        required=False,
     )
 
+    def __init__(self, *args, keys: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+        for key in keys:
+            self.fields[f"comment-{key}"] = BoundedTextField(
+                limit=REASON_MAX_LENGTH,
+                rows=2,
+                label=_("Nhận xét của Sở Nội vụ về phần này"),
+                required=False,
+            )
 
-class AcceptForm(ReviewForm):
-    note = BoundedTextField(limit=REASON_MAX_LENGTH, rows=2, label=_("Ghi chú"), required=False)
+    @classmethod
+    def for_report(cls, report: YearlyReport, keys: list[str]) -> "YearlyReviewForm":
+        return cls(initial={"version": report.version}, keys=keys)
+
+    def comment_field(self, key: str) -> forms.BoundField:
+        return self[f"comment-{key}"]
+
+    def comments(self) -> dict[str, str]:
+        """The comments typed, by section key; the empty ones left out."""
+        typed = {key: self.cleaned_data[f"comment-{key}"].strip() for key in self.keys}
+        return {key: text for key, text in typed.items() if text}
 
 
 class DateInput(forms.DateInput):

@@ -16,14 +16,11 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from assignments.models import (
     Agency,
@@ -32,7 +29,6 @@ from assignments.models import (
     Extension,
     Report,
     ReportingCycle,
-    ReportTransition,
     Responsibility,
     Task,
     TaskTarget,
@@ -509,25 +505,3 @@ def cycle_progress(
         key=lambda row: (not row.is_overdue, -row.outstanding, row.agency.kind, row.agency.name)
     )
     return rows
-
-
-# -- Sở Nội vụ's review queue -------------------------------------------------------------
-
-
-def review_queue() -> "QuerySet[Report]":
-    """The reports sent and waiting for review, the one waiting longest first.
-
-    Each carries `submitted_at`: when it was last sent (its last step to "sent"; the time
-    of its last change for a report without steps). One query per page read.
-    """
-    last_sent = (
-        ReportTransition.objects.filter(report=OuterRef("pk"), to_status=Report.Status.SUBMITTED)
-        .order_by("-at")
-        .values("at")[:1]
-    )
-    return (
-        Report.objects.filter(status=Report.Status.SUBMITTED)
-        .annotate(submitted_at=Coalesce(Subquery(last_sent), F("updated_at")))
-        .select_related("cycle", "agency", "task__content_area")
-        .order_by("submitted_at", "pk")
-    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assignments import views, yearly_views
+from assignments import review_views, views, yearly_views
 
 app_name = "assignments"
 
@@ -17,7 +17,7 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("cycles/", views.cycle_current, name="cycle-current"),
     path("cycles/create/", views.cycle_create, name="cycle-create"),
-    path("cycles/<int:year>/", views.cycle_detail, name="cycle-detail"),
+    path("cycles/<int:year>/", review_views.cycle_detail, name="cycle-detail"),
     path("cycles/<int:year>/export.xlsx", views.cycle_export, name="cycle-export"),
     path("cycles/<int:year>/agencies/<int:pk>/", views.agency_detail, name="agency-detail"),
     path(
@@ -35,12 +35,15 @@ urlpatterns = [
         views.report_create,
         name="report-create",
     ),
-    path("reviews/", views.review_list, name="review-list"),
+    path("reviews/", review_views.review_list, name="review-list"),
+    path(
+        "yearly/<int:year>/agencies/<int:pk>/",
+        review_views.yearly_review,
+        name="yearly-review",
+    ),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/history/", views.report_history, name="report-history"),
     path("reports/<int:pk>/update/", views.report_update, name="report-update"),
-    path("reports/<int:pk>/accept/", views.report_accept, name="report-accept"),
-    path("reports/<int:pk>/return/", views.report_return, name="report-return"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     # The agency's library of evidence documents.
     path("documents/", views.document_list, name="document-list"),

@@ -1,5 +1,3 @@
-import unicodedata
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,14 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assignments import services
 from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_export_filename
 from assignments.forms import (
-    AcceptForm,
     CycleForm,
     DocumentForm,
     DocumentUploadForm,
     ExtensionForm,
     ReportForm,
     ResponsibilityForm,
-    ReturnForm,
     TaskForm,
     task_target_formset,
 )
@@ -54,9 +50,7 @@ from assignments.progress import (
     TargetResult,
     TaskRow,
     build_workspace,
-    cycle_progress,
     deadline_of,
-    review_queue,
     targets_of_year,
 )
 from assignments.yearly_summary import yearly_summary
@@ -467,13 +461,11 @@ def _render_report(
     report: Report,
     *,
     report_form: ReportForm | None = None,
-    return_form: ReturnForm | None = None,
 ) -> HttpResponse:
     targets = list(targets_of_year(report.cycle.year).filter(task=report.task_id))
     values = {value.target_id: value.value for value in report.values.all()}
     own = _own_agency(request)
     can_edit = report.is_editable and own is not None and own.pk == report.agency_id
-    can_review = report.status == Report.Status.SUBMITTED and user_role(request.user) in REVIEWERS
     if can_edit and report_form is None:
         report_form = ReportForm(
             initial=ReportForm.initial_for(report, values),
@@ -495,10 +487,8 @@ def _render_report(
         "return_step": return_step,
         "evidence": report.evidence.select_related("document"),
         "can_edit": can_edit,
-        "can_review": can_review,
+        "is_reader": user_role(request.user) in READERS,
         "report_form": report_form if can_edit else None,
-        "return_form": (return_form or ReturnForm.for_report(report)) if can_review else None,
-        "accept_form": AcceptForm.for_report(report) if can_review else None,
     }
     return render(request, "assignments/report_detail.html", context)
 
@@ -583,56 +573,6 @@ def _attach(request: HttpRequest, report: Report, form: ReportForm) -> None:
         messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": evidence})
 
 
-@require_POST
-@login_required
-def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report_for_user(request, pk)
-    _require_reviewer(request)
-    form = AcceptForm(request.POST)
-    try:
-        if "note" in form.errors:
-            raise ValidationError(form.errors["note"])
-        if not form.is_valid():  # no version: a page from before reviews carried one
-            raise ValidationError(services.STALE_MESSAGE, code="stale")
-        services.accept_report(
-            report=report,
-            by=request.user,
-            note=form.cleaned_data["note"],
-            version=form.cleaned_data["version"],
-        )
-        messages.success(request, _("Đã chấp nhận báo cáo."))
-        _warn_if_mail_pending(request, report.agency)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("assignments:report-detail", pk=pk)
-
-
-@require_POST
-@login_required
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _get_report_for_user(request, pk)
-    _require_reviewer(request)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        if "reason" in form.errors:
-            return _render_report(request, report, return_form=form)
-        # No version: a page from before reviews carried one.
-        messages.error(request, services.STALE_MESSAGE)
-        return redirect("assignments:report-detail", pk=pk)
-    try:
-        services.return_report(
-            report=report,
-            by=request.user,
-            reason=form.cleaned_data["reason"],
-            version=form.cleaned_data["version"],
-        )
-        messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
-        _warn_if_mail_pending(request, report.agency)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("assignments:report-detail", pk=pk)
-
-
 @require_GET
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -651,23 +591,6 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-# Reports on one page of the review queue.
-REVIEW_PAGE_SIZE = 100
-
-
-@require_GET
-@login_required
-def review_list(request: HttpRequest) -> HttpResponse:
-    """Sở Nội vụ's review queue: the reports sent and waiting, the one waiting longest first."""
-    _require_reviewer(request)
-    page = Paginator(review_queue(), REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    page.object_list = list(page.object_list)
-    for report in page.object_list:
-        report.days_waiting = (today - timezone.localtime(report.submitted_at).date()).days
-    return render(request, "assignments/review_list.html", {"page": page})
-
-
 @require_GET
 @login_required
 def cycle_current(request: HttpRequest) -> HttpResponse:
@@ -679,79 +602,6 @@ def cycle_current(request: HttpRequest) -> HttpResponse:
         context = {"cycle_form": CycleForm() if can_open else None}
         return render(request, "assignments/cycle_empty.html", context)
     return redirect("assignments:cycle-detail", year=cycle.year)
-
-
-# The tracker's columns, by the name ?sort= gives them ("-name" the other way round).
-TRACKER_SORTS = {
-    "agency": lambda row: _name_key(row.agency.name),
-    "deadline": lambda row: row.deadline.date,
-    "expected": lambda row: row.expected,
-    "reported": lambda row: row.reported,
-    "accepted": lambda row: row.accepted,
-    "returned": lambda row: row.returned,
-    "missing": lambda row: row.missing,
-}
-
-
-def _name_key(name: str) -> tuple[str, str]:
-    """Vietnamese names in the order of the alphabet's letters, tones and marks aside."""
-    letters = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(c for c in letters if not unicodedata.combining(c)), name
-
-
-def _sort_link(column: str, sort: str) -> dict[str, str | None]:
-    """The ?sort= of a column's heading link (the other way round when sorted by it), and
-    its aria-sort."""
-    if sort == column:
-        return {"next": f"-{column}", "aria": "ascending"}
-    if sort == f"-{column}":
-        return {"next": column, "aria": "descending"}
-    return {"next": column, "aria": None}
-
-
-@require_GET
-@login_required
-def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
-    """Sở Nội vụ's tracker: per agency, tasks reported, accepted, returned and missing."""
-    if user_role(request.user) not in READERS:
-        raise PermissionDenied
-    cycle = _get_cycle(year)
-    areas = {str(area.pk): area for area in ContentArea.objects.filter(plan=cycle.plan)}
-    area = areas.get(request.GET.get("area", ""))
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Agency.Kind.values else None
-    rows = cycle_progress(cycle, today=timezone.localdate(), area=area, kind=kind)
-    sort = request.GET.get("sort", "")
-    if sort.removeprefix("-") not in TRACKER_SORTS:
-        sort = ""  # junk: the default order, overdue agencies first
-    if sort:
-        key = TRACKER_SORTS[sort.removeprefix("-")]
-        # Stable: equal rows keep the default order, the most urgent first.
-        rows = sorted(rows, key=key, reverse=sort.startswith("-"))
-    page = Paginator(rows, TRACKER_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "cycle": cycle,
-        "years": ReportingCycle.objects.order_by("-year").values_list("year", flat=True).distinct(),
-        "rows": page.object_list,
-        "page": page,
-        "areas": areas.values(),
-        "area": area,
-        "kinds": Agency.Kind.choices,
-        "kind": kind,
-        "sort": sort,
-        "sorting": {column: _sort_link(column, sort) for column in TRACKER_SORTS},
-        "totals": {
-            "expected": sum(row.expected for row in rows),
-            "reported": sum(row.reported for row in rows),
-            "accepted": sum(row.accepted for row in rows),
-            "returned": sum(row.returned for row in rows),
-            "missing": sum(row.missing for row in rows),
-            "overdue": sum(1 for row in rows if row.is_overdue),
-        },
-        "can_open_cycle": user_role(request.user) in REVIEWERS,
-        "cycle_form": CycleForm(),
-    }
-    return render(request, "assignments/cycle_detail.html", context)
 
 
 @require_POST

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from assignments.models import (
     Agency,
@@ -111,6 +111,17 @@ def agency_writes(status: int) -> dict[str, int]:
 
 YEAR = lambda world: [2018]  # noqa: E731
 
+
+def _own_yearly_answer() -> int:
+    """An agency user on the review of its own yearly report: sent to its own report's
+    page once that page exists, refused until then."""
+    try:
+        reverse("assignments:yearly-report", args=[2018])
+    except NoReverseMatch:
+        return 403
+    return 302
+
+
 PAGES: dict[str, Page] = {
     "criteria:plan-detail-current": Page(get=everyone(302), post=WRONG_METHOD),
     "criteria:plan-detail": Page(lambda w: [w.plan.pk], everyone(200), WRONG_METHOD),
@@ -174,11 +185,13 @@ PAGES: dict[str, Page] = {
     "assignments:report-detail": Page(lambda w: [w.report.pk], own_or_readers(200), WRONG_METHOD),
     "assignments:report-history": Page(lambda w: [w.report.pk], own_or_readers(200), WRONG_METHOD),
     "assignments:report-update": Page(lambda w: [w.report.pk], WRONG_METHOD, agency_writes(200)),
-    "assignments:report-accept": Page(
-        lambda w: [w.report.pk], WRONG_METHOD, agency_writes(403) | dict.fromkeys(REVIEWERS, 302)
-    ),
-    "assignments:report-return": Page(
-        lambda w: [w.report.pk], WRONG_METHOD, agency_writes(403) | dict.fromkeys(REVIEWERS, 200)
+    # The first agency has not opened its yearly report of 2018: the readers read that it
+    # has not, and a review of it finds nothing to act on. Its own users go to their own
+    # report's page once it exists (tests/assignments/test_report_access.py).
+    "assignments:yearly-review": Page(
+        lambda w: [2018, w.agency.pk],
+        own_or_readers(200) | {"agency_user": _own_yearly_answer()},
+        agency_writes(403) | dict.fromkeys(REVIEWERS, 404),
     ),
     "assignments:evidence-download": Page(
         lambda w: [w.evidence.pk], own_or_readers(200), WRONG_METHOD

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from openpyxl import load_workbook
 
-from assignments import services
+from assignments import services, yearly
 from assignments.forms import PDF, check_evidence
-from assignments.models import Extension, Report, TaskTarget
+from assignments.models import Extension, Report, TaskTarget, YearlyReport
 from tests.assignments.reporting import PDF_BYTES, make_report, upload
+from tests.assignments.yearly_reports import review_url, sent_bare
 
 pytestmark = pytest.mark.django_db
 
@@ -104,34 +105,53 @@ def test_model_validation_refuses_a_narrative_over_the_limit(world):
 # -- Reasons and notes ----------------------------------------------------------------------
 
 
-def test_return_reason_over_the_limit_is_refused(world, today, noivu_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+def test_return_comment_over_the_limit_is_refused(world, today, noivu_client):
+    report = sent_bare(world.cycle, world.agency)
 
     response = noivu_client.post(
-        reverse("assignments:report-return", args=[report.pk]),
-        {"reason": "x" * (REASON_LIMIT + 1), "version": report.version},
+        review_url(report),
+        {
+            "comment-general": "x" * (REASON_LIMIT + 1),
+            "version": report.version,
+            "action": "return",
+        },
     )
 
     assert response.status_code == 200
-    assert response.context["return_form"].errors["reason"] == [
-        "“Lý do trả lại” dài tối đa 2.000 ký tự; nội dung đang có 2.001 ký tự."
+    assert response.context["form"].errors["comment-general"] == [
+        "“Nhận xét của Sở Nội vụ về phần này” dài tối đa 2.000 ký tự; nội dung đang có 2.001 ký tự."
     ]
     report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
+    assert report.status == YearlyReport.Status.SUBMITTED
 
 
 def test_accept_note_over_the_limit_is_refused_saying_why(world, today, noivu_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
 
     response = noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]),
-        {"note": "x" * (REASON_LIMIT + 1), "version": report.version},
+        review_url(report),
+        {"note": "x" * (REASON_LIMIT + 1), "version": report.version, "action": "accept"},
         follow=True,
     )
 
-    assert "“Ghi chú” dài tối đa 2.000 ký tự; nội dung đang có 2.001 ký tự." in response.text
+    assert (
+        "“Ghi chú khi chấp nhận” dài tối đa 2.000 ký tự; nội dung đang có 2.001 ký tự."
+        in response.text
+    )
     report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
+    assert report.status == YearlyReport.Status.SUBMITTED
+
+
+def test_yearly_return_refuses_comments_over_the_limit(world, noivu_staff):
+    report = sent_bare(world.cycle, world.agency)
+
+    with pytest.raises(ValidationError, match="dài tối đa"):
+        yearly.return_yearly_report(
+            report=report, by=noivu_staff, version=report.version, comments={"general": "x" * 2001}
+        )
+
+    report.refresh_from_db()
+    assert report.status == YearlyReport.Status.SUBMITTED
 
 
 def test_review_services_refuse_reasons_over_the_limit(world, noivu_staff):

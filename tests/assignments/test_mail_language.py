@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from assignments.models import Extension, Report
-from tests.assignments.reporting import make_report
+from assignments.models import Extension, YearlyReport
+from tests.assignments.yearly_reports import review_url, sent_bare
 
 pytestmark = pytest.mark.django_db
 
@@ -55,18 +55,23 @@ def test_return_letter_is_vietnamese_when_returned_in_english(
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = english_noivu_client.post(
-            reverse("assignments:report-return", args=[report.pk]),
-            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3.", "version": report.version},
+            review_url(report),
+            {
+                "comment-general": "Thiếu số liệu chỉ tiêu mức độ 3.",
+                "version": report.version,
+                "action": "return",
+            },
             follow=True,
         )
 
     report.refresh_from_db()
-    assert report.status == Report.Status.RETURNED
-    assert "Report returned to the agency." in response.text
-    assert mailoutbox[0].subject == "Báo cáo bị trả lại: nhiệm vụ 1.1"
+    assert report.status == YearlyReport.Status.RETURNED
+    assert "Returned 1 section(s) of the yearly report to Sở Tư pháp." in response.text
+    assert mailoutbox[0].subject == "Báo cáo năm 2019 bị trả lại một số phần"
     assert "đã bị Sở Nội vụ trả lại" in mailoutbox[0].body
+    assert "Thiếu số liệu chỉ tiêu mức độ 3." in mailoutbox[0].body
     assert "Dear" not in mailoutbox[0].body

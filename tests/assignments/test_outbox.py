@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from assignments.mail import send_outbox
-from assignments.models import Extension, OutgoingMail, Report
-from tests.assignments.reporting import make_report
+from assignments.models import Extension, OutgoingMail, YearlyReport
+from tests.assignments.yearly_reports import review_url, sent_bare
 
 AGENCY_MAIL = "canbo@sotuphap.tiengiang.gov.vn"
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
@@ -78,10 +78,14 @@ PENDING = "Chưa gửi được thư báo cho Sở Tư pháp"
 
 
 def _return(world, noivu_staff):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
     response = _client(noivu_staff).post(
-        reverse("assignments:report-return", args=[report.pk]),
-        {"reason": "Thiếu số liệu mức độ 3.", "version": report.version},
+        review_url(report),
+        {
+            "version": report.version,
+            "action": "return",
+            "comment-general": "Thiếu số liệu mức độ 3.",
+        },
         follow=True,
     )
     return report, response
@@ -93,14 +97,14 @@ def test_returning_with_the_mail_server_down_saves_and_keeps_the_mail(
     report, response = _return(world, noivu_staff)
 
     assert response.status_code == 200
-    assert "Đã trả lại báo cáo cho đơn vị." in response.text
+    assert "Đã trả lại 1 phần của báo cáo năm cho Sở Tư pháp." in response.text
     assert PENDING in response.text
     report.refresh_from_db()
-    assert report.status == Report.Status.RETURNED
+    assert report.status == YearlyReport.Status.RETURNED
     mail = OutgoingMail.objects.get()
     assert (mail.to, mail.subject, mail.sent_at, mail.attempts) == (
         AGENCY_MAIL,
-        "Báo cáo bị trả lại: nhiệm vụ 1.1",
+        "Báo cáo năm 2019 bị trả lại một số phần",
         None,
         1,
     )
@@ -111,19 +115,21 @@ def test_returning_with_the_mail_server_down_saves_and_keeps_the_mail(
 def test_accepting_with_the_mail_server_down_saves_and_keeps_the_mail(
     committed, smtp_down, world, today, mailed_agency, noivu_staff
 ):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
 
     response = _client(noivu_staff).post(
-        reverse("assignments:report-accept", args=[report.pk]),
-        {"note": "Đạt", "version": report.version},
+        review_url(report),
+        {"note": "Đạt", "version": report.version, "action": "accept"},
         follow=True,
     )
 
     assert response.status_code == 200
     assert PENDING in response.text
     report.refresh_from_db()
-    assert report.status == Report.Status.ACCEPTED
-    assert OutgoingMail.objects.pending().get().subject == "Báo cáo đã được chấp nhận: nhiệm vụ 1.1"
+    assert report.status == YearlyReport.Status.ACCEPTED
+    mail = OutgoingMail.objects.pending().get()
+    assert mail.subject == "Báo cáo năm 2019 đã được chấp nhận"
+    assert "Đạt" in mail.body
 
 
 def test_granting_an_extension_with_the_mail_server_down_saves_and_keeps_the_mail(

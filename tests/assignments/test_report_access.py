@@ -1,12 +1,14 @@
 """Every page of the reports, for every role: who reads, who writes, who gets 403 or 404.
 
 An agency user reads and writes only its own agency's reports and files; another agency's
-answer 404. Sở Nội vụ reads and reviews everything but writes no report. A leader reads
-everything and changes nothing. Anonymous visitors are sent to the login page.
+answer 404. Sở Nội vụ reads everything and reviews the yearly reports, but writes no
+report. A leader reads everything and changes nothing. Anonymous visitors are sent to the
+login page.
 """
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from assignments.models import (
     Evidence,
@@ -15,6 +17,7 @@ from assignments.models import (
     ReportingCycle,
     ReportTransition,
     ReportValue,
+    YearlyReport,
 )
 from tests.assignments.reporting import PDF_BYTES, make_report, upload
 
@@ -22,6 +25,17 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "agency_user", "other_agency_user", "leader", "noivu_staff"]
 LOGIN = "login"
+
+
+def _own_yearly_answer() -> int:
+    """An agency asking for the review of its own report goes to its own report's page,
+    once that page exists; until then it is refused."""
+    try:
+        reverse("assignments:yearly-report", args=[2019])
+    except NoReverseMatch:
+        return 403
+    return 302
+
 
 # page name: (method, expected answer per persona in PERSONAS order)
 PAGES = {
@@ -34,8 +48,9 @@ PAGES = {
     "cycle-export": ("get", [LOGIN, 403, 403, 200, 200]),
     "report-create": ("post", [LOGIN, 302, 404, 403, 403]),
     "report-update": ("post", [LOGIN, 302, 404, 403, 403]),
-    "report-accept": ("post", [LOGIN, 403, 404, 403, 302]),
-    "report-return": ("post", [LOGIN, 403, 404, 403, 302]),
+    "yearly-review": ("get", [LOGIN, _own_yearly_answer(), 404, 200, 200]),
+    "yearly-accept": ("post", [LOGIN, 403, 404, 403, 302]),
+    "yearly-return": ("post", [LOGIN, 403, 404, 403, 302]),
     "extension-create": ("post", [LOGIN, 403, 403, 403, 302]),
     "cycle-create": ("post", [LOGIN, 403, 403, 403, 302]),
 }
@@ -49,9 +64,16 @@ CASES = [
 
 @pytest.fixture
 def agency_work(world, media, agency_user) -> dict:
-    """The first agency's draft with a file, and its submitted report awaiting review."""
+    """The first agency's draft with a file, its submitted report, and its yearly report
+    sent and awaiting review."""
     draft = make_report(world, "2.2")
     submitted = make_report(world, "1.2", status=Report.Status.SUBMITTED)
+    yearly = YearlyReport.objects.create(
+        cycle=world.cycle,
+        agency=world.agency,
+        status=YearlyReport.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
     evidence = Evidence(
         report=draft,
         original_name="quyết định.pdf",
@@ -60,13 +82,14 @@ def agency_work(world, media, agency_user) -> dict:
         uploaded_by=agency_user,
     )
     evidence.file.save("evidence.pdf", upload("quyết định.pdf", PDF_BYTES), save=True)
-    return {"draft": draft, "submitted": submitted, "evidence": evidence}
+    return {"draft": draft, "submitted": submitted, "evidence": evidence, "yearly": yearly}
 
 
 def _request(page_name: str, client, world, work: dict):
     """Ask for the page about the first agency's work, with a valid form where one is posted."""
-    draft, submitted, evidence = work["draft"], work["submitted"], work["evidence"]
+    draft, evidence, yearly = work["draft"], work["evidence"], work["yearly"]
     year = world.cycle.year
+    review = reverse("assignments:yearly-review", args=[year, world.agency.pk])
     requests = {
         "workspace": (reverse("assignments:workspace"), None),
         "agency-detail": (reverse("assignments:agency-detail", args=[year, world.agency.pk]), None),
@@ -83,13 +106,11 @@ def _request(page_name: str, client, world, work: dict):
             reverse("assignments:report-update", args=[draft.pk]),
             {"progress": "done", "narrative": "Đã xong.", "version": draft.version},
         ),
-        "report-accept": (
-            reverse("assignments:report-accept", args=[submitted.pk]),
-            {"version": submitted.version},
-        ),
-        "report-return": (
-            reverse("assignments:report-return", args=[submitted.pk]),
-            {"reason": "Thiếu minh chứng.", "version": submitted.version},
+        "yearly-review": (review, None),
+        "yearly-accept": (review, {"version": yearly.version, "action": "accept"}),
+        "yearly-return": (
+            review,
+            {"version": yearly.version, "action": "return", "comment-general": "Bổ sung."},
         ),
         "extension-create": (
             reverse("assignments:extension-create", args=[year, world.agency.pk]),
@@ -111,6 +132,7 @@ def _state() -> dict:
         "evidence": list(Evidence.objects.values_list("pk", flat=True)),
         "extensions": Extension.objects.count(),
         "cycles": ReportingCycle.objects.count(),
+        "yearly": list(YearlyReport.objects.values_list("pk", "status", "version")),
     }
 
 

@@ -292,56 +292,6 @@ def test_report_without_narrative_cannot_be_submitted(world, today, agency_user)
 # -- Review by Sở Nội vụ -------------------------------------------------------------------
 
 
-def test_noivu_returns_a_report_with_a_reason_and_the_agency_is_told(
-    world,
-    today,
-    noivu_client,
-    noivu_staff,
-    agency_user,
-    django_capture_on_commit_callbacks,
-    mailoutbox,
-):
-    agency_user.email = "canbo@sotuphap.tiengiang.gov.vn"
-    agency_user.save()
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = noivu_client.post(
-            reverse("assignments:report-return", args=[report.pk]),
-            {"reason": "Thiếu số liệu chỉ tiêu mức độ 3.", "version": report.version},
-        )
-
-    assert response.status_code == 302
-    report.refresh_from_db()
-    assert report.status == Report.Status.RETURNED
-    step = report.transitions.get()
-    assert (step.from_status, step.to_status, step.by, step.note) == (
-        "submitted",
-        "returned",
-        noivu_staff,
-        "Thiếu số liệu chỉ tiêu mức độ 3.",
-    )
-    assert step.at is not None
-    assert [mail.to for mail in mailoutbox] == [["canbo@sotuphap.tiengiang.gov.vn"]]
-    assert "Thiếu số liệu chỉ tiêu mức độ 3." in mailoutbox[0].body
-    assert mailoutbox[0].subject == "Báo cáo bị trả lại: nhiệm vụ 1.1"
-
-
-def test_returning_without_a_reason_is_refused(world, today, noivu_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
-
-    response = noivu_client.post(
-        reverse("assignments:report-return", args=[report.pk]),
-        {"reason": "  ", "version": report.version},
-    )
-
-    assert response.status_code == 200
-    assert response.context["return_form"].errors["reason"]
-    report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
-    assert not report.transitions.exists()
-
-
 def test_returned_report_goes_back_to_draft_when_the_agency_edits_it(
     world, today, agency_client, agency_user
 ):
@@ -356,34 +306,6 @@ def test_returned_report_goes_back_to_draft_when_the_agency_edits_it(
     assert (report.status, report.narrative) == (Report.Status.DRAFT, "Đã bổ sung số liệu.")
     step = report.transitions.get()
     assert (step.from_status, step.to_status, step.by) == ("returned", "draft", agency_user)
-
-
-def test_noivu_accepts_a_submitted_report(world, today, noivu_client, noivu_staff):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
-
-    noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]),
-        {"note": "Đạt yêu cầu.", "version": report.version},
-    )
-
-    report.refresh_from_db()
-    assert report.status == Report.Status.ACCEPTED
-    step = report.transitions.get()
-    assert (step.to_status, step.by, step.note) == ("accepted", noivu_staff, "Đạt yêu cầu.")
-
-
-def test_a_draft_cannot_be_accepted(world, today, noivu_client):
-    report = make_report(world, "1.1")
-
-    response = noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]),
-        {"version": report.version},
-        follow=True,
-    )
-
-    report.refresh_from_db()
-    assert report.status == Report.Status.DRAFT
-    assert "Chỉ chấp nhận được báo cáo đã gửi." in response.text
 
 
 def test_the_whole_round_trip_records_every_step(world, today, agency_user, noivu_staff):
@@ -432,19 +354,6 @@ def test_review_acting_on_a_report_changed_meanwhile_is_refused(world, today, no
 # -- Who may do what -----------------------------------------------------------------------
 
 
-def test_agency_cannot_review_its_own_report(world, today, agency_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
-
-    accept = agency_client.post(reverse("assignments:report-accept", args=[report.pk]))
-    give_back = agency_client.post(
-        reverse("assignments:report-return", args=[report.pk]), {"reason": "x"}
-    )
-
-    assert (accept.status_code, give_back.status_code) == (403, 403)
-    report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
-
-
 def test_noivu_staff_cannot_write_an_agencys_report(world, today, noivu_client):
     report = make_report(world, "1.1")
 
@@ -457,7 +366,7 @@ def test_noivu_staff_cannot_write_an_agencys_report(world, today, noivu_client):
     assert report.narrative == "Đã ban hành kế hoạch đúng hạn."
 
 
-@pytest.mark.parametrize("action", ["report-update", "report-accept", "report-return"])
+@pytest.mark.parametrize("action", ["report-update"])
 def test_leader_reads_but_every_post_is_refused(world, today, leader_client, action):
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
     before = Report.objects.values().get(pk=report.pk)
@@ -475,9 +384,7 @@ def test_leader_reads_but_every_post_is_refused(world, today, leader_client, act
     assert not ReportTransition.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "action", ["report-detail", "report-update", "report-accept", "report-return"]
-)
+@pytest.mark.parametrize("action", ["report-detail", "report-update"])
 def test_other_agency_gets_404_on_every_report_page(world, today, other_client, action):
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
     url = reverse(f"assignments:{action}", args=[report.pk])
@@ -494,8 +401,6 @@ def test_other_agency_gets_404_on_every_report_page(world, today, other_client, 
     [
         ("report-detail", "post"),
         ("report-update", "get"),
-        ("report-accept", "get"),
-        ("report-return", "get"),
     ],
 )
 def test_report_pages_refuse_the_wrong_method(world, today, agency_client, action, method):
@@ -506,9 +411,7 @@ def test_report_pages_refuse_the_wrong_method(world, today, agency_client, actio
     assert response.status_code == 405
 
 
-@pytest.mark.parametrize(
-    "action", ["report-detail", "report-update", "report-accept", "report-return"]
-)
+@pytest.mark.parametrize("action", ["report-detail", "report-update"])
 def test_report_pages_send_anonymous_to_login(world, client, action):
     report = make_report(world, "1.1")
     url = reverse(f"assignments:{action}", args=[report.pk])
@@ -535,10 +438,12 @@ def test_agency_sees_its_report_form_with_the_targets_of_the_year(world, today, 
     ]
     assert 'value="96,5"' in response.text
     assert 'name="submit"' in response.text
-    assert response.context["accept_form"] is None
+    assert 'name="action"' not in response.text  # no review on a task's page
 
 
-def test_noivu_sees_values_against_targets_and_the_review_forms(world, today, noivu_client):
+def test_noivu_sees_values_against_targets_and_reviews_on_the_yearly_report(
+    world, today, noivu_client
+):
     report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
     ReportValue.objects.create(report=report, target=world.targets["on_time"], value=D("90"))
     ReportValue.objects.create(report=report, target=world.targets["level_3"], value=D("75"))
@@ -551,8 +456,8 @@ def test_noivu_sees_values_against_targets_and_the_review_forms(world, today, no
         ("Tỷ lệ thủ tục mức độ 3", D("75"), True),
     ]
     assert response.context["report_form"] is None
-    assert reverse("assignments:report-return", args=[report.pk]) in response.text
-    assert reverse("assignments:report-accept", args=[report.pk]) in response.text
+    # Sở Nội vụ accepts or returns the agency's whole yearly report, not a task's report.
+    assert 'name="action"' not in response.text
 
 
 def test_report_page_query_count_is_fixed(

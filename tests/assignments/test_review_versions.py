@@ -1,116 +1,109 @@
-"""Accepting or returning a report acts on the version the reviewer read: a report the
-agency changed and sent again after the reviewer opened it is refused as stale."""
+"""Accepting or returning a yearly report acts on the version the reviewer read: a report
+returned by someone else and sent again after the reviewer opened it is refused as stale."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
-from assignments import services
-from assignments.models import Report
-from tests.assignments.reporting import make_report
+from assignments import yearly
+from assignments.models import YearlyReport
+from tests.assignments.yearly_reports import review_url, sent_bare
 
 pytestmark = pytest.mark.django_db
 
 STALE = "Báo cáo vừa được người khác cập nhật."
 
 
-def _resubmitted_meanwhile(report: Report, *, agency_user, noivu_staff) -> Report:
-    """Another reviewer returns the report, the agency rewrites it and sends it again."""
-    report = services.return_report(
-        report=report, by=noivu_staff, reason="Bổ sung số liệu", version=report.version
+def _resent_meanwhile(report: YearlyReport, *, agency_user, noivu_staff) -> YearlyReport:
+    """Another reviewer returns the report, the agency corrects it and sends it again."""
+    report = yearly.return_yearly_report(
+        report=report, by=noivu_staff, version=report.version, comments={"general": "Bổ sung"}
     )
-    report = services.save_report(
+    report = yearly.save_general(
         report=report,
         by=agency_user,
-        progress=Report.Progress.DONE,
-        narrative="Nội dung mới, viết sau khi người xem xét đã mở trang.",
-        values={},
+        difficulties="Thiếu biên chế.",
+        proposals="",
         version=report.version,
     )
-    return services.submit_report(report=report, by=agency_user)
+    return yearly.send_yearly_report(report=report, by=agency_user, version=report.version)
 
 
-def test_review_forms_carry_the_version_the_page_showed(world, today, noivu_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+def test_the_review_form_carries_the_version_the_page_showed(world, today, noivu_client):
+    report = sent_bare(world.cycle, world.agency)
 
-    response = noivu_client.get(reverse("assignments:report-detail", args=[report.pk]))
+    response = noivu_client.get(review_url(report))
 
-    assert response.context["accept_form"]["version"].value() == report.version
-    assert response.context["return_form"]["version"].value() == report.version
+    assert response.context["form"]["version"].value() == report.version
     assert f'name="version" value="{report.version}"' in response.text
 
 
-def test_accepting_content_changed_since_the_page_was_read_is_refused(
-    world, today, noivu_client, noivu_staff, agency_user
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [("accept", {"note": "Đạt"}), ("return", {"comment-general": "Chưa đạt"})],
+)
+def test_acting_on_content_changed_since_the_page_was_read_is_refused(
+    world, today, noivu_client, noivu_staff, agency_user, action, fields
 ):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
     read_version = report.version
-    report = _resubmitted_meanwhile(report, agency_user=agency_user, noivu_staff=noivu_staff)
-    assert report.status == Report.Status.SUBMITTED
+    report = _resent_meanwhile(report, agency_user=agency_user, noivu_staff=noivu_staff)
+    assert report.status == YearlyReport.Status.SUBMITTED
+    steps = report.transitions.count()
 
     response = noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]),
-        {"note": "Đạt", "version": read_version},
-        follow=True,
+        review_url(report), {"version": read_version, "action": action, **fields}, follow=True
     )
 
     assert STALE in response.text
     report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
-    assert not report.transitions.filter(to_status=Report.Status.ACCEPTED).exists()
+    assert report.status == YearlyReport.Status.SUBMITTED
+    assert report.transitions.count() == steps
 
 
-def test_returning_content_changed_since_the_page_was_read_is_refused(
-    world, today, noivu_client, noivu_staff, agency_user
-):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
-    read_version = report.version
-    report = _resubmitted_meanwhile(report, agency_user=agency_user, noivu_staff=noivu_staff)
-    returns_before = report.transitions.filter(to_status=Report.Status.RETURNED).count()
+def test_accepting_the_version_read_succeeds(world, today, noivu_client, noivu_staff):
+    report = sent_bare(world.cycle, world.agency)
 
-    response = noivu_client.post(
-        reverse("assignments:report-return", args=[report.pk]),
-        {"reason": "Chưa đạt", "version": read_version},
-        follow=True,
-    )
-
-    assert STALE in response.text
-    report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
-    assert report.transitions.filter(to_status=Report.Status.RETURNED).count() == returns_before
-
-
-def test_accepting_the_version_read_succeeds(world, today, noivu_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
-
-    noivu_client.post(
-        reverse("assignments:report-accept", args=[report.pk]),
-        {"note": "", "version": report.version},
-    )
+    noivu_client.post(review_url(report), {"version": report.version, "action": "accept"})
 
     report.refresh_from_db()
-    assert report.status == Report.Status.ACCEPTED
+    assert report.status == YearlyReport.Status.ACCEPTED
+    step = report.transitions.get()
+    assert (step.from_status, step.to_status, step.by) == ("submitted", "accepted", noivu_staff)
 
 
 def test_a_review_post_without_a_version_is_refused(world, today, noivu_client):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
 
-    accept = noivu_client.post(reverse("assignments:report-accept", args=[report.pk]), follow=True)
+    accept = noivu_client.post(review_url(report), {"action": "accept"}, follow=True)
 
     assert STALE in accept.text
     report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
+    assert report.status == YearlyReport.Status.SUBMITTED
+
+
+def test_a_draft_cannot_be_accepted(world, today, noivu_client):
+    report = yearly.open_yearly_report(cycle=world.cycle, agency=world.agency)
+
+    response = noivu_client.post(
+        review_url(report), {"version": report.version, "action": "accept"}, follow=True
+    )
+
+    report.refresh_from_db()
+    assert report.status == YearlyReport.Status.DRAFT
+    assert "Chỉ chấp nhận được báo cáo đã gửi." in response.text
+    assert 'name="action"' not in response.text  # a draft shows no review buttons
 
 
 def test_services_refuse_a_version_other_than_the_current_one(world, today, noivu_staff):
-    report = make_report(world, "1.1", status=Report.Status.SUBMITTED)
+    report = sent_bare(world.cycle, world.agency)
 
     with pytest.raises(ValidationError, match=STALE):
-        services.accept_report(report=report, by=noivu_staff, version=report.version - 1)
+        yearly.accept_yearly_report(report=report, by=noivu_staff, version=report.version - 1)
     with pytest.raises(ValidationError, match=STALE):
-        services.return_report(
-            report=report, by=noivu_staff, reason="Thiếu", version=report.version + 1
+        yearly.return_yearly_report(
+            report=report, by=noivu_staff, version=report.version + 1, comments={"general": "x"}
         )
 
     report.refresh_from_db()
-    assert report.status == Report.Status.SUBMITTED
+    assert report.status == YearlyReport.Status.SUBMITTED
+    assert not report.transitions.exists()
