@@ -63,6 +63,8 @@ class OfficialSheet:
     value_title: str
     has_reason: bool
     blank_codes: list[str] = field(default_factory=list)
+    stated_year: int | None = None  # the year the column's title names, if any
+    header_row: int = 0
 
     def where(self, row: OfficialRow, column: str | None = None) -> str:
         return _("Dòng %(row)s, cột “%(column)s”") % {
@@ -97,8 +99,9 @@ class OfficialReport:
         }
 
 
-def read_official_results(stream: IO[bytes] | bytes, *, year: int) -> OfficialSheet:
-    """The official scores of `year` stated by the file; AppendixError lists every problem."""
+def read_official_results(stream: IO[bytes] | bytes, *, year: int | None = None) -> OfficialSheet:
+    """The official scores stated by the file (of `year`, when given: a column titled with
+    another year is refused); AppendixError lists every problem."""
     data = stream if isinstance(stream, bytes) else stream.read()
     book = open_checked_workbook(data)
     try:
@@ -119,7 +122,7 @@ def read_official_results(stream: IO[bytes] | bytes, *, year: int) -> OfficialSh
     )
 
 
-def _read_sheet(rows: list[list[Any]], columns, year: int) -> OfficialSheet:
+def _read_sheet(rows: list[list[Any]], columns, year: int | None) -> OfficialSheet:
     header = columns.header_row
     is_two_rows = columns.first_data_row - header == 2
     top = rows[header]
@@ -149,14 +152,9 @@ def _read_sheet(rows: list[list[Any]], columns, year: int) -> OfficialSheet:
             ]
         )
     value_title = title_at(value_index)
-    stated_year = SPAN_RE.search(titles[value_index])
-    if stated_year and int(stated_year[1]) != year:
-        raise AppendixError(
-            [
-                _("Dòng %(row)s, cột “%(column)s”: là điểm năm %(file)s, không phải năm %(year)s.")
-                % {"row": header_line, "column": value_title, "file": stated_year[1], "year": year}
-            ]
-        )
+    match = SPAN_RE.search(titles[value_index])
+    stated_year = int(match[1]) if match else None
+    _check_year(stated_year, year, header_line, value_title)
     code_index = columns.indexes["code"]
     code_title = columns.titles["code"]
     title_index = columns.indexes.get("title")
@@ -229,7 +227,19 @@ def _read_sheet(rows: list[list[Any]], columns, year: int) -> OfficialSheet:
         value_title=value_title,
         has_reason=reason_index is not None,
         blank_codes=blank,
+        stated_year=stated_year,
+        header_row=header_line,
     )
+
+
+def _check_year(stated: int | None, year: int | None, row: int, column: str) -> None:
+    if stated is not None and year is not None and stated != year:
+        raise AppendixError(
+            [
+                _("Dòng %(row)s, cột “%(column)s”: là điểm năm %(file)s, không phải năm %(year)s.")
+                % {"row": row, "column": column, "file": stated, "year": year}
+            ]
+        )
 
 
 def import_official_results(
@@ -246,6 +256,7 @@ def import_official_results(
     maximum. A row's reason replaces the stored one when the file has a reason column;
     scores the file leaves blank or does not list are kept as they are.
     """
+    _check_year(sheet.stated_year, year, sheet.header_row, sheet.value_title)
     criteria = {c.code: c for c in Criterion.objects.filter(framework=plan.framework_id)}
     problems = []
     for row in sheet.rows:

@@ -5,7 +5,9 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from criteria.importers import AppendixError, read_appendix
 from criteria.models import Framework, Plan, Score
@@ -191,3 +193,83 @@ def test_command_imports_and_refuses_with_the_problems(plan, tmp_path):
     )
     assert len(official_2018()) == len(OFFICIAL)
     assert "7 điểm chính thức mới" in out.getvalue()
+
+
+# -- The admin page: preview, then confirm -------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload(client, plan: Plan, data: bytes, year: int = 2018):
+    return client.post(
+        reverse("admin:criteria_score_import"),
+        {
+            "plan": plan.pk,
+            "year": year,
+            "format": 0,
+            "import_file": SimpleUploadedFile("ket-qua.xlsx", data, XLSX),
+        },
+    )
+
+
+@pytest.fixture
+def noivu_admin(noivu_staff):
+    """Sở Nội vụ staff as the demo makes them: with access to the admin."""
+    noivu_staff.is_staff = True
+    noivu_staff.save()
+    return noivu_staff
+
+
+def test_admin_previews_then_imports_on_confirmation(client, plan, noivu_admin):
+    client.force_login(noivu_admin)
+
+    preview = _upload(client, plan, official_xlsx())
+
+    assert preview.status_code == 200
+    assert official_2018() == {}
+    page = preview.content.decode()
+    assert "Kế hoạch chưa hoàn thành đúng hạn" in page
+    assert "7 điểm chính thức mới" in page
+    confirmed = client.post(
+        reverse("admin:criteria_score_process_import"), preview.context["confirm_form"].initial
+    )
+    assert confirmed.status_code == 302
+    assert official_2018()["1.1.2"] == (Decimal("0.5"), "Kế hoạch chưa hoàn thành đúng hạn")
+    assert Score.objects.get(criterion__code="1.1.2", year=2018, kind="official").entered_by == (
+        noivu_admin
+    )
+
+
+def test_admin_shows_the_problems_of_a_bad_file_and_offers_no_confirmation(
+    client, plan, noivu_admin
+):
+    client.force_login(noivu_admin)
+
+    preview = _upload(client, plan, official_xlsx({**OFFICIAL, "1.1.1": (2, None)}))
+
+    assert preview.status_code == 200
+    assert "confirm_form" not in preview.context or not preview.context["confirm_form"]
+    assert (
+        f"Dòng {row_number('1.1.1')}, cột “Điểm chính thức năm 2018”: 2 lớn hơn điểm chuẩn 0,5"
+        in preview.content.decode()
+    )
+    assert official_2018() == {}
+
+
+def test_admin_refuses_a_file_of_another_year(client, plan, noivu_admin):
+    client.force_login(noivu_admin)
+
+    preview = _upload(client, plan, official_xlsx(), year=2019)
+
+    assert "là điểm năm 2018, không phải năm 2019" in preview.content.decode()
+    assert not Score.objects.filter(year__in=[2018, 2019]).exists()
+
+
+@pytest.mark.parametrize("role", ["leader", "agency_user"])
+def test_admin_import_is_not_for_leaders_or_agencies(client, request, plan, role):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse("admin:criteria_score_import"))
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("admin:login"))
