@@ -181,3 +181,12 @@ def test_export_reads_back_with_the_same_figures(client, noivu_staff, plan, worl
     ]
     owners = list(book.worksheets[2].iter_rows(values_only=True))
     assert sum(D(str(r[4])) for r in owners[1:-1]) == D("3.25")
+
+
+def test_overview_links_the_appraisal_for_readers_only(client, noivu_staff, agency_user, plan):
+    link = reverse("reports:appraisal", args=[2018])
+
+    client.force_login(noivu_staff)
+    assert link in client.get(reverse("reports:overview")).content.decode()
+    client.force_login(agency_user)
+    assert link not in client.get(reverse("reports:overview")).content.decode()
