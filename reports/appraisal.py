@@ -76,6 +76,7 @@ class AreaLoss:
     lost: Decimal = ZERO
     gained: Decimal = ZERO
     count: int = 0  # sub-criteria that lost points
+    compared: int = 0  # sub-criteria with both scores
     # The area's own official score where the official results state one (a fact, shown
     # beside the sum of its sub-criteria when the two differ).
     stated_official: Decimal | None = None
@@ -172,6 +173,7 @@ def losses(plan: Plan, year: int) -> Appraisal:
             area.lost += max(difference, ZERO)
             area.gained += max(-difference, ZERO)
             area.count += difference > 0
+            area.compared += 1
         if difference > 0:
             rows.append(
                 LossRow(
@@ -187,7 +189,7 @@ def losses(plan: Plan, year: int) -> Appraisal:
         plan=plan,
         year=year,
         rows=rows,
-        areas=[a for a in area_losses.values() if a.self_total or a.official_total or a.lost],
+        areas=[a for a in area_losses.values() if a.compared],
         owners=_owner_losses(rows),
         self_total=sum((a.self_total for a in area_losses.values()), ZERO),
         official_total=sum((a.official_total for a in area_losses.values()), ZERO),

@@ -273,3 +273,13 @@ def test_admin_import_is_not_for_leaders_or_agencies(client, request, plan, role
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_refuses_a_file_that_is_not_xlsx_with_the_checks_reason(client, plan, noivu_admin):
+    client.force_login(noivu_admin)
+
+    preview = _upload(client, plan, b"%PDF-1.4 not a spreadsheet")
+
+    assert preview.status_code == 200
+    assert "Tệp không phải là tệp Excel .xlsx" in preview.content.decode()
+    assert official_2018() == {}
