@@ -293,11 +293,22 @@ def import_official_results(
             criterion__framework=plan.framework_id, year=year, kind=Score.Kind.OFFICIAL
         )
     }
+    self_scores = dict(
+        Score.objects.filter(
+            criterion__framework=plan.framework_id, year=year, kind=Score.Kind.SELF
+        ).values_list("criterion_id", "value")
+    )
     created, updated = [], []
     for row in sheet.rows:
         criterion = criteria[row.code]
         score = current.get(criterion.pk)
         note = row.reason if sheet.has_reason else (score.note if score else "")
+        own = self_scores.get(criterion.pk)
+        if own is not None and row.value < own and not note.strip():
+            report.warnings.append(
+                _("%(code)s: thấp hơn điểm tự đánh giá %(lost)s điểm nhưng chưa có lý do trừ điểm.")
+                % {"code": row.code, "lost": show(own - row.value)}
+            )
         report.before[row.code] = (score.value, score.note) if score else (None, "")
         if score is None:
             report.created.append(row.code)

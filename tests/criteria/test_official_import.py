@@ -100,6 +100,25 @@ def test_a_file_without_reason_column_keeps_the_reasons_entered_in_the_grid(plan
     assert official_2018()["2.1"] == (Decimal(7), "Lý do nhập tay")
 
 
+def test_a_score_below_the_self_assessment_without_a_reason_is_warned(plan):
+    for code, value in {"1.2": 8, "2.1": 8}.items():
+        Score.objects.create(
+            criterion=plan.framework.criteria.get(code=code),
+            year=2018,
+            kind=Score.Kind.SELF,
+            value=Decimal(value),
+        )
+
+    report = import_official_results(
+        sheet=read_official_results(official_xlsx(), year=2018), plan=plan, year=2018
+    )
+
+    # 2.1 lost 1 point with its reason; 1.2 lost 1 point without one.
+    assert [w for w in report.warnings if "chưa có lý do" in w] == [
+        "1.2: thấp hơn điểm tự đánh giá 1 điểm nhưng chưa có lý do trừ điểm."
+    ]
+
+
 def test_dry_run_writes_nothing(plan):
     report = import_official_results(
         sheet=read_official_results(official_xlsx(), year=2018), plan=plan, year=2018, dry_run=True
