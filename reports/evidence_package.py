@@ -204,7 +204,12 @@ def _write_index(archive: zipfile.ZipFile, summary: PackageSummary) -> None:
     without = book.create_sheet(_("Không có tài liệu"))
     _row(
         without,
-        [_("Mã tiêu chí"), _("Tiêu chí thành phần"), _("Điểm tự đánh giá"), _("Giải trình")],
+        [
+            _("Mã tiêu chí"),
+            _("Tiêu chí thành phần"),
+            _("Điểm tự đánh giá"),
+            _("Giải trình của đơn vị"),
+        ],
         bold=True,
     )
     for entry in summary.without_evidence:
