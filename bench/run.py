@@ -78,6 +78,9 @@ PAGES = [
     Page("gap table", "reports:gap-dashboard", lambda d: [d.year]),
     Page("points at stake per agency", "reports:agency-stakes", lambda d: [d.year]),
     Page("route to target", "reports:route", lambda d: [d.year]),
+    Page("appraisal: points lost", "reports:appraisal", lambda d: [d.year]),
+    Page("export: appraisal .xlsx", "reports:appraisal-export", lambda d: [d.year]),
+    Page("export: evidence package .zip", "reports:evidence-package", lambda d: [d.year]),
     Page("standing among provinces", "reports:standing"),
     Page("JSON: national table", "reports:national-table-json", lambda d: [d.year]),
     Page("JSON: province's results", "reports:standing-json"),
@@ -167,7 +170,12 @@ def measure_pages(
                 response = _request(client, page, url, data)
             counts.append(len(queries.captured_queries))
         result.queries = min(counts)
-        result.bytes = len(response.content)
+        # A download streamed from a file (the evidence package) has no `content`.
+        result.bytes = (
+            sum(len(chunk) for chunk in response.streaming_content)
+            if response.streaming
+            else len(response.content)
+        )
         ready.append((page, url, client, data, result))
     for _round in range(repeats):
         for page, url, client, data, result in ready:

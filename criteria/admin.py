@@ -54,6 +54,7 @@ from criteria.national import (
     import_national_table,
     read_national_table,
 )
+from criteria.official import OfficialSheet, import_official_results, read_official_results
 from criteria.services import (
     EMPTY,
     Change,
@@ -575,14 +576,133 @@ class ScoreAdminForm(forms.ModelForm):
         return cleaned
 
 
+class OfficialXLSX(XLSX):
+    """An .xlsx of a year's official results in the appendix's layout."""
+
+    def get_title(self) -> str:
+        return _("xlsx (kết quả chính thức theo mẫu phụ lục)")
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        sheet = read_official_results(in_stream)
+        dataset = tablib.Dataset(headers=[_("Dòng"), _("Mã")])
+        for row in sheet.rows:
+            dataset.append([row.excel_row, row.code])
+        dataset.official_sheet = sheet
+        return dataset
+
+
+class OfficialResource(resources.ModelResource):
+    """Hands the sheet to `import_official_results` and shows its report as rows."""
+
+    class Meta:
+        model = Score
+        fields = ("criterion",)
+
+    def __init__(self, plan: Plan | None = None, year: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.year = year
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> Result:
+        result = self.get_result_class()()
+        sheet: OfficialSheet = dataset.official_sheet
+        try:
+            report = import_official_results(
+                sheet=sheet, plan=self.plan, year=self.year, by=kwargs.get("user"), dry_run=dry_run
+            )
+        except AppendixError as error:
+            for problem in error.problems:
+                result.append_base_error(Error(AppendixError([problem])))
+            return result
+        if not dry_run:
+            log_event(
+                "import",
+                request=None,
+                username=kwargs.get("user", "-"),
+                plan=self.plan,
+                summary=report.summary(),
+            )
+        result.diff_headers = [_("Dòng"), _("Mã"), sheet.value_title, _("Lý do trừ điểm")]
+        kinds = {code: RowResult.IMPORT_TYPE_NEW for code in report.created} | {
+            code: RowResult.IMPORT_TYPE_UPDATE for code in report.updated
+        }
+        for row in sheet.rows:
+            row_result = RowResult()
+            row_result.import_type = kinds.get(row.code, RowResult.IMPORT_TYPE_SKIP)
+            old_value, old_reason = report.before.get(row.code, (None, ""))
+            reason = row.reason if sheet.has_reason else old_reason
+            row_result.diff = [
+                row.excel_row,
+                row.code,
+                _changed(show(old_value) if old_value is not None else "", show(row.value)),
+                _changed(old_reason, reason),
+            ]
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+        result.appendix_summary = report.summary()
+        result.appendix_warnings = report.warnings
+        return result
+
+
+def _changed(old: str, new: str) -> str:
+    if old == new:
+        return new
+    if not old:
+        return format_html("<ins>{}</ins>", new)
+    return format_html("<del>{}</del> <ins>{}</ins>", old, new)
+
+
+class OfficialImportForm(ImportForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), label=gettext_lazy("Kế hoạch"))
+    year = forms.IntegerField(label=gettext_lazy("Năm đánh giá"), min_value=2012, max_value=2100)
+
+
+class OfficialConfirmForm(ConfirmImportForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), widget=forms.HiddenInput)
+    year = forms.IntegerField(widget=forms.HiddenInput)
+
+
 @admin.register(Score)
-class ScoreAdmin(SimpleHistoryAdmin):
+class ScoreAdmin(PreviewedUploadsMixin, ImportMixin, SimpleHistoryAdmin):
+    """The scores, and the import of a year's official results (preview, then confirm)."""
+
     form = ScoreAdminForm
     list_display = ["criterion", "year", "kind", "value", "entered_by", "entered_at"]
     list_filter = ["year", "kind"]
     list_select_related = ["criterion", "entered_by"]
     raw_id_fields = ["criterion"]
     readonly_fields = ["entered_by", "entered_at"]
+
+    resource_classes = [OfficialResource]
+    import_formats = [OfficialXLSX]
+    import_form_class = OfficialImportForm
+    confirm_form_class = OfficialConfirmForm
+    import_template_name = "admin/criteria/score/import.html"
+    skip_admin_log = True  # django-simple-history records every change instead
+
+    def get_import_resource_kwargs(self, request, **kwargs) -> dict:
+        form = kwargs.get("form")
+        if form is None or not form.is_bound or not form.is_valid():
+            return {}
+        return {"plan": form.cleaned_data["plan"], "year": form.cleaned_data["year"]}
+
+    def get_confirm_form_initial(self, request, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["plan"] = import_form.cleaned_data["plan"].pk
+            initial["year"] = import_form.cleaned_data["year"]
+        return initial
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        """A confirmation the database no longer allows is reported, never as a success."""
+        if result.has_errors():
+            for error in result.base_errors:
+                messages.error(request, str(error.error))
+            return redirect("admin:criteria_score_import")
+        return super().process_result(result, request)
+
+    def add_success_message(self, result: Result, request) -> None:
+        messages.success(request, result.appendix_summary)
 
     def save_model(self, request, obj: Score, form, change: bool) -> None:
         obj.entered_by = request.user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import standing_views, views
+from reports import appraisal_views, standing_views, views
 
 app_name = "reports"
 
@@ -20,4 +20,15 @@ urlpatterns = [
     path("results/<int:year>/print/", views.results_print, name="results-print"),
     path("route/<int:year>/", views.route_to_target, name="route"),
     path("agencies/<int:year>/", views.agency_stakes, name="agency-stakes"),
+    path("appraisal/<int:year>/", appraisal_views.appraisal, name="appraisal"),
+    path(
+        "appraisal/<int:year>/export.xlsx",
+        appraisal_views.appraisal_export,
+        name="appraisal-export",
+    ),
+    path(
+        "evidence/<int:year>/package.zip",
+        appraisal_views.evidence_package,
+        name="evidence-package",
+    ),
 ]

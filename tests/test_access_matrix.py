@@ -144,6 +144,10 @@ PAGES: dict[str, Page] = {
     "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:route": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:agency-stakes": Page(YEAR, everyone(200), WRONG_METHOD),
+    # Every agency's lost points and every agency's documents: readers only.
+    "reports:appraisal": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    "reports:appraisal-export": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    "reports:evidence-package": Page(YEAR, only(READERS, 200), WRONG_METHOD),
     # The standing among provinces and its JSON: as the overview, every signed-in user.
     "reports:standing": Page(get=everyone(200), post=WRONG_METHOD),
     "reports:standing-json": Page(get=everyone(200), post=WRONG_METHOD),
