@@ -261,9 +261,7 @@ def proposal_update(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _refused(request, report, proposal, form, upload_form, error)
-    messages.success(
-        request, _("Đã lưu tiêu chí %(code)s.") % {"code": proposal.criterion.code}
-    )
+    messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": proposal.criterion.code})
     try:
         _change_links(request, proposal, form)
     except ValidationError as error:
@@ -344,7 +342,9 @@ def _upload_and_link(
             % {"name": document},
         )
     try:
-        yearly.link_document(proposal=proposal, document=document, location=location, by=request.user)
+        yearly.link_document(
+            proposal=proposal, document=document, location=location, by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -306,9 +306,7 @@ def test_general_section_too_long_is_shown_back_with_the_field_named(
     assert tu_phap_report.proposals == ""
 
 
-def test_unlink_takes_the_document_off_and_keeps_it_in_the_library(
-    tu_phap_report, tu_phap_client
-):
+def test_unlink_takes_the_document_off_and_keeps_it_in_the_library(tu_phap_report, tu_phap_client):
     proposal = _scored(tu_phap_report)
     document = _document(tu_phap_report.agency)
     link = EvidenceLink.objects.create(
