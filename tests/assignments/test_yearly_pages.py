@@ -588,3 +588,60 @@ def test_login_tells_of_the_returned_sections_of_the_yearly_report(
     )
 
     assert "2 phần báo cáo của đơn vị bị Sở Nội vụ trả lại" in response.text
+
+
+def test_a_file_chosen_with_a_refused_score_must_be_chosen_again_and_says_so(
+    tu_phap_report, tu_phap_client
+):
+    proposal = _scored(tu_phap_report)
+
+    response = tu_phap_client.post(
+        _proposal_url(proposal),
+        _proposal_data(
+            proposal,
+            score="9",
+            upload="",
+            **{
+                "doc-number": "10/KH-UBND",
+                "doc-title": "Kế hoạch",
+                "doc-file": upload("ke-hoach.pdf", PDF_BYTES),
+            },
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "Chưa tải lên: ke-hoach.pdf. Hãy chọn lại tệp rồi bấm lưu." in response.text
+    assert 'value="10/KH-UBND"' in response.text
+    assert not EvidenceDocument.objects.exists()
+
+
+def test_a_stale_page_keeps_what_was_typed_and_the_next_save_goes_through(
+    world, today, agency_client, agency_user
+):
+    report = _open(world)
+    proposal = report.score_proposals.get()
+    read = _proposal_data(proposal, score="0,25", explanation="Gõ trên trang cũ.")
+    yearly.save_proposal(  # someone else saves meanwhile
+        proposal=proposal,
+        by=agency_user,
+        score=D("0.5"),
+        evidence_complete=False,
+        explanation="Bản khác.",
+        version=proposal.version,
+    )
+
+    response = agency_client.post(_proposal_url(proposal), read)
+
+    assert response.status_code == 200
+    assert "Báo cáo vừa được người khác cập nhật." in response.text
+    assert "Gõ trên trang cũ." in response.text
+    proposal.refresh_from_db()
+    assert proposal.explanation == "Bản khác."
+    again = response.context["page"].proposals[0].form
+    assert again["version"].value() == str(proposal.version)
+    response = agency_client.post(
+        _proposal_url(proposal), read | {f"p{proposal.pk}-version": proposal.version}
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.explanation == "Gõ trên trang cũ."
