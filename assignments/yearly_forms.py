@@ -93,10 +93,7 @@ class ProposalForm(forms.Form):
             or not PLAIN_NUMBER.match(text)
         ):
             raise ValidationError(
-                _(
-                    "Điểm đề xuất của tiêu chí %(code)s phải là một số từ 0 đến %(max)s, "
-                    "ví dụ 7,5."
-                ),
+                _("Điểm đề xuất của tiêu chí %(code)s phải là một số từ 0 đến %(max)s, ví dụ 7,5."),
                 params=about,
             )
         number = Decimal(text.replace(",", "."))

@@ -31,6 +31,7 @@ def yearly_summary(*, agency: Agency, cycle: ReportingCycle) -> YearlySummary:
     report = YearlyReport.objects.filter(cycle=cycle, agency=agency).first()
     if report is None:
         return YearlySummary(None)
+    report.cycle, report.agency = cycle, agency  # read already
     summary = YearlySummary(report)
     if report.status == YearlyReport.Status.RETURNED:
         task_reports = (

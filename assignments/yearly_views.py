@@ -247,8 +247,9 @@ def proposal_update(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         else None
     )
     if not form.is_valid():
-        if upload_form is not None and upload_form.is_bound:
+        if upload_form is not None:
             upload_form.is_valid()  # its own errors too, shown with the score's
+            _say_not_uploaded(upload_form)
         return _render_page(request, report, bound_proposal=(pk, form, upload_form))
     try:
         proposal = yearly.save_proposal(
@@ -261,9 +262,7 @@ def proposal_update(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _refused(request, report, proposal, form, upload_form, error)
-    messages.success(
-        request, _("Đã lưu tiêu chí %(code)s.") % {"code": proposal.criterion.code}
-    )
+    messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": proposal.criterion.code})
     try:
         _change_links(request, proposal, form)
     except ValidationError as error:
@@ -280,6 +279,16 @@ def proposal_update(request: HttpRequest, year: int, pk: int) -> HttpResponse:
             return _render_page(request, report, bound_proposal=(pk, None, upload_form))
         _upload_and_link(request, proposal, upload_form, form.cleaned_data["new_location"])
     return redirect(_page_url(report, f"proposal-{proposal.pk}"))
+
+
+def _say_not_uploaded(upload_form: DocumentUploadForm) -> None:
+    """A browser never fills a file input again: the chosen file must be chosen again."""
+    chosen = upload_form.files.get(upload_form.add_prefix("file"))
+    if chosen is not None and "file" not in upload_form.errors:
+        upload_form.add_error(
+            "file",
+            _("Chưa tải lên: %(names)s. Hãy chọn lại tệp rồi bấm lưu.") % {"names": chosen.name},
+        )
 
 
 def _refused(
@@ -301,6 +310,7 @@ def _refused(
     form.add_error("score" if getattr(error, "code", None) == "score" else None, error)
     if upload_form is not None:
         upload_form.is_valid()
+        _say_not_uploaded(upload_form)
     return _render_page(request, report, bound_proposal=(proposal.pk, form, upload_form))
 
 
@@ -344,7 +354,9 @@ def _upload_and_link(
             % {"name": document},
         )
     try:
-        yearly.link_document(proposal=proposal, document=document, location=location, by=request.user)
+        yearly.link_document(
+            proposal=proposal, document=document, location=location, by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from assignments import yearly
 from assignments.models import (
     Agency,
     ContentArea,
@@ -26,6 +27,7 @@ from assignments.models import (
     ReportingCycle,
     Responsibility,
     Role,
+    ScoreProposal,
     Task,
 )
 from criteria.models import Criterion, Framework, NationalTable, Plan, Score, Target
@@ -63,6 +65,7 @@ class World:
     evidence: Evidence
     document: EvidenceDocument
     member: AbstractUser
+    proposal: ScoreProposal
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,19 @@ PAGES: dict[str, Page] = {
     "assignments:document-download": Page(
         lambda w: [w.document.pk], own_or_readers(200), WRONG_METHOD
     ),
+    # The agency's own yearly report (opened for the first agency): each agency reads and
+    # writes only its own; an empty form comes back with its errors, an empty send goes
+    # back to the page, and nothing is written.
+    "assignments:yearly-report": Page(
+        YEAR,
+        {"anonymous": 302} | dict.fromkeys(AGENCY_USERS, 200) | dict.fromkeys(READERS, 403),
+        WRONG_METHOD,
+    ),
+    "assignments:yearly-general": Page(YEAR, WRONG_METHOD, agency_writes(200)),
+    "assignments:yearly-send": Page(YEAR, WRONG_METHOD, agency_writes(302)),
+    "assignments:yearly-proposal": Page(
+        lambda w: [2018, w.proposal.pk], WRONG_METHOD, agency_writes(200)
+    ),
     # An empty form comes back with its errors: 200, and nothing written.
     "accounts:user-list": Page(get=only(USER_MANAGERS, 200), post=WRONG_METHOD),
     "accounts:user-create": Page(get=only(USER_MANAGERS, 200), post=only(USER_MANAGERS, 200)),
@@ -267,6 +283,7 @@ def world(agency, settings, tmp_path, staff_password) -> World:
         plan=plan, criterion=area, first_year=2018, last_year=2018, min_score=1, max_score=2
     )
     responsibility = Responsibility.objects.create(plan=plan, criterion=criterion)
+    responsibility.leads.add(agency)
     settings.MEDIA_ROOT = tmp_path
     cycle = ReportingCycle.objects.create(plan=plan, year=2018, deadline="2018-11-25")
     area_of_work = ContentArea.objects.create(plan=plan, number=1, title="Công tác chỉ đạo")
@@ -287,7 +304,9 @@ def world(agency, settings, tmp_path, staff_password) -> World:
     member = get_user_model().objects.create_user("canbo.thanhvien", password=staff_password)
     member.groups.add(Role.AGENCY_USER.group())
     Membership.objects.create(user=member, agency=agency)
+    report_of_year = yearly.open_yearly_report(cycle=cycle, agency=agency)
     return World(
+        proposal=report_of_year.score_proposals.get(),
         plan=plan,
         criterion=criterion,
         responsibility=responsibility,

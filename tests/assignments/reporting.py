@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from assignments import services, yearly
 from assignments.models import (
     Agency,
     AgencyGroup,
@@ -29,6 +30,7 @@ from assignments.models import (
     Responsibility,
     Task,
     TaskTarget,
+    YearlyReport,
 )
 from criteria.models import Criterion, Framework, Plan, Score, Target
 
@@ -242,3 +244,38 @@ def delete_evidence(client, evidence_pk: int, report: Report, **fields):
     """Press "Xóa" on a listed file and confirm with "Xóa tệp này"."""
     url = reverse("assignments:report-update", args=[report.pk])
     return client.post(url, report_form_data(report, delete_evidence=evidence_pk, **fields))
+
+
+def ready_yearly_report(world: World, user) -> YearlyReport:
+    """The agency's yearly report with everything required filled: a result for each task
+    it leads (kept when one is written) and a score with an explanation for each
+    sub-criterion it owns."""
+    report = yearly.open_yearly_report(cycle=world.cycle, agency=world.agency)
+    for task_report in report.task_reports.filter(task__lead_agencies=world.agency):
+        if not task_report.narrative.strip():
+            services.save_report(
+                report=task_report,
+                by=user,
+                progress=Report.Progress.DONE,
+                narrative="Đã thực hiện.",
+                values={},
+                version=task_report.version,
+            )
+    for proposal in report.score_proposals.select_related("criterion"):
+        yearly.save_proposal(
+            proposal=proposal,
+            by=user,
+            score=D(0),
+            evidence_complete=False,
+            explanation="Chưa có văn bản.",
+            version=proposal.version,
+        )
+    report.refresh_from_db()
+    return report
+
+
+def send_yearly(client, world: World, **kwargs):
+    """Press "Gửi báo cáo năm đến Sở Nội vụ" on the agency's yearly report page."""
+    report = YearlyReport.objects.get(cycle=world.cycle, agency=world.agency)
+    url = reverse("assignments:yearly-send", args=[world.cycle.year])
+    return client.post(url, {"version": report.version}, **kwargs)

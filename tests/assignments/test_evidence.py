@@ -19,7 +19,9 @@ from tests.assignments.reporting import (
     make_report,
     office_bytes,
     post_evidence,
+    ready_yearly_report,
     report_form_data,
+    send_yearly,
     upload,
     xlsx_bytes,
 )
@@ -315,8 +317,8 @@ def test_only_the_agency_deletes_its_files(request, evidence, persona, status):
 # -- One form: text, values and files saved together ---------------------------------------
 
 
-def test_file_chosen_with_send_is_uploaded_before_the_report_is_sent(
-    world, today, media, agency_client
+def test_file_chosen_with_the_text_is_uploaded_and_sent_with_the_yearly_report(
+    world, today, media, agency_client, agency_user
 ):
     report = make_report(world, "1.1")
 
@@ -325,17 +327,23 @@ def test_file_chosen_with_send_is_uploaded_before_the_report_is_sent(
         report,
         upload("Quyết định 12.pdf", PDF_BYTES),
         narrative="Đã ban hành kế hoạch, kèm quyết định.",
-        submit="",
         follow=True,
     )
 
     report.refresh_from_db()
     assert (report.status, report.narrative) == (
-        Report.Status.SUBMITTED,
+        Report.Status.DRAFT,
         "Đã ban hành kế hoạch, kèm quyết định.",
     )
     assert list(report.evidence.values_list("original_name", flat=True)) == ["Quyết định 12.pdf"]
     assert "Đã tải lên “Quyết định 12.pdf”." in response.text
+
+    ready_yearly_report(world, agency_user)
+    send_yearly(agency_client, world)
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUBMITTED
+    assert list(report.evidence.values_list("original_name", flat=True)) == ["Quyết định 12.pdf"]
 
 
 def test_refused_file_keeps_what_was_typed_and_says_what_was_not_saved(

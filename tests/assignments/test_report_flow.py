@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assignments import services
+from assignments import services, yearly
 from assignments.models import (
     Evidence,
     EvidenceDocument,
@@ -18,7 +18,7 @@ from assignments.models import (
     TaskTarget,
 )
 from assignments.templatetags.targets import target_label
-from tests.assignments.reporting import make_report
+from tests.assignments.reporting import make_report, ready_yearly_report, send_yearly
 
 pytestmark = pytest.mark.django_db
 
@@ -200,22 +200,18 @@ def test_submitted_report_can_no_longer_be_edited(world, today, agency_client):
 
 def test_agency_submits_before_the_deadline(world, today, agency_client, agency_user):
     report = make_report(world, "1.1")
+    ready_yearly_report(world, agency_user)
 
-    response = agency_client.post(
-        reverse("assignments:report-update", args=[report.pk]),
-        _form(report, submit=""),
-        follow=True,
-    )
+    response = send_yearly(agency_client, world, follow=True)
 
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
-    assert "Đã gửi báo cáo đến Sở Nội vụ." in response.text
+    assert "Đã gửi báo cáo năm 2019 đến Sở Nội vụ." in response.text
     step = report.transitions.get()
     assert (step.from_status, step.to_status, step.by) == ("draft", "submitted", agency_user)
 
 
-def test_agency_submits_on_the_last_day(world, today, agency_client):
-    today(datetime.date(2019, 11, 25))
+def test_the_task_page_saves_and_never_sends(world, today, agency_client):
     report = make_report(world, "1.1")
 
     agency_client.post(
@@ -223,20 +219,33 @@ def test_agency_submits_on_the_last_day(world, today, agency_client):
     )
 
     report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT
+    assert not report.transitions.exists()
+
+
+def test_agency_submits_on_the_last_day(world, today, agency_client, agency_user):
+    today(datetime.date(2019, 11, 25))
+    report = make_report(world, "1.1")
+    ready_yearly_report(world, agency_user)
+
+    send_yearly(agency_client, world)
+
+    report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
 
 
 def test_submission_after_the_deadline_is_refused_but_the_edits_are_kept(
-    world, today, agency_client
+    world, today, agency_client, agency_user
 ):
     today(datetime.date(2019, 11, 26))
     report = make_report(world, "1.1")
-
-    response = agency_client.post(
+    ready_yearly_report(world, agency_user)
+    agency_client.post(
         reverse("assignments:report-update", args=[report.pk]),
-        _form(report, narrative="Viết muộn", submit=""),
-        follow=True,
+        _form(report, narrative="Viết muộn"),
     )
+
+    response = send_yearly(agency_client, world, follow=True)
 
     report.refresh_from_db()
     assert (report.status, report.narrative) == (Report.Status.DRAFT, "Viết muộn")
@@ -245,7 +254,7 @@ def test_submission_after_the_deadline_is_refused_but_the_edits_are_kept(
 
 
 def test_extension_lets_the_agency_submit_after_the_deadline(
-    world, today, agency_client, noivu_staff
+    world, today, agency_client, agency_user, noivu_staff
 ):
     Extension.objects.create(
         cycle=world.cycle,
@@ -255,28 +264,29 @@ def test_extension_lets_the_agency_submit_after_the_deadline(
     )
     today(datetime.date(2019, 12, 5))
     report = make_report(world, "1.1")
+    ready_yearly_report(world, agency_user)
 
-    agency_client.post(
-        reverse("assignments:report-update", args=[report.pk]), _form(report, submit="")
-    )
+    send_yearly(agency_client, world)
 
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
 
 
-def test_another_agencys_extension_does_not_help(world, today, agency_client, noivu_staff):
+def test_another_agencys_extension_does_not_help(
+    world, today, agency_client, agency_user, noivu_staff
+):
     Extension.objects.create(
         cycle=world.cycle, agency=world.other, until=datetime.date(2019, 12, 5)
     )
     today(datetime.date(2019, 12, 1))
     report = make_report(world, "1.1")
+    ready_yearly_report(world, agency_user)
 
-    agency_client.post(
-        reverse("assignments:report-update", args=[report.pk]), _form(report, submit="")
-    )
+    response = send_yearly(agency_client, world, follow=True)
 
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
+    assert "Đã quá hạn báo cáo ngày 25/11/2019" in response.text
 
 
 def test_report_without_narrative_cannot_be_submitted(world, today, agency_user):
@@ -428,6 +438,7 @@ def test_report_pages_send_anonymous_to_login(world, client, action):
 def test_agency_sees_its_report_form_with_the_targets_of_the_year(world, today, agency_client):
     report = make_report(world, "1.1")
     ReportValue.objects.create(report=report, target=world.targets["on_time"], value=D("96.5"))
+    yearly.open_yearly_report(cycle=world.cycle, agency=world.agency)  # a section of it now
 
     response = agency_client.get(reverse("assignments:report-detail", args=[report.pk]))
 
@@ -437,7 +448,9 @@ def test_agency_sees_its_report_form_with_the_targets_of_the_year(world, today, 
         "Tỷ lệ thủ tục mức độ 3",
     ]
     assert 'value="96,5"' in response.text
-    assert 'name="submit"' in response.text
+    # Sent with the whole yearly report, which the page leads back to.
+    assert 'name="submit"' not in response.text
+    assert f'href="/work/yearly/2019/#task-{report.pk}"' in response.text
     assert 'name="action"' not in response.text  # no review on a task's page
 
 
@@ -498,8 +511,9 @@ def test_report_page_query_count_is_fixed(
     # documents, transitions with their users, the agency's library for the form's choice
     with django_assert_num_queries(11):
         agency_client.get(url)
-    # the same without the membership: Sở Nội vụ has no agency
-    with django_assert_num_queries(9):
+    # the same but the library: this Sở Nội vụ user is bound to no agency (its membership
+    # is looked for: bound to one, it would write that agency's reports)
+    with django_assert_num_queries(10):
         noivu_client.get(url)
 
 

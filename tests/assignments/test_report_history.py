@@ -15,13 +15,16 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def _save(client, report_pk: int, *, submit: bool = False, **fields) -> None:
-    """Post the report form as the page does, built from the report as it now is."""
+def _save(client, report_pk: int, *, submit_by=None, **fields) -> None:
+    """Post the report form as the page does, built from the report as it now is; with
+    `submit_by`, then send it (the yearly report's sending moves its sections alike)."""
     report = Report.objects.get(pk=report_pk)
     data = {"progress": report.progress, "narrative": report.narrative, "version": report.version}
-    data |= {"submit": "1"} if submit else {"save": "1"}
+    data |= {"save": "1"}
     response = client.post(reverse("assignments:report-update", args=[report_pk]), data | fields)
     assert response.status_code == 302
+    if submit_by is not None:
+        services.submit_report(report=Report.objects.get(pk=report_pk), by=submit_by)
 
 
 def _summary(entries) -> list[tuple]:
@@ -42,7 +45,7 @@ def moved(old: str, new: str, version: int) -> dict:
 
 
 def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
-    world, today, media, agency_client, noivu_staff, leader_client
+    world, today, media, agency_client, agency_user, noivu_staff, leader_client
 ):
     on_time, level_3 = (f"target_{world.targets[key].pk}" for key in ("on_time", "level_3"))
     agency_client.post(reverse("assignments:report-create", args=[2019, world.tasks["1.1"].pk]))
@@ -55,7 +58,7 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
         evidence=upload("Quyết định 12.pdf", PDF_BYTES),
         **{on_time: "90", level_3: "60"},
     )
-    _save(agency_client, pk, submit=True, **{on_time: "90", level_3: "60"})
+    _save(agency_client, pk, submit_by=agency_user, **{on_time: "90", level_3: "60"})
     # Sở Nội vụ reviews the yearly report; the task report's own steps are the same.
     report = Report.objects.get(pk=pk)
     services.return_report(
@@ -68,7 +71,7 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
         delete_evidence=Evidence.objects.get().pk,
         **{on_time: "90", level_3: "75"},
     )
-    _save(agency_client, pk, submit=True, **{on_time: "90", level_3: "75"})
+    _save(agency_client, pk, submit_by=agency_user, **{on_time: "90", level_3: "75"})
     report = Report.objects.get(pk=pk)
     services.accept_report(
         report=report, by=noivu_staff, note="Đạt yêu cầu.", version=report.version
@@ -81,7 +84,7 @@ def test_each_step_of_a_reviewed_report_shows_who_and_old_and_new_values(
     entries = _summary(response.context["entries"])
     report_steps = [entry for entry in entries if entry[0] == "Báo cáo"]
     agency, noivu = "canbo.sotuphap", "noivu"
-    # "Lưu và gửi" saves (a new version, nothing else changed), then sends.
+    # Saved (a new version, nothing else changed), then sent.
     assert report_steps == [
         ("Báo cáo", "Sửa", noivu, moved("Đã gửi", "Đã chấp nhận", 8), "Đạt yêu cầu."),
         ("Báo cáo", "Sửa", agency, moved("Đang soạn", "Đã gửi", 7), ""),

@@ -7,19 +7,33 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assignments.models import Extension, Report
-from tests.assignments.reporting import PDF_BYTES, post_evidence, upload, xlsx_bytes
+from assignments import yearly
+from assignments.models import Extension, Report, YearlyReport
+from tests.assignments.reporting import (
+    PDF_BYTES,
+    post_evidence,
+    send_yearly,
+    upload,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _submit(client, report: Report, narrative: str):
+def _write(client, report: Report, narrative: str) -> None:
+    """Save a task's section on its page."""
     report.refresh_from_db()
-    return client.post(
+    response = client.post(
         reverse("assignments:report-update", args=[report.pk]),
-        {"progress": "done", "narrative": narrative, "version": report.version, "submit": ""},
-        follow=True,
+        {"progress": "done", "narrative": narrative, "version": report.version, "save": ""},
     )
+    assert response.status_code == 302
+
+
+def _statuses(noivu_client) -> list[tuple[str, str]]:
+    export = noivu_client.get(reverse("assignments:cycle-export", args=[2019]))
+    sheet = load_workbook(io.BytesIO(export.content))["Báo cáo"]
+    return [(row[3].value[:4], row[6].value) for row in sheet.iter_rows(min_row=5)]
 
 
 def test_department_reports_and_noivu_follows_the_year(
@@ -36,35 +50,40 @@ def test_department_reports_and_noivu_follows_the_year(
     ]
     assert "ít nhất 95%" in page.text
 
-    # It writes a report on task 1.1, attaches two files and submits before the deadline.
-    start = agency_client.post(
-        reverse("assignments:report-create", args=[2019, world.tasks["1.1"].pk])
-    )
-    first = Report.objects.get(task=world.tasks["1.1"], agency=world.agency)
-    assert start.url == reverse("assignments:report-detail", args=[first.pk])
+    # Its yearly report has a section for each of its tasks and the sub-criterion it owns.
+    agency_client.get(reverse("assignments:yearly-report", args=[2019]))
+    report = YearlyReport.objects.get(agency=world.agency)
+    first = report.task_reports.get(task=world.tasks["1.1"])
+    second = report.task_reports.get(task=world.tasks["1.2"])
+    late = report.task_reports.get(task=world.tasks["2.2"])
+
+    # It writes task 1.1 with two files, a note on 1.2, and proposes a score for 1.1.1.
     post_evidence(
         agency_client,
         first,
         upload("quyết định.pdf", PDF_BYTES),
         upload("số liệu.xlsx", xlsx_bytes()),
     )
-    _submit(agency_client, first, "Đã ban hành kế hoạch ngày 20/12.")
-    first.refresh_from_db()
-    assert (first.status, first.evidence.count()) == (Report.Status.SUBMITTED, 2)
+    _write(agency_client, first, "Đã ban hành kế hoạch ngày 20/12.")
+    _write(agency_client, second, "Đã kiểm tra 12 đơn vị.")
+    proposal = report.score_proposals.get()
+    saved = agency_client.post(
+        reverse("assignments:yearly-proposal", args=[2019, proposal.pk]),
+        {
+            f"p{proposal.pk}-score": "0,5",
+            f"p{proposal.pk}-explanation": "Kế hoạch đang trình ký.",
+            f"p{proposal.pk}-version": proposal.version,
+        },
+    )
+    assert saved.status_code == 302
+    assert first.evidence.count() == 2
 
-    # A second report, on task 1.2, also goes in before the deadline.
-    agency_client.post(reverse("assignments:report-create", args=[2019, world.tasks["1.2"].pk]))
-    second = Report.objects.get(task=world.tasks["1.2"], agency=world.agency)
-    _submit(agency_client, second, "Đã kiểm tra 12 đơn vị.")
-
-    # After the deadline its last report (task 2.2) is refused.
+    # After the deadline the report is refused.
     today(datetime.date(2019, 11, 26))
-    agency_client.post(reverse("assignments:report-create", args=[2019, world.tasks["2.2"].pk]))
-    late = Report.objects.get(task=world.tasks["2.2"], agency=world.agency)
-    refused = _submit(agency_client, late, "Đã góp ý dự thảo.")
+    refused = send_yearly(agency_client, world, follow=True)
     assert "Đã quá hạn báo cáo ngày 25/11/2019" in refused.text
-    late.refresh_from_db()
-    assert late.status == Report.Status.DRAFT
+    report.refresh_from_db()
+    assert report.status == YearlyReport.Status.DRAFT
 
     # Sở Nội vụ sees who has not reported: neither has sent its yearly report, both are
     # overdue. (It reviews the yearly reports: tests/assignments/test_yearly_review.py.)
@@ -79,9 +98,30 @@ def test_department_reports_and_noivu_follows_the_year(
         {"until": "2019-12-05", "reason": "Chờ ý kiến thẩm định"},
     )
     assert Extension.objects.get().until == datetime.date(2019, 12, 5)
-    _submit(agency_client, late, "Đã góp ý dự thảo.")
-    late.refresh_from_db()
-    assert late.status == Report.Status.SUBMITTED
+    sent = send_yearly(agency_client, world, follow=True)
+    assert "Đã gửi báo cáo năm 2019 đến Sở Nội vụ." in sent.text
+    assert _statuses(noivu_client) == [("1.1.", "Đã gửi"), ("1.2.", "Đã gửi"), ("2.2.", "Đã gửi")]
+
+    # It returns one section with a comment (its review page is another's), and the
+    # department corrects that section only and sends the report again.
+    report.refresh_from_db()
+    yearly.return_yearly_report(
+        report=report,
+        by=noivu_staff,
+        version=report.version,
+        comments={f"task-{second.pk}": "Thiếu danh sách đơn vị được kiểm tra."},
+    )
+    assert _statuses(noivu_client) == [
+        ("1.1.", "Đã gửi"),
+        ("1.2.", "Bị trả lại"),
+        ("2.2.", "Đã gửi"),
+    ]
+    workspace = agency_client.get(reverse("assignments:workspace"))
+    assert "Thiếu danh sách đơn vị được kiểm tra." in workspace.text
+    _write(agency_client, second, "Đã kiểm tra 12 đơn vị, danh sách kèm theo.")
+    send_yearly(agency_client, world)
+    report.refresh_from_db()
+    yearly.accept_yearly_report(report=report, by=noivu_staff, version=report.version)
 
     # It downloads the year's consolidated reports.
     export = noivu_client.get(reverse("assignments:cycle-export", args=[2019]))

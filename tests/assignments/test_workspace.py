@@ -154,8 +154,9 @@ def test_workspace_query_count_does_not_grow_with_agencies_tasks_and_reports(
     # session, user, user's groups, membership with agency, current cycle with plan,
     # groups with their chosen agencies (2, read once for criteria and tasks), the
     # agency's task ids, its reports, agency's extension, responsibilities with criteria,
-    # scores, criterion targets, the page's tasks with lead flag, their targets
-    with django_assert_num_queries(15):
+    # scores, criterion targets, the page's tasks with lead flag, their targets, its
+    # yearly report (none opened yet; see test_yearly_pages.py with one)
+    with django_assert_num_queries(16):
         response = agency_client.get(WORKSPACE)
 
     assert len(response.context["workspace"].tasks) == 3
@@ -288,11 +289,12 @@ def test_agency_page_query_count_for_noivu(
     make_report(world, "1.2", agency=other_agency)
     url = reverse("assignments:agency-detail", args=[2019, world.agency.pk])
 
-    # session, user, user's groups, agency, cycle with plan, groups with their chosen
-    # agencies (2, read once for criteria and tasks), the agency's task ids, its reports,
-    # agency's extension, responsibilities with criteria, scores, criterion targets, the
-    # page's tasks with lead flag, their targets
-    with django_assert_num_queries(15):
+    # session, user, user's groups, membership (none: a Sở Nội vụ user bound to an agency
+    # writes its reports), agency, cycle with plan, groups with their chosen agencies (2,
+    # read once for criteria and tasks), the agency's task ids, its reports, agency's
+    # extension, responsibilities with criteria, scores, criterion targets, the page's
+    # tasks with lead flag, their targets
+    with django_assert_num_queries(16):
         response = noivu_client.get(url)
 
     assert len(response.context["workspace"].tasks) == 3

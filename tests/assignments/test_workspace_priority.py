@@ -107,7 +107,7 @@ def test_login_tells_the_agency_of_its_returned_reports(
 
     assert response.status_code == 200
     assert (
-        "2 báo cáo của đơn vị bị Sở Nội vụ trả lại, cần sửa và gửi lại: "
+        "2 phần báo cáo của đơn vị bị Sở Nội vụ trả lại, cần sửa và gửi lại: "
         "xem ở đầu trang Việc của tôi."
     ) in response.text
 

@@ -22,7 +22,7 @@ from assignments.models import (
     YearlyReport,
 )
 from assignments.owners import assign_from_actions
-from tests.assignments.reporting import PDF_BYTES, upload
+from tests.assignments.reporting import PDF_BYTES, ready_yearly_report, send_yearly, upload
 from tests.conftest import _user_with_role
 
 D = Decimal
@@ -306,9 +306,7 @@ def test_general_section_too_long_is_shown_back_with_the_field_named(
     assert tu_phap_report.proposals == ""
 
 
-def test_unlink_takes_the_document_off_and_keeps_it_in_the_library(
-    tu_phap_report, tu_phap_client
-):
+def test_unlink_takes_the_document_off_and_keeps_it_in_the_library(tu_phap_report, tu_phap_client):
     proposal = _scored(tu_phap_report)
     document = _document(tu_phap_report.agency)
     link = EvidenceLink.objects.create(
@@ -485,3 +483,165 @@ def test_page_query_count_does_not_grow_with_sections(
 
     assert len(large.context["page"].proposals) == len(small.context["page"].proposals) + 5
     assert len(large.context["page"].lead) == len(small.context["page"].lead) + 5
+
+
+# -- Returned: only the reopened sections, shown first ------------------------------------
+
+
+def _returned(world, agency_user, noivu_staff, client) -> YearlyReport:
+    """The small world's report, sent, then returned: task 1.1 and sub-criterion 1.1.1."""
+    report = ready_yearly_report(world, agency_user)
+    send_yearly(client, world)
+    report.refresh_from_db()
+    assert report.status == YearlyReport.Status.SUBMITTED
+    lead = report.task_reports.get(task=world.tasks["1.1"])
+    proposal = report.score_proposals.get(criterion__code="1.1.1")
+    return yearly.return_yearly_report(
+        report=report,
+        by=noivu_staff,
+        version=report.version,
+        comments={
+            f"task-{lead.pk}": "Cần nêu số văn bản.",
+            f"proposal-{proposal.pk}": "Điểm chưa khớp tài liệu.",
+        },
+    )
+
+
+def test_returned_sections_come_first_with_their_comment_and_only_they_are_editable(
+    world, today, agency_client, agency_user, noivu_staff
+):
+    report = _returned(world, agency_user, noivu_staff, agency_client)
+    coordinated = report.task_reports.get(task=world.tasks["1.2"])
+
+    response = _page(agency_client)
+
+    page = response.context["page"]
+    assert [s.report.task for s in page.returned_tasks] == [world.tasks["1.1"]]
+    assert [s.proposal.criterion.code for s in page.returned_proposals] == ["1.1.1"]
+    assert page.lead == [] and page.proposals == []
+    text = response.text
+    assert text.index("Cần nêu số văn bản.") < text.index('id="lead-heading"')
+    assert "Điểm chưa khớp tài liệu." in text
+    # The returned proposal has its form; the sections not reopened are read-only.
+    assert page.returned_proposals[0].form is not None
+    assert page.general_form is None
+    assert f'href="/work/reports/{coordinated.pk}/"' in text
+    assert "Ghi phần phối hợp" not in text  # a link to read it, not to write it
+
+
+def test_a_section_not_reopened_cannot_be_changed(
+    world, today, agency_client, agency_user, noivu_staff, other_agency
+):
+    report = _returned(world, agency_user, noivu_staff, agency_client)
+    # A second sub-criterion of the agency, sent and not reopened.
+    from assignments.models import Responsibility
+
+    Responsibility.objects.filter(criterion=world.criteria["1.1.2"]).get().leads.add(world.agency)
+    yearly.open_yearly_report(cycle=world.cycle, agency=world.agency)
+    locked = report.score_proposals.get(criterion__code="1.1.2")
+    ScoreProposal.objects.filter(pk=locked.pk).update(status=Report.Status.SUBMITTED)
+
+    response = agency_client.post(
+        _proposal_url(locked), _proposal_data(locked, score="0,5", explanation="Sửa lén.")
+    )
+
+    assert response.status_code == 200
+    assert "Phần này của báo cáo đã gửi, không sửa được nữa." in response.text
+    locked.refresh_from_db()
+    assert locked.score is None and locked.explanation == ""
+
+
+def test_workspace_shows_the_returned_sections_first_in_flat_queries(
+    world, today, agency_client, agency_user, noivu_staff, django_assert_num_queries
+):
+    _returned(world, agency_user, noivu_staff, agency_client)
+    url = reverse("assignments:workspace")
+
+    # session, user, groups, membership, cycle with plan, groups and members (2), task ids,
+    # reports, extension, responsibilities, scores, targets, the page's tasks, their
+    # targets; the yearly report, its returned task sections, its returned proposals, the
+    # missing lead tasks and proposals
+    with django_assert_num_queries(20):
+        response = agency_client.get(url)
+    _grow(world, 4)
+    with django_assert_num_queries(20):
+        agency_client.get(url)
+
+    returned = [section.label for section in response.context["yearly"].returned]
+    assert returned == ["Nhiệm vụ 1.1", "Tiêu chí 1.1.1"]
+    text = response.text
+    assert text.index("Cần nêu số văn bản.") < text.index('id="tasks-heading"')
+    assert text.index('id="tasks-heading"') < text.index('id="criteria-heading"')
+    assert text.index('id="criteria-heading"') < text.index('id="coordinated-heading"')
+    assert 'href="/work/yearly/2019/"' in text
+
+
+def test_login_tells_of_the_returned_sections_of_the_yearly_report(
+    world, today, client, agency_client, agency_user, noivu_staff, staff_password
+):
+    _returned(world, agency_user, noivu_staff, agency_client)
+
+    response = client.post(
+        reverse("login"),
+        {"username": agency_user.get_username(), "password": staff_password},
+        follow=True,
+    )
+
+    assert "2 phần báo cáo của đơn vị bị Sở Nội vụ trả lại" in response.text
+
+
+def test_a_file_chosen_with_a_refused_score_must_be_chosen_again_and_says_so(
+    tu_phap_report, tu_phap_client
+):
+    proposal = _scored(tu_phap_report)
+
+    response = tu_phap_client.post(
+        _proposal_url(proposal),
+        _proposal_data(
+            proposal,
+            score="9",
+            upload="",
+            **{
+                "doc-number": "10/KH-UBND",
+                "doc-title": "Kế hoạch",
+                "doc-file": upload("ke-hoach.pdf", PDF_BYTES),
+            },
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "Chưa tải lên: ke-hoach.pdf. Hãy chọn lại tệp rồi bấm lưu." in response.text
+    assert 'value="10/KH-UBND"' in response.text
+    assert not EvidenceDocument.objects.exists()
+
+
+def test_a_stale_page_keeps_what_was_typed_and_the_next_save_goes_through(
+    world, today, agency_client, agency_user
+):
+    report = _open(world)
+    proposal = report.score_proposals.get()
+    read = _proposal_data(proposal, score="0,25", explanation="Gõ trên trang cũ.")
+    yearly.save_proposal(  # someone else saves meanwhile
+        proposal=proposal,
+        by=agency_user,
+        score=D("0.5"),
+        evidence_complete=False,
+        explanation="Bản khác.",
+        version=proposal.version,
+    )
+
+    response = agency_client.post(_proposal_url(proposal), read)
+
+    assert response.status_code == 200
+    assert "Báo cáo vừa được người khác cập nhật." in response.text
+    assert "Gõ trên trang cũ." in response.text
+    proposal.refresh_from_db()
+    assert proposal.explanation == "Bản khác."
+    again = response.context["page"].proposals[0].form
+    assert again["version"].value() == str(proposal.version)
+    response = agency_client.post(
+        _proposal_url(proposal), read | {f"p{proposal.pk}-version": proposal.version}
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.explanation == "Gõ trên trang cũ."

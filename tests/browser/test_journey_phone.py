@@ -150,9 +150,9 @@ def test_a_wide_table_scrolls_in_its_box_and_keeps_its_first_column(open_phone, 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_agency_writes_and_sends_a_report_with_evidence_on_a_phone(
-    open_phone, live_server, demo, tmp_path
-):
+def test_agency_writes_a_report_with_evidence_on_a_phone(open_phone, live_server, demo, tmp_path):
+    """The task's page on a phone; the whole yearly report is sent from its own page
+    (tests/browser/test_journey_yearly_report.py)."""
     justice = Agency.objects.get(name="Sở Tư pháp")
     evidence = tmp_path / "quyet-dinh-ban-hanh.pdf"
     evidence.write_bytes(PDF_BYTES)
@@ -175,16 +175,16 @@ def test_agency_writes_and_sends_a_report_with_evidence_on_a_phone(
     page.get_by_label("Kết quả thực hiện").fill("Đã ban hành quyết định, kèm minh chứng.")
     evidence_group = page.get_by_role("group", name="Tài liệu minh chứng")
     evidence_group.get_by_label("Thêm tài liệu minh chứng").set_input_files(evidence)
-    send = page.get_by_role("button", name="Lưu và gửi Sở Nội vụ")
-    send.scroll_into_view_if_needed()
+    save = page.get_by_role("button", name="Lưu nháp")
+    save.scroll_into_view_if_needed()
     page.screenshot(path=tmp_path / "report-form.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    send.click()
+    save.click()
 
-    expect(page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu báo cáo.")
     expect(page.get_by_role("link", name=evidence.name)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=tmp_path / "report-sent.png", full_page=True)
+    page.screenshot(path=tmp_path / "report-saved.png", full_page=True)
     report = Report.objects.get(agency=justice, narrative="Đã ban hành quyết định, kèm minh chứng.")
-    assert report.status == Report.Status.SUBMITTED
+    assert report.status == Report.Status.DRAFT
     assert [item.original_name for item in report.evidence.all()] == [evidence.name]

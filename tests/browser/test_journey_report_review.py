@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from assignments.models import Report
+from assignments import yearly
+from assignments.models import Report, YearlyReport
 from tests.assignments.reporting import PDF_BYTES, World, build_world, make_report
 
 pytestmark = pytest.mark.browser
@@ -56,13 +57,18 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     evidence.write_bytes(PDF_BYTES)
     assert not Report.objects.filter(agency=world.agency).exists()
 
-    # Sở Tư pháp sees its own tasks only and starts the report of task 1.1.
+    # Sở Tư pháp sees its own tasks only and opens its yearly report.
     agency_page = open_as(agency_user)
     nav_link(agency_page, "Việc của tôi").click()
-    tasks = agency_page.get_by_role("region", name="Nhiệm vụ và báo cáo")
+    tasks = agency_page.get_by_role("region", name="Nhiệm vụ chủ trì và báo cáo bị trả lại")
     expect(tasks.get_by_text(own_task.text)).to_be_visible()
     expect(agency_page.get_by_text(foreign_task.text)).to_have_count(0)
-    tasks.locator(f"#task-{own_task.pk}").get_by_role("button", name="Viết báo cáo").click()
+    agency_page.get_by_role("link", name="Viết báo cáo năm").click()
+    expect(agency_page.get_by_role("heading", level=1)).to_have_text("Báo cáo năm 2019")
+    yearly_report = YearlyReport.objects.get(agency=world.agency)
+    report = yearly_report.task_reports.get(task=own_task)
+    proposal = yearly_report.score_proposals.get()
+    agency_page.locator(f"#task-{report.pk}").get_by_role("link", name="Viết, sửa phần này").click()
     expect(agency_page.get_by_role("heading", level=1)).to_have_text(
         "Báo cáo nhiệm vụ 1.1 năm 2019"
     )
@@ -74,14 +80,25 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     evidence_group = agency_page.get_by_role("group", name="Tài liệu minh chứng")
     expect(evidence_group).to_contain_text("mỗi tệp tối đa 10 MB")
     evidence_group.get_by_label("Thêm tài liệu minh chứng").set_input_files(evidence)
-    agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
+    agency_page.get_by_role("button", name="Lưu nháp").click()
 
     expect(agency_page.get_by_role("status")).to_contain_text(f"Đã tải lên “{evidence.name}”.")
-    expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
-    evidence_section = agency_page.get_by_role("region", name="Tài liệu minh chứng")
-    expect(evidence_section.get_by_role("link", name=evidence.name)).to_be_visible()
-    expect(agency_page.locator(".status")).to_have_text("Đã gửi")
-    report = Report.objects.get(agency=world.agency, task=own_task)
+    expect(agency_page.get_by_role("status")).to_contain_text("Đã lưu báo cáo.")
+    expect(agency_page.get_by_role("link", name=evidence.name)).to_be_visible()
+
+    # Back on the yearly report: the sub-criterion it owns, then the whole report is sent.
+    agency_page.get_by_role("link", name="← Về báo cáo năm của đơn vị").click()
+    section = agency_page.locator(f"#proposal-{proposal.pk}")
+    section.get_by_label("Điểm tự đánh giá đề xuất").fill("0,5")
+    section.get_by_label("Giải trình").fill("Kế hoạch đã ban hành, đang bổ sung tài liệu.")
+    section.get_by_role("button", name="Lưu nháp").click()
+    expect(agency_page.get_by_role("status")).to_contain_text("Đã lưu tiêu chí 1.1.1.")
+    expect(agency_page.locator(".missing-none")).to_be_visible()
+    agency_page.get_by_role("button", name="Gửi báo cáo năm đến Sở Nội vụ").click()
+    expect(agency_page.get_by_role("status")).to_contain_text(
+        "Đã gửi báo cáo năm 2019 đến Sở Nội vụ."
+    )
+    report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
     assert [e.original_name for e in report.evidence.all()] == [evidence.name]
 
@@ -98,26 +115,32 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Báo cáo chờ duyệt")
     expect(noivu_page.locator(f"#report-{report.pk}")).to_contain_text(world.agency.name)
 
-    # Sở Nội vụ finds the report through the tracker and returns it with a reason.
+    # Sở Nội vụ finds the task's section through the tracker and reads it; it returns the
+    # section with a comment (the yearly report's review page is another's work).
     nav_link(noivu_page, "Theo dõi báo cáo").click()
     expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Theo dõi báo cáo năm 2019")
     noivu_page.get_by_role("link", name=world.agency.name).click()
     noivu_page.locator(f"#task-{own_task.pk}").get_by_role("link", name="Xem").click()
     expect(noivu_page.get_by_text("Đã ban hành kế hoạch CCHC năm 2019.")).to_be_visible()
-    noivu_page.get_by_label("Lý do trả lại").fill(REASON)
-    noivu_page.get_by_role("button", name="Trả lại để đơn vị sửa").click()
-
-    expect(noivu_page.get_by_role("status")).to_contain_text("Đã trả lại báo cáo cho đơn vị.")
-    expect(noivu_page.locator(".status")).to_have_text("Bị trả lại")
+    yearly_report.refresh_from_db()
+    yearly.return_yearly_report(
+        report=yearly_report,
+        by=noivu_staff,
+        version=yearly_report.version,
+        comments={f"task-{report.pk}": REASON},
+    )
     report.refresh_from_db()
     assert report.status == Report.Status.RETURNED
 
-    # Sở Tư pháp, logged in again, reads the reason, completes the report and sends it again.
+    # Sở Tư pháp, logged in again, is told, reads the comment, corrects the section and
+    # sends the report again.
     agency_page.context.close()
     agency_page = open_as(agency_user)
+    expect(agency_page.get_by_role("status")).to_contain_text("bị Sở Nội vụ trả lại")
     nav_link(agency_page, "Việc của tôi").click()
     row = agency_page.locator(f"#task-{own_task.pk}")
     expect(row.locator(".status")).to_have_text("Bị trả lại")
+    expect(agency_page.locator(".returned-sections")).to_contain_text(REASON)
     row.get_by_role("link", name="Viết tiếp").click()
     expect(agency_page.locator(".returned-reason")).to_contain_text(REASON)  # at the top
     history = agency_page.get_by_role("region", name="Quá trình xử lý")
@@ -131,15 +154,18 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     agency_page.get_by_label("Tỷ lệ văn bản ban hành đúng hạn").press("Enter")
     expect(agency_page.get_by_role("status")).to_have_text("Đã lưu báo cáo.")
     expect(agency_page.get_by_role("link", name=evidence.name)).to_be_visible()
-    agency_page.get_by_role("button", name="Lưu và gửi Sở Nội vụ").click()
-    expect(agency_page.get_by_role("status")).to_contain_text("Đã gửi báo cáo đến Sở Nội vụ.")
+    agency_page.get_by_role("link", name="← Về báo cáo năm của đơn vị").click()
+    agency_page.get_by_role("button", name="Gửi báo cáo năm đến Sở Nội vụ").click()
+    expect(agency_page.get_by_role("status")).to_contain_text(
+        "Đã gửi báo cáo năm 2019 đến Sở Nội vụ."
+    )
 
-    # Sở Nội vụ reads the new text and accepts it.
+    # Sở Nội vụ reads the new text and accepts the report.
     noivu_page.reload()
     expect(noivu_page.get_by_text("2 văn bản ban hành trễ hạn")).to_be_visible()
-    noivu_page.get_by_role("button", name="Chấp nhận báo cáo").click()
-
-    expect(noivu_page.get_by_role("status")).to_contain_text("Đã chấp nhận báo cáo.")
+    yearly_report.refresh_from_db()
+    yearly.accept_yearly_report(report=yearly_report, by=noivu_staff, version=yearly_report.version)
+    noivu_page.reload()
     expect(noivu_page.locator(".status")).to_have_text("Đã chấp nhận")
     screenshot(noivu_page, "report-accepted")
     report.refresh_from_db()
