@@ -127,7 +127,7 @@ def test_noivu_returns_two_sections_then_accepts_the_report_sent_again(
     expect(history.get_by_role("row").filter(has_text="Đã gửi → Bị trả lại")).to_contain_text(
         SCORE_COMMENT
     )
-    screenshot(page, "yearly-report-accepted", full_page=False)
+    screenshot(page, "yearly-report-accepted")
     report.refresh_from_db()
     assert report.status == YearlyReport.Status.ACCEPTED
     assert [(s.to_status, s.by) for s in report.transitions.all()] == [
