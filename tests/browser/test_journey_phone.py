@@ -85,6 +85,7 @@ def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
         reverse("assignments:task-list", args=[plan.pk]),
         reverse("assignments:cycle-detail", args=[cycle.year]),
         reverse("assignments:agency-detail", args=[cycle.year, justice.pk]),
+        reverse("assignments:yearly-review", args=[cycle.year, justice.pk]),
         reverse("assignments:report-detail", args=[submitted.pk]),
         reverse("assignments:report-history", args=[submitted.pk]),
         reverse("twofactor:device-detail"),
@@ -94,7 +95,7 @@ def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
         reverse("assignments:task-edit", args=[task.pk]),
         reverse("assignments:responsibility-edit", args=[responsibility.pk]),
         reverse("assignments:review-list"),
-        reverse("assignments:cycle-detail", args=[cycle.year]) + "?sort=-missing",
+        reverse("assignments:cycle-detail", args=[cycle.year]) + "?sort=-filled",
     ]
     return {
         None: [reverse("login"), reverse("reports:public-overview")],

@@ -1,4 +1,5 @@
-"""An agency reports on its task; Sở Nội vụ returns it with a reason, then accepts it."""
+"""An agency reports on its task and sends it; another agency's report does not exist for
+it. Sở Nội vụ reviews the whole yearly report: test_journey_yearly_review.py."""
 
 import datetime
 from collections.abc import Callable, Iterator
@@ -8,13 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from assignments import yearly
 from assignments.models import Report, YearlyReport
 from tests.assignments.reporting import PDF_BYTES, World, build_world, make_report
 
 pytestmark = pytest.mark.browser
-
-REASON = "Thiếu số liệu văn bản ban hành trễ hạn, đề nghị bổ sung."
 
 
 @pytest.fixture
@@ -48,8 +46,8 @@ def nav_link(page: Page, name: str):
     return page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=name)
 
 
-def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
-    open_as, live_server, world, agency_user, noivu_staff, tmp_path, screenshot
+def test_an_agency_writes_and_sends_its_task_report(
+    open_as, live_server, world, agency_user, tmp_path
 ):
     own_task, foreign_task = world.tasks["1.1"], world.tasks["2.1"]
     foreign_report = make_report(world, "2.1", agency=world.other)
@@ -108,74 +106,3 @@ def test_a_report_goes_back_with_a_reason_and_is_accepted_when_sent_again(
     )
     assert response.status == 404
     expect(agency_page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
-
-    # Sở Nội vụ sees it waiting in its review queue.
-    noivu_page = open_as(noivu_staff)
-    nav_link(noivu_page, "Chờ duyệt").click()
-    expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Báo cáo chờ duyệt")
-    expect(noivu_page.locator(f"#report-{report.pk}")).to_contain_text(world.agency.name)
-
-    # Sở Nội vụ finds the task's section through the tracker and reads it; it returns the
-    # section with a comment (the yearly report's review page is another's work).
-    nav_link(noivu_page, "Theo dõi báo cáo").click()
-    expect(noivu_page.get_by_role("heading", level=1)).to_have_text("Theo dõi báo cáo năm 2019")
-    noivu_page.get_by_role("link", name=world.agency.name).click()
-    noivu_page.locator(f"#task-{own_task.pk}").get_by_role("link", name="Xem").click()
-    expect(noivu_page.get_by_text("Đã ban hành kế hoạch CCHC năm 2019.")).to_be_visible()
-    yearly_report.refresh_from_db()
-    yearly.return_yearly_report(
-        report=yearly_report,
-        by=noivu_staff,
-        version=yearly_report.version,
-        comments={f"task-{report.pk}": REASON},
-    )
-    report.refresh_from_db()
-    assert report.status == Report.Status.RETURNED
-
-    # Sở Tư pháp, logged in again, is told, reads the comment, corrects the section and
-    # sends the report again.
-    agency_page.context.close()
-    agency_page = open_as(agency_user)
-    expect(agency_page.get_by_role("status")).to_contain_text("bị Sở Nội vụ trả lại")
-    nav_link(agency_page, "Việc của tôi").click()
-    row = agency_page.locator(f"#task-{own_task.pk}")
-    expect(row.locator(".status")).to_have_text("Bị trả lại")
-    expect(agency_page.locator(".returned-sections")).to_contain_text(REASON)
-    row.get_by_role("link", name="Viết tiếp").click()
-    expect(agency_page.locator(".returned-reason")).to_contain_text(REASON)  # at the top
-    history = agency_page.get_by_role("region", name="Quá trình xử lý")
-    expect(history.get_by_role("row").filter(has_text="Đã gửi → Bị trả lại")).to_contain_text(
-        REASON
-    )
-    agency_page.get_by_label("Kết quả thực hiện").fill(
-        "Đã ban hành kế hoạch CCHC năm 2019; 2 văn bản ban hành trễ hạn do chờ ý kiến Bộ."
-    )
-    # Enter in a field saves the draft; it never presses a file's "Xóa tệp này" button.
-    agency_page.get_by_label("Tỷ lệ văn bản ban hành đúng hạn").press("Enter")
-    expect(agency_page.get_by_role("status")).to_have_text("Đã lưu báo cáo.")
-    expect(agency_page.get_by_role("link", name=evidence.name)).to_be_visible()
-    agency_page.get_by_role("link", name="← Về báo cáo năm của đơn vị").click()
-    agency_page.get_by_role("button", name="Gửi báo cáo năm đến Sở Nội vụ").click()
-    expect(agency_page.get_by_role("status")).to_contain_text(
-        "Đã gửi báo cáo năm 2019 đến Sở Nội vụ."
-    )
-
-    # Sở Nội vụ reads the new text and accepts the report.
-    noivu_page.reload()
-    expect(noivu_page.get_by_text("2 văn bản ban hành trễ hạn")).to_be_visible()
-    yearly_report.refresh_from_db()
-    yearly.accept_yearly_report(report=yearly_report, by=noivu_staff, version=yearly_report.version)
-    noivu_page.reload()
-    expect(noivu_page.locator(".status")).to_have_text("Đã chấp nhận")
-    screenshot(noivu_page, "report-accepted")
-    report.refresh_from_db()
-    assert report.status == Report.Status.ACCEPTED
-    assert "2 văn bản ban hành trễ hạn" in report.narrative
-    steps = report.transitions.order_by("at", "pk")
-    assert [(s.from_status, s.to_status, s.by, s.note) for s in steps] == [
-        ("draft", "submitted", agency_user, ""),
-        ("submitted", "returned", noivu_staff, REASON),
-        ("returned", "draft", agency_user, ""),
-        ("draft", "submitted", agency_user, ""),
-        ("submitted", "accepted", noivu_staff, ""),
-    ]
