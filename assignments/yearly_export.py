@@ -96,29 +96,36 @@ PLAIN_SOURCES: list[type[models.Model]] = [
 
 @functools.cache
 def _version_sql() -> tuple[str, tuple]:
-    """One UNION of index lookups (largest id, latest history row), compiled once."""
+    """One UNION of index lookups (row count of the small plain tables, largest id, latest
+    history row), compiled once."""
+    uncounted = models.Value(0, models.BigIntegerField())
     summaries = [
-        model.history.model._default_manager.order_by()
-        .annotate(source=models.Value(f"h:{model._meta.label}"))
-        .values("source")
-        .annotate(last_id=models.Max("pk"), last_at=models.Max("history_date"))
-        .values_list("source", "last_id", "last_at")
+        _summary(model.history.model, f"h:{model._meta.label}", uncounted, "history_date")
         for model in HISTORY_SOURCES
     ] + [
-        model._default_manager.order_by()
-        .annotate(source=models.Value(model._meta.label))
-        .values("source")
-        .annotate(
-            last_id=models.Max("pk"),
-            # Reports and proposals are many: their largest id is enough (rows only added).
-            last_at=models.Count("*")
-            if model not in (Report, ScoreProposal)
-            else models.Value(0, models.IntegerField()),
+        # Reports and proposals are many: their largest id is enough (rows only added).
+        _summary(
+            model,
+            model._meta.label,
+            uncounted if model in (Report, ScoreProposal) else models.Count("*"),
+            None,
         )
-        .values_list("source", "last_id", "last_at")
         for model in PLAIN_SOURCES
     ]
     return summaries[0].union(*summaries[1:], all=True).order_by().query.sql_with_params()
+
+
+def _summary(
+    model: type[models.Model], label: str, rows: models.Expression, date_field: str | None
+) -> models.QuerySet:
+    last_at = models.Max(date_field) if date_field else models.Value(None, models.DateTimeField())
+    return (
+        model._default_manager.order_by()
+        .annotate(source=models.Value(label))
+        .values("source")
+        .annotate(rows=rows, last_id=models.Max("pk"), last_at=last_at)
+        .values_list("source", "rows", "last_id", "last_at")
+    )
 
 
 def export_version() -> str:
