@@ -37,12 +37,14 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from assignments.models import (
     Agency,
+    AgencyGroup,
     ContentArea,
     EvidenceDocument,
     EvidenceLink,
     Report,
     ReportingCycle,
     ReportValue,
+    Responsibility,
     ScoreProposal,
     Task,
     TaskTarget,
@@ -72,7 +74,8 @@ def export_filename(cycle: ReportingCycle) -> str:
 # link's save and delete, the admin); the status changes of a whole report's sections are
 # plain UPDATEs, but each is made with a history row of the yearly report in the same
 # transaction. Sections added in bulk when a report is opened keep none: their largest id
-# changes. Agencies and content areas keep none either: their row count and largest id.
+# changes. Agencies, their groups, content areas and the leads of tasks and sub-criteria
+# keep none either: their row count and largest id.
 HISTORY_SOURCES: list[type[models.Model]] = [
     YearlyReport,
     ScoreProposal,
@@ -84,11 +87,16 @@ HISTORY_SOURCES: list[type[models.Model]] = [
     Task,
     TaskTarget,
     Criterion,
+    Responsibility,
 ]
 PLAIN_SOURCES: list[type[models.Model]] = [
     Agency,
+    AgencyGroup,
+    AgencyGroup.agencies.through,
     ContentArea,
     Task.lead_agencies.through,
+    Responsibility.leads.through,
+    Responsibility.lead_groups.through,
     Report,
     ScoreProposal,
 ]
@@ -156,8 +164,10 @@ def cached_export(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
 
 
 def export_bytes(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
-    """The workbook (seven queries: lead agencies of the tasks, the cycle's task reports,
-    their values, the targets of the year, the proposals, their documents, the reports)."""
+    """The workbook (twelve queries: lead agencies of the tasks, the cycle's task reports,
+    their values, the targets of the year; the owners of the sub-criteria (leads, agency
+    groups with their chosen members, active agencies, lead groups), the proposals, their
+    documents; the yearly reports)."""
     title = _("Kết quả thực hiện Kế hoạch %(plan)s năm %(year)s") % {
         "plan": cycle.plan.number,
         "year": cycle.year,
@@ -312,7 +322,7 @@ def _write_tasks(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: 
 
 
 def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: str) -> None:
-    """One row per sub-criterion and proposing agency (two queries)."""
+    """One row per sub-criterion and agency that proposes a score for it (seven queries)."""
     headers = [
         (_("STT"), 6),
         (_("Mã"), 9),
@@ -326,21 +336,7 @@ def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitl
         (_("Trạng thái"), 14),
     ]
     _write_heading(sheet, title, subtitle, headers)
-    proposals = list(
-        ScoreProposal.objects.filter(report__cycle=cycle)
-        .order_by("criterion__sort_key", "report__agency__name", "pk")
-        .values_list(
-            "pk",
-            "criterion__code",
-            "criterion__title",
-            "criterion__max_score",
-            "report__agency__name",
-            "score",
-            "evidence_complete",
-            "explanation",
-            "status",
-        )
-    )
+    proposals = _proposal_rows(cycle)
     words = _Words()
     documents: dict[int, list[str]] = defaultdict(list)
     for proposal_id, *document in (
@@ -363,6 +359,7 @@ def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitl
     score.alignment = WRAP
     score.number_format = SCORE_FORMAT
     for number, (
+        _order,
         proposal_id,
         code,
         criterion_title,
@@ -373,7 +370,7 @@ def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitl
         explanation,
         status,
     ) in enumerate(proposals, start=1):
-        is_sent = status != DRAFT
+        is_sent = status is not None and status != DRAFT
         sheet.append(
             [
                 _cell(sheet, number, wrapped),
@@ -385,10 +382,63 @@ def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitl
                 _text(sheet, words.yes_no[evidence_complete] if is_sent else "", wrapped),
                 _text(sheet, "\n".join(documents[proposal_id]) if is_sent else "", wrapped),
                 _text(sheet, explanation if is_sent else "", wrapped),
-                _text(sheet, words.statuses[status], wrapped),
+                _text(
+                    sheet, words.not_reported if status is None else words.statuses[status], wrapped
+                ),
             ]
         )
     _filter_rows(sheet, len(headers), len(proposals))
+
+
+def _proposal_rows(cycle: ReportingCycle) -> list[tuple]:
+    """The proposals of the cycle and, for each owner of a sub-criterion whose yearly report
+    has none yet (not opened), an empty row; by code, then agency (six queries).
+
+    The owners are those open_yearly_report gives a proposal: the leads of each scored
+    leaf, and each active member of a lead group."""
+    criterion = "responsibility__criterion__"
+    fields = [f"{criterion}{name}" for name in ("sort_key", "id", "code", "title", "max_score")]
+    of_plan = {"responsibility__plan": cycle.plan_id, f"{criterion}children__isnull": True}
+    owners = {
+        (row[1], agency_id): (*row, agency_name)
+        for *row, agency_id, agency_name in Responsibility.leads.through.objects.filter(
+            **of_plan
+        ).values_list(*fields, "agency_id", "agency__name")
+    }
+    groups = list(AgencyGroup.objects.prefetch_related("agencies"))
+    active = list(Agency.objects.filter(is_active=True).only("pk", "name", "kind", "is_active"))
+    members = {group.pk: [a for a in active if group.includes(a)] for group in groups}
+    for *row, group_id in Responsibility.lead_groups.through.objects.filter(**of_plan).values_list(
+        *fields, "agencygroup_id"
+    ):
+        for agency in members.get(group_id, []):
+            owners[(row[1], agency.pk)] = (*row, agency.name)
+    rows = []
+    for sort_key, *row, criterion_id, agency_id in ScoreProposal.objects.filter(
+        report__cycle=cycle
+    ).values_list(
+        "criterion__sort_key",
+        "pk",
+        "criterion__code",
+        "criterion__title",
+        "criterion__max_score",
+        "report__agency__name",
+        "score",
+        "evidence_complete",
+        "explanation",
+        "status",
+        "criterion_id",
+        "report__agency_id",
+    ):
+        owners.pop((criterion_id, agency_id), None)
+        rows.append(((sort_key, row[4]), *row))
+    for sort_key, _criterion_id, code, criterion_title, maximum, agency_name in owners.values():
+        rows.append(
+            ((sort_key, agency_name), None, code, criterion_title, maximum, agency_name)
+            + (None, False, "", None)
+        )
+    rows.sort(key=lambda row: row[0])
+    return rows
 
 
 def _write_general(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: str) -> None:

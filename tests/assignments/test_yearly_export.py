@@ -142,7 +142,8 @@ def test_noivu_gets_each_proposed_score_with_its_documents_and_explanation(
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-nam-2019.xlsx"'
-    rows = _sheets(response)["Tiêu chí"]
+    all_rows = _sheets(response)["Tiêu chí"]
+    rows = [row for row in all_rows if row[4] == "Sở Tư pháp"]
     expected = []
     for proposal in ScoreProposal.objects.filter(report=sent_report).order_by(
         "criterion__sort_key"
@@ -162,7 +163,15 @@ def test_noivu_gets_each_proposed_score_with_its_documents_and_explanation(
             ]
         )
     assert [row[1:] for row in rows] == expected
-    assert [row[0] for row in rows] == list(range(1, len(expected) + 1))
+    assert [row[0] for row in all_rows] == list(range(1, len(all_rows) + 1))
+    # The other owners have not opened their report: a row each, by code then agency.
+    others = [row for row in all_rows if row[4] != "Sở Tư pháp"]
+    assert ["1.1.1", "Sở Nội vụ", None, "Chưa báo cáo"] in [
+        [row[1], row[4], row[5], row[9]] for row in others
+    ]
+    assert {row[9] for row in others} == {"Chưa báo cáo"}
+    codes = [tuple(int(part) for part in row[1].split(".")) for row in all_rows]
+    assert codes == sorted(codes)
     # The first sub-criterion has both documents, each with its date, issuer and title
     # where known, and its place in it; the second the first document only.
     first, second = rows[0], rows[1]
@@ -296,8 +305,10 @@ def test_workbook_layout_is_readable_in_excel(sent_report, noivu_client):
         "STT", "Mã", "Tiêu chí thành phần", "Điểm tối đa", "Đơn vị đề xuất", "Điểm đề xuất"
     ]  # fmt: skip
     assert criteria.column_dimensions["H"].width == 60
-    assert (criteria["D5"].number_format, criteria["F5"].number_format) == ("0.00", "0.00")
-    assert (criteria["F5"].data_type, criteria["F5"].value) == ("n", 1)
+    own = next(row for row in criteria.iter_rows(min_row=5) if row[4].value == "Sở Tư pháp")
+    maximum, score = own[3], own[5]
+    assert (maximum.number_format, score.number_format) == ("0.00", "0.00")
+    assert (maximum.data_type, score.data_type, score.value) == ("n", "n", 1)
 
 
 def test_text_longer_than_a_cell_is_cut_with_a_note(sent_report, noivu_client):
@@ -330,9 +341,10 @@ def test_query_count_does_not_grow_with_reports(
     sent_report, cycle, noivu_staff, noivu_client, django_assert_num_queries
 ):
     # session, user, user's groups, cycle with plan, the data's version, then the workbook:
-    # lead agencies of the tasks, task reports, their values, the year's targets,
-    # proposals, their documents, the yearly reports
-    with django_assert_num_queries(12):
+    # lead agencies of the tasks, task reports, their values, the year's targets; the
+    # sub-criteria's leads, agency groups, their chosen agencies, active agencies, lead
+    # groups, proposals, their documents; the yearly reports
+    with django_assert_num_queries(17):
         small = noivu_client.get(EXPORT)
     # A second agency's report, with its documents.
     finance = Agency.objects.get(name="Sở Tài chính")
@@ -342,12 +354,15 @@ def test_query_count_does_not_grow_with_reports(
     _fill_and_send(report, finance_user, documents)
     cache.clear()
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(17):
         large = noivu_client.get(EXPORT)
     # Kept: the same workbook again costs the version only.
     with django_assert_num_queries(5):
         again = noivu_client.get(EXPORT)
 
-    rows = [len(_sheets(response)["Tiêu chí"]) for response in (small, large)]
-    assert rows[1] > rows[0] > 0
+    sent = [
+        [row for row in _sheets(response)["Tiêu chí"] if row[9] == "Đã gửi"]
+        for response in (small, large)
+    ]
+    assert len(sent[1]) > len(sent[0]) > 0
     assert again.content == large.content
