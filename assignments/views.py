@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assignments import services
-from assignments.exporters import XLSX_CONTENT_TYPE, cycle_export_bytes, cycle_export_filename
 from assignments.forms import (
     CycleForm,
     DocumentForm,
@@ -53,6 +52,7 @@ from assignments.progress import (
     deadline_of,
     targets_of_year,
 )
+from assignments.yearly_export import XLSX_CONTENT_TYPE, cached_export, export_filename
 from assignments.yearly_summary import yearly_summary
 from criteria.models import Plan
 
@@ -628,16 +628,16 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def cycle_export(request: HttpRequest, year: int) -> HttpResponse:
-    """Every report of the year, for the People's Committee, as one workbook."""
+    """The agencies' yearly reports, for the People's Committee, as one workbook."""
     if user_role(request.user) not in READERS:
         raise PermissionDenied
     cycle = _get_cycle(year)
     return HttpResponse(
-        cycle_export_bytes(cycle, today=timezone.localdate()),
+        cached_export(cycle, today=timezone.localdate()),
         content_type=XLSX_CONTENT_TYPE,
         headers={
             "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=cycle_export_filename(cycle)
+                as_attachment=True, filename=export_filename(cycle)
             )
         },
     )

@@ -11,6 +11,7 @@ load test can see whether an agency user was ever shown another agency's data.
 
 import datetime
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,8 @@ from assignments.models import (
     AgencyGroup,
     ContentArea,
     Evidence,
+    EvidenceDocument,
+    EvidenceLink,
     Membership,
     Report,
     ReportingCycle,
@@ -34,8 +37,10 @@ from assignments.models import (
     ReportValue,
     Responsibility,
     Role,
+    ScoreProposal,
     Task,
     TaskTarget,
+    YearlyReport,
 )
 from criteria.importers import read_appendix
 from criteria.models import (
@@ -125,8 +130,12 @@ def counts() -> dict[str, int]:
         "responsibilities": Responsibility,
         "tasks": Task,
         "cycles": ReportingCycle,
+        "yearly reports": YearlyReport,
         "reports": Report,
+        "score proposals": ScoreProposal,
         "evidence": Evidence,
+        "evidence documents": EvidenceDocument,
+        "evidence links": EvidenceLink,
         "users": get_user_model(),
     }
     return {name: model.objects.count() for name, model in models.items()}
@@ -452,11 +461,14 @@ def _tasks(
 
 
 def _cycles_and_reports(plan: Plan, scale: int) -> None:
-    """A cycle for each year of the plan; a report per lead agency and task in every cycle.
+    """A cycle for each year of the plan and, in every cycle, one yearly report per agency
+    that leads a task or owns a sub-criterion: a task section per task it leads, and a
+    proposed score per sub-criterion it leads, with evidence links (models/yearly.py).
 
     Past cycles are accepted. The last one is the current cycle and today is its deadline
-    day; half its reports are drafts, a quarter submitted with one piece of evidence, a
-    quarter accepted.
+    day; its reports go draft, draft, submitted, accepted by agency. Sent task sections have
+    one piece of evidence; sent proposals link one document of the agency's library, or
+    (one in three) none and an explanation.
     """
     today = datetime.date.today()
     cycles = ReportingCycle.objects.bulk_create(
@@ -468,27 +480,63 @@ def _cycles_and_reports(plan: Plan, scale: int) -> None:
     cycles[-1].deadline = max(cycles[-1].deadline, today)
     cycles[-1].save(update_fields=["deadline"])
     leads = list(
-        Task.lead_agencies.through.objects.filter(task__content_area__plan=plan).values_list(
-            "task_id", "agency_id"
+        Task.lead_agencies.through.objects.filter(task__content_area__plan=plan)
+        .order_by("pk")
+        .values_list("task_id", "agency_id")
+    )
+    owners = list(
+        Responsibility.leads.through.objects.filter(
+            responsibility__plan=plan, responsibility__criterion__children__isnull=True
+        )
+        .order_by("responsibility__criterion__sort_key", "agency_id")
+        .values_list(
+            "responsibility__criterion_id",
+            "responsibility__criterion__max_score",
+            "responsibility__criterion__is_survey",
+            "agency_id",
         )
     )
+    agency_ids = sorted({agency for _task, agency in leads} | {row[3] for row in owners})
     statuses = [
         Report.Status.DRAFT,
         Report.Status.DRAFT,
         Report.Status.SUBMITTED,
         Report.Status.ACCEPTED,
     ]
+    yearly_reports = YearlyReport.objects.bulk_create(
+        [
+            YearlyReport(
+                cycle=cycle,
+                agency_id=agency_id,
+                status=status,
+                general_status=status,
+                difficulties=f"{agency_marker(agency_id)} Thiếu công chức làm công tác CCHC "
+                f"năm {cycle.year}; phần mềm một cửa chưa liên thông.",
+                proposals="Bổ sung kinh phí số hóa hồ sơ; tập huấn nghiệp vụ cho công chức.",
+                submitted_at=None
+                if status == Report.Status.DRAFT
+                else datetime.datetime.combine(
+                    cycle.deadline, datetime.time(9), tzinfo=datetime.UTC
+                ),
+            )
+            for cycle in cycles
+            for index, agency_id in enumerate(agency_ids)
+            for status in [statuses[index % len(statuses)] if cycle is cycles[-1] else "accepted"]
+        ],
+        batch_size=BATCH,
+    )
+    yearly_of = {(y.cycle_id, y.agency_id): y for y in yearly_reports}
     reports = []
     for cycle in cycles:
-        is_last = cycle is cycles[-1]
-        for index, (task_id, agency_id) in enumerate(leads):
-            status = statuses[index % len(statuses)] if is_last else Report.Status.ACCEPTED
+        for task_id, agency_id in leads:
+            yearly = yearly_of[(cycle.pk, agency_id)]
             reports.append(
                 Report(
                     cycle=cycle,
                     agency_id=agency_id,
                     task_id=task_id,
-                    status=status,
+                    yearly=yearly,
+                    status=yearly.status,
                     progress=Report.Progress.IN_PROGRESS,
                     narrative=f"{agency_marker(agency_id)} Đã triển khai nhiệm vụ {task_id} "
                     f"năm {cycle.year}: ban hành kế hoạch, kiểm tra, báo cáo kết quả.",
@@ -526,6 +574,64 @@ def _cycles_and_reports(plan: Plan, scale: int) -> None:
                 size=1024,
             )
             for report in sent
+        ],
+        batch_size=BATCH,
+    )
+    _proposals(cycles, owners, yearly_of)
+
+
+def _proposals(cycles: list, owners: list[tuple], yearly_of: dict) -> None:
+    """The proposed scores of every yearly report, and the agencies' libraries: two
+    documents per owning agency, the sent proposals linked to one of them."""
+    documents = EvidenceDocument.objects.bulk_create(
+        [
+            EvidenceDocument(
+                agency_id=agency_id,
+                number=f"{number}/KH-BENCH{agency_id}",
+                issued_on=datetime.date(cycles[-1].year, number, 15),
+                issuer="UBND tỉnh Thử Nghiệm",
+                title="Kế hoạch cải cách hành chính và báo cáo kết quả thực hiện",
+                file=f"evidence/library/{agency_id}/bench-{number}.pdf",
+                original_name=f"ke-hoach-{number}.pdf",
+                content_type="application/pdf",
+                size=1024,
+            )
+            for agency_id in sorted({row[3] for row in owners})
+            for number in (1, 2)
+        ],
+        batch_size=BATCH,
+    )
+    library = defaultdict(list)
+    for document in documents:
+        library[document.agency_id].append(document)
+    proposals = []
+    for cycle in cycles:
+        for index, (criterion_id, maximum, is_survey, agency_id) in enumerate(owners):
+            yearly = yearly_of[(cycle.pk, agency_id)]
+            has_evidence = index % 3 != 0
+            proposals.append(
+                ScoreProposal(
+                    report=yearly,
+                    criterion_id=criterion_id,
+                    score=None if is_survey else maximum,
+                    evidence_complete=has_evidence,
+                    explanation=""
+                    if has_evidence
+                    else f"{agency_marker(agency_id)} Văn bản đang trình ký, sẽ bổ sung.",
+                    status=yearly.status,
+                )
+            )
+    ScoreProposal.objects.bulk_create(proposals, batch_size=BATCH)
+    EvidenceLink.objects.bulk_create(
+        [
+            EvidenceLink(
+                document=library[proposal.report.agency_id][index % 2],
+                criterion_id=proposal.criterion_id,
+                proposal=proposal,
+                location=f"Mục II.{index % 7 + 1}, trang {index % 20 + 1}",
+            )
+            for index, proposal in enumerate(proposals)
+            if proposal.status != Report.Status.DRAFT and proposal.evidence_complete
         ],
         batch_size=BATCH,
     )

@@ -90,7 +90,7 @@ PAGES = [
     Page("tracker: one agency", "assignments:agency-detail", lambda d: [d.year, d.agency.pk]),
     Page("export: appendix .xlsx", "criteria:plan-appendix-download", lambda d: [d.plan.pk]),
     Page("export: results .xlsx", "reports:results-export", lambda d: [d.year]),
-    Page("export: reports .xlsx", "assignments:cycle-export", lambda d: [d.year]),
+    Page("export: yearly reports .xlsx", "assignments:cycle-export", lambda d: [d.year]),
     Page("results, print view", "reports:results-print", lambda d: [d.year]),
     Page("public page", "reports:public-overview", persona="anonymous"),
     Page("people page (agencies' accounts)", "accounts:user-list"),

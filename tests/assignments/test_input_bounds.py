@@ -2,7 +2,6 @@
 message that names the field and the limit; target values are plain numbers within what
 their unit allows; exports never cut a long text without saying so."""
 
-import io
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,6 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
-from openpyxl import load_workbook
 
 from assignments import services, yearly
 from assignments.forms import PDF, check_evidence
@@ -254,21 +252,7 @@ def test_count_values_are_bounded_too(world, today, agency_client, count_target)
 # -- Exports --------------------------------------------------------------------------------
 
 
-def test_export_says_so_when_a_text_is_longer_than_an_excel_cell(world, today, leader_client):
-    # Written before the limit existed (or by hand in the database): longer than a cell.
-    long_text = "Đã triển khai. " * 3000  # 45,000 characters
-    make_report(world, "1.1", status=Report.Status.SUBMITTED, narrative=long_text)
-
-    response = leader_client.get(reverse("assignments:cycle-export", args=[2019]))
-
-    sheet = load_workbook(io.BytesIO(response.content))["Báo cáo"]
-    narrative = sheet["I5"].value
-    assert len(narrative) <= 32_767
-    assert narrative.startswith("Đã triển khai. Đã triển khai.")
-    assert narrative.endswith(
-        "[Nội dung dài 45.000 ký tự, quá giới hạn 32.767 ký tự của một ô Excel: "
-        "phần còn lại bị cắt bớt, xem đầy đủ trên cổng.]"
-    )
+# The yearly export's cells: tests/assignments/test_yearly_export.py.
 
 
 # -- Request bodies --------------------------------------------------------------------------

@@ -125,6 +125,11 @@ def test_department_reports_and_noivu_follows_the_year(
 
     # It downloads the year's consolidated reports.
     export = noivu_client.get(reverse("assignments:cycle-export", args=[2019]))
-    sheet = load_workbook(io.BytesIO(export.content))["Báo cáo"]
-    statuses = [(row[3].value[:4], row[6].value) for row in sheet.iter_rows(min_row=5)]
-    assert statuses == [("1.1.", "Đã gửi"), ("1.2.", "Đã gửi"), ("2.2.", "Đã gửi")]
+    sheet = load_workbook(io.BytesIO(export.content))["Nhiệm vụ"]
+    rows = {
+        (row[2].value, row[4].value): (row[5].value, row[9].value)
+        for row in sheet.iter_rows(min_row=5)
+    }
+    # Its own task with its status; its part in the district's task as a coordinator's note.
+    assert rows[("1.1", "Sở Tư pháp")][0] == "Đã chấp nhận"
+    assert rows[("2.2", "UBND huyện Cái Bè")] == ("Chưa báo cáo", "Sở Tư pháp: Đã góp ý dự thảo.")

@@ -3,14 +3,11 @@ export for the People's Committee. The tracker's rows, order and sorting:
 tests/assignments/test_yearly_tracker.py."""
 
 import datetime
-import io
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
-from assignments.models import Agency, Evidence, Extension, Report, ReportingCycle, ReportValue
+from assignments.models import Agency, Extension, Report, ReportingCycle
 from tests.assignments.reporting import make_report
 
 pytestmark = pytest.mark.django_db
@@ -202,86 +199,7 @@ def test_cycle_create_refuses_get(world, noivu_client):
     assert noivu_client.get(reverse("assignments:cycle-create")).status_code == 405
 
 
-# -- The consolidated export ---------------------------------------------------------------
-
-
-def _sheets(response):
-    workbook = load_workbook(io.BytesIO(response.content))
-    return workbook["Tổng hợp"], workbook["Báo cáo"]
-
-
-def test_export_gives_every_sent_report_of_the_year(world, reports, today, leader_client):
-    ReportValue.objects.create(
-        report=reports["agency 1.1"], target=world.targets["on_time"], value=Decimal("96.5")
-    )
-    for name in ("a.pdf", "b.pdf"):
-        Evidence.objects.create(
-            report=reports["agency 1.1"],
-            file=f"evidence/2019/{name}",
-            original_name=name,
-            content_type="application/pdf",
-            size=10,
-        )
-
-    response = leader_client.get(EXPORT)
-
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-nam-2019.xlsx"'
-    summary, details = _sheets(response)
-    assert summary["A1"].value == "KẾT QUẢ THỰC HIỆN KẾ HOẠCH 252/KH-UBND NĂM 2019"
-    assert [cell.value for cell in details[4]][:4] == ["STT", "Đơn vị", "Nội dung", "Nhiệm vụ"]
-    rows = [[cell.value for cell in row] for row in details.iter_rows(min_row=5)]
-    # The district's draft stays with the district; three reports sent, in agency order.
-    assert [(row[1], row[3][:4], row[6]) for row in rows] == [
-        ("Sở Tài chính", "2.2.", "Đã chấp nhận"),
-        ("Sở Tư pháp", "1.1.", "Đã gửi"),
-        ("Sở Tư pháp", "1.2.", "Bị trả lại"),
-        ("UBND huyện Cái Bè", "1.2.", "Đã chấp nhận"),
-    ]
-    first = rows[1]
-    assert first[4] == "Chủ trì"
-    assert first[7] == (
-        "Tỷ lệ văn bản ban hành đúng hạn: 96,5% (đạt); mục tiêu ít nhất 95%\n"
-        "Tỷ lệ thủ tục mức độ 3: chưa nhập; mục tiêu từ 70 đến 100%"
-    )
-    assert first[8] == "Đã ban hành kế hoạch đúng hạn."
-    assert first[9] == 2
-    assert rows[2][4] == "Phối hợp"
-    summary_rows = {row[1].value: [c.value for c in row] for row in summary.iter_rows(min_row=5)}
-    assert summary_rows["Sở Tư pháp"][4:9] == [3, 1, 0, 1, 1]
-
-
-def test_export_writes_formula_looking_text_as_inert_text(world, today, noivu_client):
-    make_report(
-        world,
-        "1.1",
-        status=Report.Status.SUBMITTED,
-        narrative='=HYPERLINK("http://evil.example","bấm vào đây")',
-    )
-    make_report(world, "1.2", status=Report.Status.SUBMITTED, narrative="- Đã kiểm tra 5 xã")
-
-    _summary, details = _sheets(noivu_client.get(EXPORT))
-
-    formula, bullet = details["I5"], details["I6"]
-    assert formula.value == '=HYPERLINK("http://evil.example","bấm vào đây")'
-    assert (formula.data_type, formula.quotePrefix) == ("s", True)
-    assert (bullet.value, bullet.data_type, bullet.quotePrefix) == ("- Đã kiểm tra 5 xã", "s", True)
-
-
-def test_export_query_count_does_not_grow_with_reports(
-    world, reports, today, noivu_client, django_assert_num_queries
-):
-    for report in reports.values():
-        ReportValue.objects.create(report=report, target=world.targets["inspected"], value=5)
-
-    # session, user, user's groups, cycle with plan, the tracker's eight (groups, their
-    # chosen agencies, agencies, tasks per set of groups, leads and coordinators outside
-    # their groups, reports per status, extensions), sent reports with agency, task, area,
-    # evidence count and lead flag, their values, their tasks' targets
-    with django_assert_num_queries(15):
-        response = noivu_client.get(EXPORT)
-
-    assert response.status_code == 200
+# The consolidated export: tests/assignments/test_yearly_export.py.
 
 
 def test_admin_proposes_25_11_of_this_year_for_a_new_cycle(world, today, admin_client):
@@ -290,26 +208,6 @@ def test_admin_proposes_25_11_of_this_year_for_a_new_cycle(world, today, admin_c
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert (form["year"].value(), form["deadline"].value()) == (2019, datetime.date(2019, 11, 25))
-
-
-def test_export_keeps_its_layout(world, reports, today, noivu_client):
-    summary, details = _sheets(noivu_client.get(EXPORT))
-
-    for sheet, columns, rows in ((summary, "J", 3), (details, "J", 4)):
-        assert sheet.freeze_panes == "A5"
-        assert sheet.auto_filter.ref == f"A4:{columns}{4 + rows}"
-        assert sheet.page_setup.orientation == "landscape"
-        assert (sheet["A1"].font.b, sheet["B4"].font.b, sheet["B4"].alignment.wrap_text) == (
-            True,
-            True,
-            True,
-        )
-    assert (summary.column_dimensions["B"].width, details.column_dimensions["I"].width) == (40, 60)
-    assert summary["D5"].number_format == "DD/MM/YYYY"
-    assert summary["D5"].value == datetime.datetime(2019, 11, 25)
-    assert all(cell.alignment.wrap_text for cell in details[5])
-    assert all(cell.alignment.vertical == "top" for cell in details[5])
-    assert summary["A3"].value is None
 
 
 def test_tracker_shows_a_hundred_agencies_a_page_and_counts_them_all(
