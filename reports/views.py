@@ -33,7 +33,7 @@ from reports.rollups import (
 from reports.rollups import (
     agency_stakes as agency_stakes_of,
 )
-from reports.services import StaleRowError, save_scores
+from reports.services import ScoreLockedError, StaleRowError, save_scores
 from reports.standing import overview_standing_context, route_standing_context
 
 CHANGE_SCORE = "criteria.change_score"
@@ -184,13 +184,17 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
 
 
 def _save_row(form: ScoreRowForm, criterion: Criterion, year: int, user: AbstractBaseUser) -> str:
-    """Validate and save a grid row: "saved", "unchanged", "invalid" or "stale"."""
+    """Validate and save a grid row: "saved", "unchanged", "invalid" or "stale". A locked
+    year's scores (an approved self-assessment) are refused as the form's error."""
     if not form.is_valid():
         return "invalid"
     try:
         changed = save_scores(criterion=criterion, year=year, entries=form.entries(), by=user)
     except StaleRowError:
         return "stale"
+    except ScoreLockedError as error:
+        form.add_error(None, str(error))
+        return "invalid"
     return "saved" if changed else "unchanged"
 
 
