@@ -266,7 +266,9 @@ def test_unlocking_needs_a_reason_and_is_recorded(province, approved, leader, no
 def test_later_proposals_of_a_group_change_the_suggestion_not_the_decision(province, noivu_staff):
     services.adopt_proposals(plan=province.plan, year=2019, by=noivu_staff)
     cycle = province.plan.cycles.get(year=2019)
-    gong = Agency.objects.create(name="UBND thị xã Gò Công", short_name="TX. Gò Công", kind=Agency.Kind.DISTRICT)
+    gong = Agency.objects.create(
+        name="UBND thị xã Gò Công", short_name="TX. Gò Công", kind=Agency.Kind.DISTRICT
+    )
     late = sent_report(cycle, gong)
     propose(late, province.tree["2.1"], "0.5")
 
