@@ -11,6 +11,7 @@ from assessments import services
 from assessments.models import Assessment, AssessmentTransition, Entry, EntryEvidence
 from assessments.province import mean_score, province_entries
 from assignments.models import Agency
+from criteria.admin import ScoreAdminForm
 from criteria.models import Score
 from reports.rollups import Overview
 from reports.services import ScoreEntry, ScoreLockedError, save_scores
@@ -278,3 +279,23 @@ def test_later_proposals_of_a_group_change_the_suggestion_not_the_decision(provi
     assert entries["2.1"].self_score == D("1.75")
     assert len(entries["2.1"].evidence) == 2  # the decision's documents
     assert EntryEvidence.objects.count() == 3
+
+
+def test_the_score_admin_refuses_a_locked_years_self_assessed_score(province, approved):
+    score = Score.objects.get(criterion=province.tree["1.1"], year=2019, kind=Score.Kind.SELF)
+    data = {
+        "criterion": score.criterion_id,
+        "year": 2019,
+        "kind": Score.Kind.SELF,
+        "value": "0,5",
+        "note": "",
+        "seen_version": score.version,
+    }
+
+    form = ScoreAdminForm(data=data, instance=score)
+    moved = ScoreAdminForm(data={**data, "year": 2020}, instance=score)
+    official = ScoreAdminForm(data={**data, "kind": Score.Kind.OFFICIAL, "year": 2020})
+
+    assert not form.is_valid() and "đã được phê duyệt" in str(form.errors)
+    assert not moved.is_valid()  # out of the locked year is a change of it too
+    assert official.is_valid(), official.errors
