@@ -143,11 +143,15 @@ def province_entries(plan: Plan, year: int) -> list[ProvinceEntry]:
         )
         .order_by("report__agency__name")
     )
-    decisions = Entry.objects.filter(
-        assessment__plan=plan, assessment__year=year, assessment__round=PROVINCE_ROUND
-    ).prefetch_related(
-        Prefetch(
-            "evidence", queryset=EntryEvidence.objects.select_related("document").order_by("pk")
+    decisions = (
+        Entry.objects.filter(
+            assessment__plan=plan, assessment__year=year, assessment__round=PROVINCE_ROUND
+        )
+        .select_related("decided_by")
+        .prefetch_related(
+            Prefetch(
+                "evidence", queryset=EntryEvidence.objects.select_related("document").order_by("pk")
+            )
         )
     )
     entries = {c.pk: ProvinceEntry(criterion=c, self_score=scores.get(c.pk)) for c in criteria}
