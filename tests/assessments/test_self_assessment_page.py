@@ -220,6 +220,20 @@ def test_leader_approves_then_rows_are_locked_everywhere(
     )  # fmt: skip
     assert grid.status_code == 422
     assert "Bản tự đánh giá năm 2019 đã được phê duyệt" in grid.content.decode()
+    # The grid shows the lock, its self-assessed cells read-only; the official one stays open.
+    page = staff_client.get(reverse("reports:score-grid", args=[2019]), {"area": "1"})
+    html = page.content.decode()
+    assert 'id="self-locked"' in html
+    leaf = province.tree["1.1"].pk
+    assert f'id="self-{leaf}"' in html
+    assert html.split(f'id="self-{leaf}"')[1].split(">")[0].endswith(" readonly")
+    official = staff_client.post(
+        reverse("reports:score-save", args=[2019, province.tree["1.1"].pk]),
+        {"self_value": "0,75", "self_version": str(score.version), "official_value": "0,5",
+         "official_version": "0", "note": "Thiếu văn bản"},
+        headers=HTMX,
+    )  # fmt: skip
+    assert official.status_code == 200
     assert self_score(province, "1.1") == D("0.75") and self_score(province, "1.2.2") is None
 
 
