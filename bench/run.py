@@ -88,6 +88,7 @@ PAGES = [
     Page("agency workspace", "assignments:workspace", persona="agency"),
     Page("Sở Nội vụ tracker", "assignments:cycle-detail", lambda d: [d.year]),
     Page("tracker: one agency", "assignments:agency-detail", lambda d: [d.year, d.agency.pk]),
+    Page("province's self-assessment", "assessments:assessment-detail", lambda d: [d.year]),
     Page("export: appendix .xlsx", "criteria:plan-appendix-download", lambda d: [d.plan.pk]),
     Page("export: results .xlsx", "reports:results-export", lambda d: [d.year]),
     Page("export: yearly reports .xlsx", "assignments:cycle-export", lambda d: [d.year]),

@@ -34,6 +34,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.security import log_event
 from criteria.importers import AppendixError, open_checked_workbook, parse_number, read_appendix
 from criteria.layout import AppendixTable
+from criteria.locks import score_lock_reason
 from criteria.models import (
     Action,
     Criterion,
@@ -564,6 +565,7 @@ class ScoreAdminForm(forms.ModelForm):
                     "code": criterion.code,
                 },
             )
+        self._check_unlocked(criterion, cleaned.get("year"), cleaned.get("kind"))
         is_stale = cleaned.get("seen_version") != self.instance.version
         if self.instance.pk is not None and is_stale:
             raise ValidationError(
@@ -574,6 +576,21 @@ class ScoreAdminForm(forms.ModelForm):
                 code="stale",
             )
         return cleaned
+
+    def _check_unlocked(self, criterion: Criterion | None, year: int | None, kind: str) -> None:
+        """Refuse a change to a year's scores that a room above locked (criteria.locks), in
+        the year and kind the score had as well as in those it is given."""
+        if criterion is None or year is None or not kind:
+            return
+        places = {(year, kind)}
+        if self.instance.pk is not None:
+            places.add((self.instance.year, self.instance.kind))
+        for place_year, place_kind in sorted(places):
+            reason = score_lock_reason(
+                framework_id=criterion.framework_id, year=place_year, kind=place_kind
+            )
+            if reason:
+                raise ValidationError(reason, code="locked")
 
 
 class OfficialXLSX(XLSX):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/users/", include("accounts.urls")),
     path("accounts/", include("accounts.login_urls")),
     path("reports/", include("reports.urls")),
+    path("assessments/", include("assessments.urls")),
     path("work/", include("assignments.urls")),
     path("", include("criteria.urls")),
     path("", home, name="home"),

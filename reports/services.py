@@ -7,9 +7,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from criteria.locks import score_lock_reason
 from criteria.models import Criterion, Score, StaleRowError
 
-__all__ = ["ScoreEntry", "StaleRowError", "save_scores"]
+__all__ = ["ScoreEntry", "ScoreLockedError", "StaleRowError", "save_scores"]
+
+
+class ScoreLockedError(Exception):
+    """The year's scores of this kind are locked (criteria.locks: an approved
+    self-assessment); nothing of this save was kept. The message says why."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,8 @@ def save_scores(
     An empty value deletes the score. A score that differs from the entry is written only
     if its version is still the one the entry carries (UPDATE ... WHERE version = n);
     otherwise StaleRowError is raised and the whole row is rolled back. An entry equal to
-    what is stored is no conflict whatever its version.
+    what is stored is no conflict whatever its version. A change to a kind whose scores of
+    the year are locked (criteria.locks) raises ScoreLockedError.
     """
     current = {score.kind: score for score in Score.objects.filter(criterion=criterion, year=year)}
     changed = False
@@ -54,6 +61,7 @@ def _save_one(
     if score is None:
         if entry.value is None:
             return False
+        _check_unlocked(criterion, year, kind)
         if entry.version != 0:
             raise StaleRowError  # deleted since the row was loaded
         try:
@@ -73,6 +81,7 @@ def _save_one(
     note = score.note if entry.note is None else entry.note
     if entry.value == score.value and note == score.note:
         return False
+    _check_unlocked(criterion, year, kind)
     if entry.version != score.version:
         raise StaleRowError
     unchanged_version = Score.objects.filter(pk=score.pk, version=entry.version)
@@ -94,3 +103,9 @@ def _save_one(
     # A queryset update sends no signal: record the change in the history ourselves.
     Score.history.bulk_history_create([score], update=True, default_user=by)
     return True
+
+
+def _check_unlocked(criterion: Criterion, year: int, kind: str) -> None:
+    reason = score_lock_reason(framework_id=criterion.framework_id, year=year, kind=kind)
+    if reason:
+        raise ScoreLockedError(reason)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from criteria.caching import cached_part, render_with_cached_part
-from criteria.models import Criterion, Plan
+from criteria.locks import score_lock_reason
+from criteria.models import Criterion, Plan, Score
 from criteria.services import set_year_final
 from reports import charts
 from reports.exports import results_workbook
@@ -33,7 +34,7 @@ from reports.rollups import (
 from reports.rollups import (
     agency_stakes as agency_stakes_of,
 )
-from reports.services import StaleRowError, save_scores
+from reports.services import ScoreLockedError, StaleRowError, save_scores
 from reports.standing import overview_standing_context, route_standing_context
 
 CHANGE_SCORE = "criteria.change_score"
@@ -117,6 +118,7 @@ def score_grid(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     summary = GridSummary.build(plan, year)
     area = _grid_area(summary, request.GET.get("area"))
+    can_edit = request.user.has_perm(CHANGE_SCORE)
     rows = (
         ScoreGrid.build(
             plan.framework_id, year, area=area.criterion, is_final=summary.is_final
@@ -133,7 +135,11 @@ def score_grid(request: HttpRequest, year: int) -> HttpResponse:
         # Another year's grid opens on the same area.
         "area_query": f"?{urlencode({'area': area.criterion.code})}" if area else "",
         "years": plan_years(plan),
-        "can_edit": request.user.has_perm(CHANGE_SCORE),
+        "can_edit": can_edit,
+        # An approved self-assessment (criteria.locks) locks the year's self-assessed scores:
+        # their cells are read-only (still posted, unchanged, with the official score).
+        "self_locked": can_edit
+        and score_lock_reason(framework_id=plan.framework_id, year=year, kind=Score.Kind.SELF),
     }
     return render(request, "reports/score_grid.html", context)
 
@@ -184,13 +190,17 @@ def score_save(request: HttpRequest, year: int, criterion_pk: int) -> HttpRespon
 
 
 def _save_row(form: ScoreRowForm, criterion: Criterion, year: int, user: AbstractBaseUser) -> str:
-    """Validate and save a grid row: "saved", "unchanged", "invalid" or "stale"."""
+    """Validate and save a grid row: "saved", "unchanged", "invalid" or "stale". A locked
+    year's scores (an approved self-assessment) are refused as the form's error."""
     if not form.is_valid():
         return "invalid"
     try:
         changed = save_scores(criterion=criterion, year=year, entries=form.entries(), by=user)
     except StaleRowError:
         return "stale"
+    except ScoreLockedError as error:
+        form.add_error(None, str(error))
+        return "invalid"
     return "saved" if changed else "unchanged"
 
 

@@ -225,6 +225,16 @@ PAGES: dict[str, Page] = {
     "assignments:yearly-proposal": Page(
         lambda w: [2018, w.proposal.pk], WRONG_METHOD, agency_writes(200)
     ),
+    # The province's self-assessment: Sở Nội vụ decides, leaders read and approve. Each POST
+    # here is refused by its form or has nothing to act on (no proposals, no assessment).
+    "assessments:assessment-current": Page(get=only(READERS, 302), post=WRONG_METHOD),
+    "assessments:assessment-detail": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    "assessments:entry-decide": Page(
+        lambda w: [2018, w.criterion.pk], WRONG_METHOD, only(SCORE_EDITORS, 302)
+    ),
+    "assessments:assessment-adopt": Page(YEAR, WRONG_METHOD, only(SCORE_EDITORS, 302)),
+    "assessments:assessment-approve": Page(YEAR, WRONG_METHOD, only({"leader"}, 302)),
+    "assessments:assessment-unlock": Page(YEAR, WRONG_METHOD, only({"leader"}, 302)),
     # An empty form comes back with its errors: 200, and nothing written.
     "accounts:user-list": Page(get=only(USER_MANAGERS, 200), post=WRONG_METHOD),
     "accounts:user-create": Page(get=only(USER_MANAGERS, 200), post=only(USER_MANAGERS, 200)),
@@ -323,7 +333,7 @@ def world(agency, settings, tmp_path, staff_password) -> World:
 def snapshot() -> dict[str, list]:
     """Every row of every project model, to prove a refused request wrote nothing."""
     state = {}
-    for label in ("auth", "criteria", "assignments", "reports"):
+    for label in ("auth", "criteria", "assignments", "assessments", "reports"):
         for model in apps.get_app_config(label).get_models():
             if model._meta.model_name.startswith("historical"):
                 continue
@@ -361,6 +371,6 @@ def test_role_gets_the_expected_status(world, as_role, name, role, method):
     if (
         method == "post"
         and expected in (302, 403, 404, 405, 422)
-        and name.startswith(("criteria:", "reports:", "assignments:", "accounts:"))
+        and name.startswith(("criteria:", "reports:", "assignments:", "assessments:", "accounts:"))
     ):
         assert snapshot() == before

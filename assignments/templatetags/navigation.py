@@ -18,6 +18,7 @@ class RoleLinks:
     users: bool  # "Người dùng": the people page (accounts.users says who may manage whom)
     library: bool  # "Tài liệu kiểm chứng": an agency's own documents; every one for readers
     score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
+    self_assessment: bool  # "Tự đánh giá": Sở Nội vụ decides, leaders read and approve
 
 
 @register.simple_tag(takes_context=True)
@@ -32,4 +33,5 @@ def role_links(context: Context) -> RoleLinks:
         users=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
         library=role in (Role.AGENCY_USER, Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
+        self_assessment=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
     )

@@ -27,7 +27,9 @@ def test_entries_hold_the_sent_proposals_their_documents_and_explanations(
         value=Decimal("0.75"),
     )
 
-    with django_assert_num_queries(4):
+    # the leaves, the scores, the proposals, their documents, the decisions (none yet: no
+    # query for their documents)
+    with django_assert_num_queries(5):
         entries = {e.criterion.code: e for e in province_entries(plan, 2019)}
 
     assert len(entries) == plan.framework.criteria.leaves().count()

@@ -88,6 +88,7 @@ def _main_pages(plan: Plan) -> dict[str | None, list[str]]:
         reverse("assignments:yearly-review", args=[cycle.year, justice.pk]),
         reverse("assignments:report-detail", args=[submitted.pk]),
         reverse("assignments:report-history", args=[submitted.pk]),
+        reverse("assessments:assessment-detail", args=[cycle.year]),
         reverse("twofactor:device-detail"),
     ]
     editors = [

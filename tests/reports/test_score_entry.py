@@ -218,8 +218,9 @@ def test_grid_query_count_is_pinned(
     # the scores of the year and the year before summed per node, the year's published
     # total (added on purpose: the grid's total is the stated one where it is published),
     # the area's criteria, their scores of the year, the user's permissions, the user's
-    # group permissions, the user's groups (navigation)
-    with django_assert_num_queries(12):
+    # group permissions, the user's groups (navigation), whether an approved
+    # self-assessment locks the year (criteria.locks)
+    with django_assert_num_queries(13):
         response = staff_client.get(url, {"area": "2"})
 
     assert response.status_code == 200
