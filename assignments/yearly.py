@@ -74,12 +74,14 @@ def open_yearly_report(*, cycle: ReportingCycle, agency: Agency) -> YearlyReport
     tasks = Task.objects.filter(content_area__plan=cycle.plan).for_agency(
         agency, group_ids=group_ids
     )
+    already = Report.objects.filter(cycle=cycle, agency=agency).values("task_id")
     Report.objects.bulk_create(
         [
             Report(cycle=cycle, agency=agency, task_id=pk, yearly=report)
-            for pk in tasks.exclude(reports__cycle=cycle, reports__agency=agency).values_list(
-                "pk", flat=True
-            )
+            # Not exclude(reports__cycle=…, reports__agency=…): across a multi-valued relation
+            # that leaves out a task with any report of the cycle and any of the agency, e.g.
+            # the agency's report of another year and another agency's of this one.
+            for pk in tasks.exclude(pk__in=already).values_list("pk", flat=True)
         ],
         ignore_conflicts=True,
     )
