@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import standing_views, views
+from reports import document_views, standing_views, views
 
 app_name = "reports"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("results/<int:year>/print/", views.results_print, name="results-print"),
     path("route/<int:year>/", views.route_to_target, name="route"),
     path("agencies/<int:year>/", views.agency_stakes, name="agency-stakes"),
+    path(
+        "documents/<int:year>/<slug:kind>.<slug:fmt>",
+        document_views.document_download,
+        name="document-download",
+    ),
 ]
