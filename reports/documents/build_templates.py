@@ -59,6 +59,9 @@ def _set_font(style_or_run, size: float, *, bold: bool = False, italic: bool = F
         r_pr.insert(0, fonts)
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), FONT)
+    # A theme font (the headings' own) would win over the named one.
+    for slot in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(slot), None)
 
 
 def _styles(document) -> None:
@@ -137,8 +140,8 @@ def _two_columns(document, left: float, right: float):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _no_borders(table)
-    for cell, width in zip(table.rows[0].cells, (left, right), strict=True):
-        cell.width = Cm(width)
+    for column, cell, width in zip(table.columns, table.rows[0].cells, (left, right), strict=True):
+        column.width = cell.width = Cm(width)  # the grid for LibreOffice, the cell for Word
         # The new cell's own empty paragraph would leave a blank line at the top.
         cell._tc.remove(cell.paragraphs[0]._p)
     return table.rows[0].cells

@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from assignments.models import ReportingCycle
 from criteria.exporters import XLSX_CONTENT_TYPE
@@ -21,10 +20,6 @@ class Kind(StrEnum):
     PLAN_RESULTS = "plan-results"
 
 
-KIND_LABELS = {
-    Kind.SELF_ASSESSMENT: gettext_lazy("Báo cáo tự đánh giá, chấm điểm Chỉ số CCHC"),
-    Kind.PLAN_RESULTS: gettext_lazy("Báo cáo kết quả thực hiện Kế hoạch"),
-}
 # Who issues each by default: the self-assessment is the province's, sent to the ministry;
 # the plan's yearly report is Sở Nội vụ's, sent to the People's Committee.
 DEFAULT_ISSUER = {Kind.SELF_ASSESSMENT: layout.Issuer.UBND, Kind.PLAN_RESULTS: layout.Issuer.SNV}

@@ -215,6 +215,8 @@ def table(
     grid.autofit = False
     header_row = grid.rows[0]
     _repeat_header(header_row)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice reads; Word reads the cells'
     for index, (cell, title) in enumerate(zip(header_row.cells, header, strict=True)):
         _cell_text(cell, title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         cell.width = Cm(widths[index])

@@ -13,7 +13,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
@@ -28,6 +29,7 @@ from assignments.models import (
     Report,
     ReportingCycle,
     ReportTransition,
+    ScoreProposal,
     Task,
     YearlyReport,
 )
@@ -113,35 +115,52 @@ def _send(report: YearlyReport, user, day: datetime.date, monkeypatch) -> None:
     ReportTransition.objects.filter(report__yearly=report).update(at=sent_at)
 
 
-@pytest.fixture
-def demo(settings, monkeypatch) -> Plan:
+@pytest.fixture(scope="module")
+def demo_2019(django_db_setup, django_db_blocker):
     """load_demo, a 2019 cycle whose leads (but one) sent their yearly reports, and the
-    province's self-assessed 2019 scores (the owners' proposals where they made one)."""
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    plan = Plan.objects.select_related("framework").get(number=PLAN)
-    cycle = ReportingCycle.objects.create(
-        plan=plan, year=YEAR, deadline=datetime.date(2019, 11, 25)
-    )
-    user = get_user_model().objects.get(username="sotuphap")
-    for name, day in SENDERS.items():
-        agency = Agency.objects.get(name=name)
-        if day > cycle.deadline:
-            Extension.objects.create(cycle=cycle, agency=agency, until=datetime.date(2019, 12, 5))
-        _send(yearly.open_yearly_report(cycle=cycle, agency=agency), user, day, monkeypatch)
-    proposed = {}
-    for proposal in YearlyReport.objects.get(agency__name="Sở Tư pháp").score_proposals.all():
-        proposed[proposal.criterion_id] = proposal.score
-    for index, leaf in enumerate(Criterion.objects.filter(framework=plan.framework).leaves()):
-        if leaf.is_survey:
-            continue
-        value = proposed.get(leaf.pk) or (leaf.max_score * D("0.75")).quantize(D("0.01"))
-        if index % 9 == 4:
-            continue  # a few sub-criteria the province has not scored
-        Score.objects.create(criterion=leaf, year=YEAR, kind=Score.Kind.SELF, value=value)
+    province's self-assessed 2019 scores (the owners' proposals where they made one).
+
+    Built once for the module (load_demo and four yearly reports take a while) inside a
+    transaction rolled back at its end; each test runs in a savepoint within it.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True),
+        pytest.MonkeyPatch.context() as monkeypatch,
+        transaction.atomic(),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        plan = Plan.objects.select_related("framework").get(number=PLAN)
+        cycle = ReportingCycle.objects.create(
+            plan=plan, year=YEAR, deadline=datetime.date(2019, 11, 25)
+        )
+        user = get_user_model().objects.get(username="sotuphap")
+        for name, day in SENDERS.items():
+            agency = Agency.objects.get(name=name)
+            if day > cycle.deadline:
+                Extension.objects.create(
+                    cycle=cycle, agency=agency, until=datetime.date(2019, 12, 5)
+                )
+            _send(yearly.open_yearly_report(cycle=cycle, agency=agency), user, day, monkeypatch)
+        proposed = {
+            proposal.criterion_id: proposal.score
+            for proposal in ScoreProposal.objects.filter(report__agency__name="Sở Tư pháp")
+        }
+        for index, leaf in enumerate(Criterion.objects.filter(framework=plan.framework).leaves()):
+            if leaf.is_survey or index % 9 == 4:  # a few the province has not scored
+                continue
+            value = proposed.get(leaf.pk) or (leaf.max_score * D("0.75")).quantize(D("0.01"))
+            Score.objects.create(criterion=leaf, year=YEAR, kind=Score.Kind.SELF, value=value)
+        yield plan
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_2019, db, monkeypatch) -> Plan:
+    """The module's 2019, seen on 6/12/2019, after every deadline and extension."""
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2019, 12, 6))
     cache.clear()
-    return plan
+    return demo_2019
 
 
 def _client(username: str) -> Client:
