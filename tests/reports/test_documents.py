@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
@@ -523,3 +524,41 @@ def test_the_tracker_links_to_the_drafts(demo):
     for kind in ("plan-results", "self-assessment"):
         for fmt in ("docx", "xlsx"):
             assert reverse("reports:document-download", args=[YEAR, kind, fmt]) in html
+
+
+def test_the_downloads_queries_do_not_grow_with_the_reports(demo, monkeypatch):
+    client = _client("noivu")
+    urls = [
+        reverse("reports:document-download", args=[YEAR, kind, fmt])
+        for kind in ("self-assessment", "plan-results")
+        for fmt in ("docx", "xlsx")
+    ]
+
+    def counts() -> list[int]:
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    before = counts()
+    # One more lead sends its yearly report: more task reports, values, proposals, documents.
+    cycle = ReportingCycle.objects.get(plan=demo, year=YEAR)
+    agency = Agency.objects.get(name=SILENT)
+    user = get_user_model().objects.get(username="sotuphap")
+    _send(
+        yearly.open_yearly_report(cycle=cycle, agency=agency),
+        user,
+        datetime.date(2019, 11, 24),
+        monkeypatch,
+    )
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2019, 12, 6))
+
+    assert counts() == before
+    # The same for any number of reports. Self-assessment: session, user, role, the plan,
+    # the entries (4), the year's results (criteria, scores, published results, targets),
+    # the yearly reports; its .xlsx adds the appendix (5). The plan's report adds the cycle,
+    # the tasks with leads and targets (3), the reports with values (2), the tracker's
+    # counts (8), the late agencies (2) and, for the .docx, the framework's maximum.
+    assert before == [13, 18, 26, 25]
