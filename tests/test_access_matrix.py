@@ -133,6 +133,10 @@ PAGES: dict[str, Page] = {
     "reports:results-print": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:route": Page(YEAR, everyone(200), WRONG_METHOD),
     "reports:agency-stakes": Page(YEAR, everyone(200), WRONG_METHOD),
+    # The drafts of the documents Sở Nội vụ issues: the readers of every report, no agency.
+    "reports:document-download": Page(
+        lambda w: [2018, "self-assessment", "docx"], only(READERS, 200), WRONG_METHOD
+    ),
     # The standing among provinces and its JSON: as the overview, every signed-in user.
     "reports:standing": Page(get=everyone(200), post=WRONG_METHOD),
     "reports:standing-json": Page(get=everyone(200), post=WRONG_METHOD),
