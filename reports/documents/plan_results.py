@@ -174,13 +174,13 @@ def target_text(target: TaskTarget) -> str:
     """ "≥ 70%", "95% – 100%", "≥ 3 văn bản"."""
     unit = "%" if target.is_percent else f" {target.unit}"
     if target.comparator == TaskTarget.Comparator.BETWEEN:
-        return f"{score(target.value)}{unit} – {score(target.value_max)}{unit}"
+        return f"{score(target.value)} – {score(target.value_max)}{unit}"
     return f"{COMPARATOR_SIGNS[target.comparator]} {score(target.value)}{unit}"
 
 
 def value_text(target: TaskTarget, value: Decimal | None) -> str:
     if value is None:
-        return NOT_REPORTED
+        return "—"
     return f"{score(value)}{'%' if target.is_percent else f' {target.unit}'}"
 
 
@@ -226,11 +226,15 @@ def _body(document: DocxDocument, r: PlanResults) -> None:
                 f"- {lead.agency.name} ({progress}): {lead.report.narrative.strip() or '…'}",
             )
             for result in lead.targets:
+                achieved = (
+                    "chưa báo cáo số liệu"
+                    if result.value is None
+                    else f"đạt {value_text(result.target, result.value)} – {met_text(result)}"
+                )
                 layout.paragraph(
                     document,
                     f"+ Chỉ tiêu “{result.target.description}” (mục tiêu "
-                    f"{target_text(result.target)}): đạt {value_text(result.target, result.value)}"
-                    f" – {met_text(result)}.",
+                    f"{target_text(result.target)}): {achieved}.",
                 )
 
     layout.heading(document, f"II. CÁC CHỈ TIÊU ĐO ĐƯỢC NĂM {r.year}")

@@ -392,11 +392,11 @@ def test_plan_results_judge_every_target_of_the_year(demo, tmp_path):
     assert by_start("Tỷ lệ cơ quan chuyên môn cấp tỉnh") == (
         "> 30%", "Sở Nội vụ", "30%", "Không đạt",
     )  # fmt: skip
-    assert by_start("Thời hạn cập nhật TTHC")[0] == "0 ngày làm việc – 5 ngày làm việc"
+    assert by_start("Thời hạn cập nhật TTHC")[0] == "0 – 5 ngày làm việc"
     assert by_start("Thời hạn cập nhật TTHC")[3] == "Đạt"
     assert by_start("Tỷ lệ hồ sơ TTHC tiếp nhận")[3] == "Đạt"
     silent = [v for v in verdicts.values() if v[1] == SILENT]
-    assert len(silent) == 4 and {v[3] for v in silent} == {"Chưa báo cáo"}
+    assert len(silent) == 4 and {v[2:] for v in silent} == {("—", "Chưa báo cáo")}
     assert [v[3] for v in verdicts.values()].count("Không đạt") == 2
 
 
@@ -562,3 +562,20 @@ def test_the_downloads_queries_do_not_grow_with_the_reports(demo, monkeypatch):
     # the tasks with leads and targets (3), the reports with values (2), the tracker's
     # counts (8), the late agencies (2) and, for the .docx, the framework's maximum.
     assert before == [13, 18, 26, 25]
+
+
+def test_each_task_says_its_targets_under_the_leads_result(demo, tmp_path):
+    texts = _paragraphs(Document(_draft(tmp_path, "plan-results")))
+
+    start = texts.index("- Sở Nội vụ (hoàn thành): " + _result(_task(4, 1), _agency("Sở Nội vụ")))
+    assert texts[start + 1].startswith("+ Chỉ tiêu “Tỷ lệ cơ quan chuyên môn cấp tỉnh")
+    assert texts[start + 1].endswith("(mục tiêu > 30%): đạt 30% – Không đạt.")
+    assert texts[start + 2].endswith("(mục tiêu ≥ 100%): đạt 100% – Đạt.")
+
+
+def _task(area: int, number: int) -> Task:
+    return Task.objects.select_related("content_area").get(content_area__number=area, number=number)
+
+
+def _agency(name: str) -> Agency:
+    return Agency.objects.get(name=name)
