@@ -579,3 +579,28 @@ def _task(area: int, number: int) -> Task:
 
 def _agency(name: str) -> Agency:
     return Agency.objects.get(name=name)
+
+
+def test_a_year_in_progress_totals_the_overviews_projection_and_says_so(demo, tmp_path):
+    # 2020 is neither published nor final: three sub-criteria self-assessed so far.
+    for code in ("1.1.1", "1.1.2", "1.2"):
+        Score.objects.create(
+            criterion=Criterion.objects.get(code=code),
+            year=2020,
+            kind=Score.Kind.SELF,
+            value=D("0.5"),
+        )
+    cache.clear()
+    out = tmp_path / "2020.docx"
+    call_command(
+        "draft_report", "self-assessment", "--year", "2020", "--plan", PLAN, "-o", str(out),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+    document = Document(out)
+    total = _summary(document)["TỔNG ĐIỂM"][3]
+    assert total == _overview_self_total(2020)
+    assert (
+        f"Tổng điểm tự đánh giá: {total}/100 điểm (dự kiến: đã chấm 3/76 tiêu chí thành phần, "
+        "các tiêu chí chưa chấm tính theo kết quả năm trước)."
+    ) in _paragraphs(document)
