@@ -92,6 +92,16 @@ PAGES = [
     Page("export: appendix .xlsx", "criteria:plan-appendix-download", lambda d: [d.plan.pk]),
     Page("export: results .xlsx", "reports:results-export", lambda d: [d.year]),
     Page("export: yearly reports .xlsx", "assignments:cycle-export", lambda d: [d.year]),
+    Page(
+        "draft: self-assessment .docx",
+        "reports:document-download",
+        lambda d: [d.year, "self-assessment", "docx"],
+    ),
+    Page(
+        "draft: plan's results .docx",
+        "reports:document-download",
+        lambda d: [d.year, "plan-results", "docx"],
+    ),
     Page("results, print view", "reports:results-print", lambda d: [d.year]),
     Page("public page", "reports:public-overview", persona="anonymous"),
     Page("people page (agencies' accounts)", "accounts:user-list"),

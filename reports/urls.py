@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import appraisal_views, standing_views, views
+from reports import appraisal_views, document_views, standing_views, views
 
 app_name = "reports"
 
@@ -30,5 +30,10 @@ urlpatterns = [
         "evidence/<int:year>/package.zip",
         appraisal_views.evidence_package,
         name="evidence-package",
+    ),
+    path(
+        "documents/<int:year>/<slug:kind>.<slug:fmt>",
+        document_views.document_download,
+        name="document-download",
     ),
 ]

@@ -151,6 +151,10 @@ PAGES: dict[str, Page] = {
     "reports:appraisal": Page(YEAR, only(READERS, 200), WRONG_METHOD),
     "reports:appraisal-export": Page(YEAR, only(READERS, 200), WRONG_METHOD),
     "reports:evidence-package": Page(YEAR, only(READERS, 200), WRONG_METHOD),
+    # The drafts of the documents Sở Nội vụ issues: the readers of every report, no agency.
+    "reports:document-download": Page(
+        lambda w: [2018, "self-assessment", "docx"], only(READERS, 200), WRONG_METHOD
+    ),
     # The standing among provinces and its JSON: as the overview, every signed-in user.
     "reports:standing": Page(get=everyone(200), post=WRONG_METHOD),
     "reports:standing-json": Page(get=everyone(200), post=WRONG_METHOD),
