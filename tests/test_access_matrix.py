@@ -202,7 +202,8 @@ PAGES: dict[str, Page] = {
     "assignments:yearly-review": Page(
         lambda w: [2018, w.agency.pk],
         own_or_readers(200) | {"agency_user": _own_yearly_answer()},
-        agency_writes(403) | dict.fromkeys(REVIEWERS, 404),
+        # An empty review of the agency's (draft) yearly report goes back to its page.
+        agency_writes(403) | dict.fromkeys(REVIEWERS, 302),
     ),
     "assignments:evidence-download": Page(
         lambda w: [w.evidence.pk], own_or_readers(200), WRONG_METHOD
