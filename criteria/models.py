@@ -850,6 +850,11 @@ class UnitBandQuerySet(models.QuerySet):
         return self.filter(unit_type=unit_type, year=year).order_by("-min_score")
 
 
+class UnitBandManager(models.Manager.from_queryset(UnitBandQuerySet)):
+    def get_by_natural_key(self, year: int, unit_type: str, name: str) -> "UnitBand":
+        return self.get(year=year, unit_type=unit_type, name=name)
+
+
 class UnitBand(models.Model):
     """A classification band of the province's index of its units for a unit type and year
     (e.g. Tốt from 90, Khá from 80, Trung bình from 70, Yếu from 0): a unit is in the highest
@@ -867,7 +872,7 @@ class UnitBand(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = UnitBandQuerySet.as_manager()
+    objects = UnitBandManager()
 
     class Meta:
         verbose_name = _("mức xếp loại đơn vị")
@@ -885,6 +890,9 @@ class UnitBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_unit_type_display()}: {self.name} ≥ {self.min_score}"
+
+    def natural_key(self) -> tuple[int, str, str]:
+        return (self.year, self.unit_type, self.name)
 
 
 def classify(total: Decimal, bands: Iterable[UnitBand]) -> UnitBand | None:
