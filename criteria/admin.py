@@ -608,7 +608,10 @@ class FrameworkAdmin(PreviewedUploadsMixin, ImportMixin, admin.ModelAdmin):
     def get_confirm_form_initial(self, request, import_form) -> dict:
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
-            initial |= {key: import_form.cleaned_data.get(key) for key in UNIT_FRAMEWORK_FIELDS}
+            cleaned = import_form.cleaned_data
+            initial |= {
+                key: cleaned[key] for key in UNIT_FRAMEWORK_FIELDS if cleaned.get(key) is not None
+            }
         return initial
 
     def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
