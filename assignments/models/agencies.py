@@ -45,6 +45,7 @@ class Agency(models.Model):
         COMMUNE = "commune", _("UBND cấp xã")
         PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp công lập")
         MEDIA = "media", _("Cơ quan báo chí - truyền thông")
+        BRANCH = "branch", _("Cơ quan ngành dọc Trung ương trên địa bàn tỉnh")
         OTHER = "other", _("Khác")
 
     name = models.CharField(_("tên đơn vị"), max_length=200, unique=True)

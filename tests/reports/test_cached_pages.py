@@ -96,6 +96,7 @@ def test_criterion_changed_in_the_admin_shows_on_the_next_request(
             "title": "Tiêu chí đổi tên trong trang quản trị",
             "max_score": "2",
             "is_survey": "",
+            "kind": "regular",
         },
     )
     after = _shown(admin_client.get(url))
