@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import standing_views, views
+from reports import standing_views, unit_views, views
 
 app_name = "reports"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("results/<int:year>/print/", views.results_print, name="results-print"),
     path("route/<int:year>/", views.route_to_target, name="route"),
     path("agencies/<int:year>/", views.agency_stakes, name="agency-stakes"),
+    path("units/<int:year>/", unit_views.unit_results, name="unit-results"),
+    path("units/<int:year>/<int:agency_pk>/", unit_views.unit_detail, name="unit-detail"),
 ]

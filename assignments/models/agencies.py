@@ -259,6 +259,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Quản trị viên", _("Quản trị viên")
     NOIVU_STAFF = "Cán bộ Sở Nội vụ", _("Cán bộ Sở Nội vụ")
     LEADER = "Lãnh đạo", _("Lãnh đạo")
+    # Appraises the areas of the units' index it is assigned (assessments.CouncilAssignment).
+    COUNCIL_MEMBER = "Thành viên Hội đồng thẩm định", _("Thành viên Hội đồng thẩm định")
     AGENCY_USER = "Cán bộ đơn vị", _("Cán bộ đơn vị")
 
     def group(self) -> Group:

@@ -30,7 +30,7 @@ def permissions_by_group() -> dict[str, set[str]]:
 
 def test_fresh_database_has_a_group_for_each_role():
     assert set(Group.objects.values_list("name", flat=True)) == set(Role.values)
-    assert len(Role.values) == 4
+    assert len(Role.values) == 5
 
 
 def test_roles_migration_reverses_and_reapplies_the_same_groups():
