@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.models import AssessmentRound
 from assignments.models import (
     Agency,
     AgencyAlias,
@@ -118,6 +119,10 @@ def admin_world(agency, agency_user) -> None:
     unit_area = Criterion.objects.create(framework=units, code="3", title="TTHC", max_score=14)
     Exemption.objects.create(agency=agency, criterion=unit_area, reason="Không có TTHC")
     UnitBand.objects.create(year=2020, unit_type="department", name="Tốt", min_score=90)
+    AssessmentRound.objects.create(
+        year=2020, unit_type="department", framework=units,
+        opens_on="2021-01-05", deadline="2021-01-31",
+    )  # fmt: skip
     UnitCluster.objects.create(year=2020, name="Cụm 1").members.add(
         Agency.objects.create(name="UBND huyện Chợ Gạo", short_name="H. CG", kind="district")
     )

@@ -72,6 +72,12 @@ def approved(unit_round: AssessmentRound, agency: Agency, finals: dict[str, str]
     return assessment
 
 
+@pytest.fixture
+def unit_user(agency):
+    """A user of the `agency` fixture (Sở Tư pháp, a department)."""
+    return user("canbo.stp", Role.AGENCY_USER, agency)
+
+
 def department(name: str) -> Agency:
     return Agency.objects.create(name=name, short_name=name[-12:], kind="department")
 
@@ -123,10 +129,10 @@ def test_the_units_page_shows_areas_against_last_year_and_the_median(
 
 
 def test_a_unit_sees_its_rank_only_once_published_and_never_anothers(
-    two_departments, agency, agency_user, leader
+    two_departments, agency, unit_user, leader
 ):
     unit_round, y_te = two_departments
-    client = client_of(agency_user)
+    client = client_of(unit_user)
     own = reverse("reports:unit-detail", args=[2020, agency.pk])
 
     before = client.get(own)
@@ -167,19 +173,19 @@ def test_ranking_and_unit_page_queries_do_not_grow_with_units(
 
 
 @pytest.fixture
-def drafting(framework, agency, agency_user):
+def drafting(framework, agency, unit_user):
     unit_round = open_round(framework)
     assessment = units.unit_assessment(unit_round=unit_round, agency=agency)
     return unit_round, assessment
 
 
 def test_a_unit_saves_a_draft_with_a_comma_and_a_document_of_its_library(
-    drafting, agency, agency_user
+    drafting, agency, unit_user
 ):
     unit_round, assessment = drafting
     entry = assessment.entries.get(criterion__code="1.2")
     document = _document(agency, "7/KH-STP")
-    client = client_of(agency_user)
+    client = client_of(unit_user)
 
     response = client.post(
         reverse("assessments:unit-entry-save", args=[entry.pk]),
@@ -195,11 +201,11 @@ def test_a_unit_saves_a_draft_with_a_comma_and_a_document_of_its_library(
     assert [(e.document, e.location) for e in entry.evidence.all()] == [(document, "trang 2")]
 
 
-def test_a_penalty_typed_negative_is_kept_as_the_points_deducted(drafting, agency_user):
+def test_a_penalty_typed_negative_is_kept_as_the_points_deducted(drafting, unit_user):
     _round, assessment = drafting
     entry = assessment.entries.get(criterion__code="4")
 
-    client_of(agency_user).post(
+    client_of(unit_user).post(
         reverse("assessments:unit-entry-save", args=[entry.pk]),
         {"score": "-1,5", "version": entry.version},
     )
@@ -208,12 +214,12 @@ def test_a_penalty_typed_negative_is_kept_as_the_points_deducted(drafting, agenc
     assert entry.proposed_score == D("1.5")
 
 
-def test_a_draft_before_the_round_opens_is_refused_in_vietnamese(framework, agency, agency_user):
+def test_a_draft_before_the_round_opens_is_refused_in_vietnamese(framework, agency, unit_user):
     unit_round = open_round(framework, opens_on=timezone.localdate() + datetime.timedelta(days=1))
     assessment = units.unit_assessment(unit_round=unit_round, agency=agency)
     entry = assessment.entries.get(criterion__code="1.1")
 
-    response = client_of(agency_user).post(
+    response = client_of(unit_user).post(
         reverse("assessments:unit-entry-save", args=[entry.pk]),
         {"score": "2", "version": entry.version},
         follow=True,
@@ -224,11 +230,11 @@ def test_a_draft_before_the_round_opens_is_refused_in_vietnamese(framework, agen
     assert entry.proposed_score is None
 
 
-def test_a_unit_sees_only_its_own_assessment(drafting, agency, agency_user, noivu_staff):
+def test_a_unit_sees_only_its_own_assessment(drafting, agency, unit_user, noivu_staff):
     unit_round, _assessment = drafting
     other = department("Sở Y tế")
     units.unit_assessment(unit_round=unit_round, agency=other)
-    client = client_of(agency_user)
+    client = client_of(unit_user)
     entry = Entry.objects.filter(assessment__agency=other).first()
 
     own = client.get(reverse("assessments:unit-assessment", args=[unit_round.pk, agency.pk]))
@@ -257,15 +263,15 @@ def test_a_council_member_sees_only_its_areas_of_its_rounds(drafting, agency, fr
 
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Tiêu chí 2.1" in text and "Tiêu chí 1.1" not in text
+    assert "Tiêu chí 2.1" in text and "Tiêu chí 1.1" not in text, text[text.find("<main") :][:3000]
     assert other.status_code == 404
 
 
 def test_the_assessment_page_queries_do_not_grow_with_documents(
-    drafting, agency, agency_user, django_assert_max_num_queries
+    drafting, agency, unit_user, django_assert_max_num_queries
 ):
     unit_round, _assessment = drafting
-    client = client_of(agency_user)
+    client = client_of(unit_user)
     url = reverse("assessments:unit-assessment", args=[unit_round.pk, agency.pk])
     for number in range(2):
         _document(agency, f"{number}/KH")
