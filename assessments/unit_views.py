@@ -180,6 +180,7 @@ def assessment_detail(request: HttpRequest, round_pk: int, agency_pk: int) -> Ht
         and status in (Status.APPRAISED, Status.RESPONSE)
         and today <= assessment.response_until,
         "can_appraise": (role in STAFF or role == Role.COUNCIL_MEMBER) and status == Status.SENT,
+        "can_complete": role in STAFF and status == Status.SENT,
         "can_decide": role in STAFF and status in (Status.APPRAISED, Status.RESPONSE),
         "can_approve": role in LEADERS and status == Status.FINAL,
         "documents": list(EvidenceDocument.objects.of_agency(agency))

@@ -263,7 +263,7 @@ def test_a_council_member_sees_only_its_areas_of_its_rounds(drafting, agency, fr
 
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Tiêu chí 2.1" in text and "Tiêu chí 1.1" not in text, text[text.find("<main") :][:3000]
+    assert "Tiêu chí 2.1" in text and "Tiêu chí 1.1" not in text
     assert other.status_code == 404
 
 
@@ -296,3 +296,56 @@ def test_a_leader_publishes_a_round_to_the_public(drafting, leader):
     assert (unit_round.is_published, unit_round.is_public, unit_round.published_by) == (
         True, True, leader,
     )  # fmt: skip
+
+
+def test_a_round_walked_through_the_pages(drafting, agency, unit_user, noivu_staff, leader):
+    unit_round, assessment = drafting
+    unit, staff, boss = client_of(unit_user), client_of(noivu_staff), client_of(leader)
+    step = lambda name: reverse(  # noqa: E731
+        "assessments:unit-assessment-step", args=[unit_round.pk, agency.pk, name]
+    )
+    for entry in assessment.entries.select_related("criterion").filter(criterion__kind="regular"):
+        unit.post(
+            reverse("assessments:unit-entry-save", args=[entry.pk]),
+            {"score": str(entry.criterion.max_score), "version": entry.version},
+        )
+    unit.post(step("send"))
+    cut = assessment.entries.get(criterion__code="2.1")
+    missing_reason = staff.post(
+        reverse("assessments:unit-entry-appraise", args=[cut.pk]),
+        {"score": "7", "version": cut.version},
+        follow=True,
+    )
+    staff.post(
+        reverse("assessments:unit-entry-appraise", args=[cut.pk]),
+        {"score": "7", "reason": "Thiếu kế hoạch", "version": cut.version},
+    )
+    for entry in assessment.entries.filter(appraised_score__isnull=True, criterion__kind="regular"):
+        staff.post(
+            reverse("assessments:unit-entry-appraise", args=[entry.pk]),
+            {"version": entry.version},
+        )
+    staff.post(step("complete"))
+    cut.refresh_from_db()
+    unit.post(
+        reverse("assessments:unit-entry-respond", args=[cut.pk]),
+        {"response": "Kế hoạch số 3/KH, trang 1", "version": cut.version},
+    )
+    cut.refresh_from_db()
+    staff.post(
+        reverse("assessments:unit-entry-final", args=[cut.pk]),
+        {"score": "9", "version": cut.version},
+    )
+    staff.post(step("finalize"))
+    boss.post(step("approve"))
+
+    assert "cần ghi lý do" in missing_reason.content.decode()
+    assessment.refresh_from_db()
+    cut.refresh_from_db()
+    assert assessment.status == Assessment.Status.APPROVED
+    assert (cut.proposed_score, cut.appraised_score, cut.response, cut.final_score) == (
+        D(10), D(7), "Kế hoạch số 3/KH, trang 1", D(9),
+    )  # fmt: skip
+    assert [t.to_status for t in assessment.transitions.all()] == [
+        "sent", "appraised", "response", "final", "approved",
+    ]  # fmt: skip
