@@ -338,8 +338,12 @@ def round_publish(request: HttpRequest, round_pk: int) -> HttpResponse:
         raise Http404
     form = PublishForm(request.POST)
     form.is_valid()
-    units.publish(
-        unit_round=unit_round, by=request.user, public=form.cleaned_data.get("is_public", False)
-    )
-    messages.success(request, _("Đã công bố kết quả đợt đánh giá."))
+    try:
+        units.publish(
+            unit_round=unit_round, by=request.user, public=form.cleaned_data.get("is_public", False)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã công bố kết quả đợt đánh giá."))
     return redirect("assessments:unit-round", round_pk=round_pk)

@@ -356,8 +356,10 @@ def finalize(*, assessment: Assessment, by: AbstractBaseUser, today: datetime.da
 @transaction.atomic
 def publish(*, unit_round: AssessmentRound, by: AbstractBaseUser, public: bool) -> AssessmentRound:
     """A leader publishes the round's results to the units (and, if `public`, on the public
-    page)."""
+    page); refused while no unit's result is approved."""
     unit_round = AssessmentRound.objects.select_for_update().get(pk=unit_round.pk)
+    if not unit_round.assessments.filter(status=Status.APPROVED).exists():
+        raise ValidationError(_("Chưa có đơn vị nào được phê duyệt kết quả."), code="empty")
     unit_round.is_published = True
     unit_round.is_public = public
     unit_round.published_at = timezone.now()

@@ -284,8 +284,22 @@ def test_the_assessment_page_queries_do_not_grow_with_documents(
         assert client.get(url).status_code == 200
 
 
-def test_a_leader_publishes_a_round_to_the_public(drafting, leader):
+def test_a_round_without_approved_results_is_not_published(drafting, leader):
     unit_round, _assessment = drafting
+
+    response = client_of(leader).post(
+        reverse("assessments:unit-round-publish", args=[unit_round.pk]),
+        {"is_public": "on"},
+        follow=True,
+    )
+
+    assert "Chưa có đơn vị nào được phê duyệt kết quả." in response.content.decode()
+    unit_round.refresh_from_db()
+    assert not unit_round.is_published
+
+
+def test_a_leader_publishes_a_round_to_the_public(two_departments, leader):
+    unit_round, _y_te = two_departments
 
     response = client_of(leader).post(
         reverse("assessments:unit-round-publish", args=[unit_round.pk]), {"is_public": "on"}
