@@ -212,7 +212,8 @@ PAGES: dict[str, Page] = {
     # The index of the units, on the first agency's (a department's) assessment of the
     # departments' round of 2020, still a draft: a unit reaches only its own, others get 404;
     # each POST an allowed role makes is refused by its form or its service (the round is
-    # closed, nothing is approved to publish), so nothing changes. tests/assessments/test_unit_*.py walk the real writes.
+    # closed, nothing is approved to publish), so nothing changes.
+    # tests/assessments/test_unit_*.py walk the real writes.
     "assessments:unit-rounds": Page(get=everyone(200), post=WRONG_METHOD),
     "assessments:unit-round": Page(
         UNIT_ROUND,
