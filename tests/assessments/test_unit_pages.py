@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessments import units
 from assessments.models import Assessment, AssessmentRound, CouncilAssignment, Entry
 from assignments.models import Agency, Exemption, Role
-from criteria.models import Criterion, Framework, UnitBand
+from criteria.models import Criterion, Framework, Plan, UnitBand
 from tests.assessments.conftest import _document
 from tests.assessments.units import user
 
@@ -363,3 +363,23 @@ def test_a_round_walked_through_the_pages(drafting, agency, unit_user, noivu_sta
     assert [t.to_status for t in assessment.transitions.all()] == [
         "sent", "appraised", "response", "final", "approved",
     ]  # fmt: skip
+
+
+def test_the_public_page_shows_the_tables_a_leader_made_public(two_departments, leader, settings):
+    settings.PAR_PUBLIC_PAGE_ENABLED = True
+    national = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
+    Plan.objects.create(
+        number="252/KH-UBND", title="Kế hoạch", issued_on=datetime.date(2018, 9, 19),
+        province="Tiền Giang", framework=national, baseline_year=2017, first_year=2018,
+        last_year=2020,
+    )  # fmt: skip
+    unit_round, _y_te = two_departments
+    url = reverse("reports:public-overview")
+
+    hidden = Client().get(url).content.decode()
+    units.publish(unit_round=unit_round, by=leader, public=True)
+    shown = Client().get(url).content.decode()
+
+    assert "18,36" not in hidden
+    assert "18,36" in shown and "Sở Y tế" in shown
+    assert "/reports/units/" not in shown
