@@ -23,12 +23,15 @@ def _rounds_for_user(request: HttpRequest, year: int):
 
 
 def public_unit_results() -> list[RoundResults]:
-    """The rounds a leader made public, latest year first, each with its results."""
-    rounds = AssessmentRound.objects.filter(is_published=True, is_public=True).select_related(
-        "framework"
+    """The rounds of the latest year a leader made public, each with its results (one query
+    when there is none)."""
+    rounds = list(
+        AssessmentRound.objects.filter(is_published=True, is_public=True)
+        .select_related("framework")
+        .order_by("-year", "unit_type")
     )
-    latest = rounds.order_by("-year").values_list("year", flat=True).first()
-    return [round_results(r) for r in rounds.filter(year=latest).order_by("unit_type")]
+    latest = rounds[0].year if rounds else None
+    return [round_results(r) for r in rounds if r.year == latest]
 
 
 @require_GET
