@@ -10,6 +10,7 @@ The writes are in assessments/services.py.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +81,21 @@ class Assessment(models.Model):
     )
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    unit_round = models.ForeignKey(
+        "AssessmentRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("đợt đánh giá đơn vị"),
+    )
+    sent_at = models.DateTimeField(_("thời điểm gửi thẩm định"), null=True, blank=True)
+    response_until = models.DateField(
+        _("hạn giải trình sau thẩm định"),
+        null=True,
+        blank=True,
+        help_text=_("Đặt khi Sở Nội vụ hoàn thành thẩm định: ngày đó cộng số ngày của đợt."),
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,6 +222,21 @@ class Entry(models.Model):
         verbose_name=_("người quyết định"),
     )
     decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thẩm định"),
+    )
+    appraised_at = models.DateTimeField(_("thời điểm thẩm định"), null=True, blank=True)
+    response = models.TextField(
+        _("giải trình sau thẩm định"),
+        blank=True,
+        validators=[MaxTextLengthValidator(EXPLANATION_MAX_LENGTH, _("Giải trình sau thẩm định"))],
+    )
+    responded_at = models.DateTimeField(_("thời điểm giải trình"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     history = HistoricalRecords()
@@ -258,3 +289,142 @@ class EntryEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} → {self.entry}"
+
+
+class AssessmentRound(models.Model):
+    """A year's round of the province's index of one type of unit: the framework, when the
+    units may self-assess (opens_on to deadline, a unit's extension aside), how many days a
+    unit has to respond after appraisal, and whether the leader has published the results."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    unit_type = models.CharField(
+        _("loại đơn vị"), max_length=20, choices=Framework.UnitType.choices
+    )
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="unit_rounds",
+        verbose_name=_("bộ chỉ số"),
+    )
+    opens_on = models.DateField(_("ngày bắt đầu tự đánh giá"))
+    deadline = models.DateField(_("hạn gửi tự đánh giá"))
+    response_days = models.PositiveSmallIntegerField(
+        _("số ngày giải trình sau thẩm định"), default=5
+    )
+    is_published = models.BooleanField(_("đã công bố kết quả"), default=False)
+    published_at = models.DateTimeField(_("thời điểm công bố"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người công bố"),
+    )
+    is_public = models.BooleanField(
+        _("hiện trên trang công khai"),
+        default=False,
+        help_text=_("Kết quả đã công bố được hiện trên trang công khai cho người dân."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đợt đánh giá đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "đợt đánh giá đơn vị")
+        ordering = ["-year", "unit_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit_type"], name="round_unique_type_year"),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("opens_on")), name="round_dates_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_unit_type_display()} {self.year}"
+
+    def clean(self) -> None:
+        if self.framework_id is None:
+            return
+        if self.framework.unit_type != self.unit_type or not self.framework.covers(self.year):
+            raise ValidationError(
+                {
+                    "framework": _(
+                        "Bộ chỉ số %(framework)s không áp dụng cho loại đơn vị này trong năm "
+                        "%(year)s."
+                    )
+                    % {"framework": self.framework, "year": self.year}
+                }
+            )
+
+
+class RoundExtension(models.Model):
+    """A later deadline granted to one unit in a round."""
+
+    unit_round = models.ForeignKey(
+        AssessmentRound,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("đợt đánh giá"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", verbose_name=_("đơn vị")
+    )
+    deadline = models.DateField(_("hạn gia hạn"))
+    reason = models.TextField(
+        _("lý do"),
+        blank=True,
+        validators=[MaxTextLengthValidator(REASON_MAX_LENGTH, _("Lý do"))],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("gia hạn tự đánh giá")
+        verbose_name_plural = pgettext_lazy("plural", "gia hạn tự đánh giá")
+        ordering = ["unit_round", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_round", "agency"], name="extension_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_round} – {self.agency}: {self.deadline}"
+
+
+class CouncilAssignment(models.Model):
+    """A member of the appraisal council (Hội đồng thẩm định) appraising one area of a
+    round's framework, for every unit of the round."""
+
+    unit_round = models.ForeignKey(
+        AssessmentRound,
+        on_delete=models.CASCADE,
+        related_name="council",
+        verbose_name=_("đợt đánh giá"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="council_assignments",
+        verbose_name=_("thành viên Hội đồng thẩm định"),
+    )
+    area = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="council_assignments",
+        verbose_name=_("lĩnh vực thẩm định"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phân công thẩm định")
+        verbose_name_plural = pgettext_lazy("plural", "phân công thẩm định")
+        ordering = ["unit_round", "member", "area__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_round", "member", "area"], name="council_assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_round}: {self.member} – {self.area.code}"

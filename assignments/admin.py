@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from assignments.models import (
     AgencyGroup,
     AgencyGroupAlias,
     ContentArea,
+    Exemption,
     Membership,
     OutgoingMail,
     Reminder,
@@ -24,6 +25,7 @@ from assignments.models import (
     Responsibility,
     Task,
     TaskTarget,
+    UnitCluster,
     name_key,
 )
 from criteria.admin import CheckedXLSX, PreviewedUploadsMixin
@@ -347,3 +349,53 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# -- The province's index of its units: exemptions and ranking clusters -------------------
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "criterion", "framework", "reason"]
+    list_filter = ["criterion__framework", "agency__kind"]
+    search_fields = ["agency__name", "criterion__code", "criterion__title"]
+    autocomplete_fields = ["agency"]
+    raw_id_fields = ["criterion"]
+    list_select_related = ["agency", "criterion__framework"]
+
+    @admin.display(description=_("bộ chỉ số"), ordering="criterion__framework")
+    def framework(self, exemption: Exemption) -> str:
+        return str(exemption.criterion.framework)
+
+
+class UnitClusterForm(forms.ModelForm):
+    class Meta:
+        model = UnitCluster
+        fields = ["year", "unit_type", "name", "position", "description", "members"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        year, unit_type = cleaned.get("year"), cleaned.get("unit_type")
+        if year is not None and unit_type:
+            cluster = UnitCluster(pk=self.instance.pk, year=year, unit_type=unit_type)
+            try:
+                cluster.check_members(list(cleaned.get("members") or []))
+            except ValidationError as error:
+                self.add_error("members", error)
+        return cleaned
+
+
+@admin.register(UnitCluster)
+class UnitClusterAdmin(admin.ModelAdmin):
+    form = UnitClusterForm
+    list_display = ["name", "year", "unit_type", "position", "member_count"]
+    list_filter = ["year", "unit_type"]
+    search_fields = ["name", "members__name"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description=_("số đơn vị"), ordering="member_total")
+    def member_count(self, cluster: UnitCluster) -> int:
+        return cluster.member_total

@@ -294,6 +294,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("assignments:cycle-current")  # the reports to follow and review
     if role == Role.LEADER:
         return redirect("reports:overview")
+    if role == Role.COUNCIL_MEMBER:
+        return redirect("assessments:unit-rounds")  # the rounds it appraises
     # Administrators keep the plan and its appendix; its consistency checks are theirs to fix.
     return redirect("criteria:plan-detail-current")
 

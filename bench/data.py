@@ -101,6 +101,8 @@ class Dataset:
     users: dict[str, object] = field(default_factory=dict)  # persona -> user
     agency_users: list[tuple[str, int]] = field(default_factory=list)  # (username, agency pk)
     counts: dict[str, int] = field(default_factory=dict)
+    unit_year: int = 0  # the latest year of the units' index
+    unit_agency: Agency | None = None  # a department ranked in it
 
 
 def build(scale: int) -> Dataset:
@@ -109,6 +111,7 @@ def build(scale: int) -> Dataset:
         plan, year = _seed() if scale == 1 else _generated(SHAPES[scale])
         _cycles_and_reports(plan, scale)
         dataset = _users(plan, year, scale)
+        dataset.unit_year, dataset.unit_agency = _unit_index(scale)
     # A database in service has its tables' statistics kept up to date (autovacuum); one
     # filled a moment ago has none, and the query planner would choose from guesses.
     with connection.cursor() as cursor:
@@ -690,3 +693,76 @@ def _users(plan: Plan, year: int, scale: int) -> Dataset:
         users=created,
         agency_users=[(u.username, a.pk) for u, a in zip(agency_users, agencies, strict=True)],
     )
+
+
+# -- The province's index of its units -------------------------------------------------
+
+# Departments ranked and years of rounds: ×1 3 over a year, ×10 30 over 10, ×100 300 over 10.
+UNIT_INDEX = {1: (3, 1), 10: (30, 10), 100: (300, 10)}
+
+
+def _unit_index(scale: int) -> tuple[int, Agency]:
+    """The departments' framework (fixtures/unit_frameworks) and a round per year, each unit
+    approved with made-up final scores; a cluster of half the units each year."""
+    from assessments.models import Assessment, AssessmentRound, Entry
+    from assignments.models import UnitCluster
+    from criteria.models import UnitBand
+    from criteria.unit_frameworks import import_unit_framework, read_unit_framework
+
+    units, years = UNIT_INDEX[scale]
+    rng = random.Random(scale)
+    path = Path(settings.BASE_DIR) / "fixtures" / "unit_frameworks" / "so_ban_nganh_2020.xlsx"
+    last = LAST_YEAR - 1
+    first = last - years + 1
+    import_unit_framework(
+        sheet=read_unit_framework(path.read_bytes()), code="BENCH-SBN", name="Sở, ban, ngành",
+        unit_type="department", first_year=first,
+    )  # fmt: skip
+    framework = Framework.objects.get(code="BENCH-SBN")
+    leaves = list(Criterion.objects.filter(framework=framework).leaves())
+    agencies = Agency.objects.bulk_create(
+        [
+            Agency(name=f"Sở thử nghiệm {n}", short_name=f"STN{n}", kind="department")
+            for n in range(units)
+        ],
+        batch_size=BATCH,
+    )
+    for year in range(first, last + 1):
+        unit_round = AssessmentRound.objects.create(
+            year=year, unit_type="department", framework=framework, is_published=True,
+            opens_on=datetime.date(year + 1, 1, 5), deadline=datetime.date(year + 1, 1, 31),
+        )  # fmt: skip
+        for name, low in [("Tốt", 90), ("Khá", 80), ("Trung bình", 70), ("Yếu", 0)]:
+            UnitBand.objects.create(year=year, unit_type="department", name=name, min_score=low)
+        cluster = UnitCluster.objects.create(year=year, unit_type="department", name="Cụm 1")
+        cluster.members.add(*agencies[: units // 2])
+        assessments = Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    framework=framework,
+                    year=year,
+                    agency=agency,
+                    unit_round=unit_round,
+                    status=Assessment.Status.APPROVED,
+                )  # fmt: skip
+                for agency in agencies
+            ],
+            batch_size=BATCH,
+        )
+        entries = []
+        for assessment in assessments:
+            for leaf in leaves:
+                final = (leaf.max_score * Decimal(rng.randint(50, 100)) / 100).quantize(
+                    Decimal("0.01")
+                )
+                entries.append(
+                    Entry(
+                        assessment=assessment,
+                        criterion=leaf,
+                        proposed_score=leaf.max_score,
+                        appraised_score=final,
+                        final_score=final,
+                    )  # fmt: skip
+                )
+        Entry.objects.bulk_create(entries, batch_size=BATCH)
+    return last, agencies[0]

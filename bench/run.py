@@ -89,6 +89,12 @@ PAGES = [
     Page("Sở Nội vụ tracker", "assignments:cycle-detail", lambda d: [d.year]),
     Page("tracker: one agency", "assignments:agency-detail", lambda d: [d.year, d.agency.pk]),
     Page("province's self-assessment", "assessments:assessment-detail", lambda d: [d.year]),
+    Page("units' index: ranking tables", "reports:unit-results", lambda d: [d.unit_year]),
+    Page(
+        "units' index: a unit's page",
+        "reports:unit-detail",
+        lambda d: [d.unit_year, d.unit_agency.pk],
+    ),
     Page("export: appendix .xlsx", "criteria:plan-appendix-download", lambda d: [d.plan.pk]),
     Page("export: results .xlsx", "reports:results-export", lambda d: [d.year]),
     Page("export: yearly reports .xlsx", "assignments:cycle-export", lambda d: [d.year]),

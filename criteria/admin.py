@@ -48,6 +48,7 @@ from criteria.models import (
     RankGoal,
     Score,
     Target,
+    UnitBand,
 )
 from criteria.national import (
     NationalSheet,
@@ -65,6 +66,12 @@ from criteria.services import (
     unconfirmed_max_changes,
 )
 from criteria.templatetags.scores import score as format_score
+from criteria.unit_frameworks import (
+    UnitSheet,
+    import_unit_framework,
+    read_unit_framework,
+)
+from criteria.unit_frameworks import row_cells as unit_row_cells
 
 # The uploads this session has previewed and may confirm, newest last.
 PENDING_UPLOADS = "appendix_uploads"
@@ -338,8 +345,8 @@ class AppendixConfirmForm(ConfirmImportForm):
 
 @admin.register(Criterion)
 class CriterionAdmin(CheckedReadErrorsMixin, ImportMixin, SimpleHistoryAdmin):
-    list_display = ["code", "title", "max_score", "is_survey", "framework"]
-    list_filter = ["framework", "level", "is_survey"]
+    list_display = ["code", "title", "max_score", "kind", "is_survey", "framework"]
+    list_filter = ["framework", "level", "kind", "is_survey"]
     search_fields = ["code", "title"]
     ordering = ["framework", "sort_key"]
     list_select_related = ["framework"]
@@ -486,11 +493,147 @@ class CriterionAdmin(CheckedReadErrorsMixin, ImportMixin, SimpleHistoryAdmin):
         )
 
 
-@admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
-    """Frameworks keep no history of their own (see README): the admin's log is their history."""
+class UnitFrameworkXLSX(XLSX):
+    """An .xlsx of the province's framework for one type of unit, laid out like the appendix."""
 
-    list_display = ["code", "name", "first_year", "last_year", "max_score"]
+    def get_title(self) -> str:
+        return _("xlsx (bộ chỉ số đánh giá đơn vị)")
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        sheet = read_unit_framework(in_stream)
+        dataset = tablib.Dataset(headers=[_("Dòng"), _("Mã")])
+        for row in sheet.rows:
+            dataset.append([row.excel_row, row.code])
+        dataset.unit_sheet = sheet
+        return dataset
+
+
+class UnitFrameworkResource(resources.ModelResource):
+    """Hands the whole tree to `import_unit_framework` and shows its report as rows."""
+
+    class Meta:
+        model = Framework
+        fields = ("code",)
+
+    def __init__(self, framework: dict | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.framework = framework or {}
+
+    def import_data(self, dataset: tablib.Dataset, dry_run: bool = False, **kwargs) -> Result:
+        result = self.get_result_class()()
+        sheet: UnitSheet = dataset.unit_sheet
+        try:
+            report = import_unit_framework(sheet=sheet, dry_run=dry_run, **self.framework)
+        except AppendixError as error:
+            for problem in error.problems:
+                result.append_base_error(Error(AppendixError([problem])))
+            return result
+        if not dry_run:
+            log_event(
+                "import",
+                request=None,
+                username=kwargs.get("user", "-"),
+                framework=report.code,
+                summary=report.summary(),
+            )
+        changes = {(c.code, c.column): c for c in report.changes}
+        changed_codes = {c.code for c in report.changes}
+        result.diff_headers = [_("Dòng"), _("Mã"), *unit_row_cells(sheet.rows[0])]
+        for row in sheet.rows:
+            row_result = RowResult()
+            if row.code in report.created:
+                row_result.import_type = RowResult.IMPORT_TYPE_NEW
+            elif row.code in changed_codes:
+                row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
+            else:
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            row_result.diff = [row.excel_row, row.code] + [
+                _diff_cell(changes.get((row.code, column)), value)
+                for column, value in unit_row_cells(row).items()
+            ]
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+        result.unit_summary = report.summary()
+        result.appendix_warnings = report.warnings + [
+            str(change) for change in report.changes if not change.code
+        ]
+        return result
+
+
+class UnitFrameworkImportForm(ImportForm):
+    code = forms.CharField(label=gettext_lazy("Số hiệu bộ chỉ số"), max_length=60)
+    name = forms.CharField(label=gettext_lazy("Tên bộ chỉ số"), max_length=300)
+    unit_type = forms.ChoiceField(
+        label=gettext_lazy("Loại đơn vị được đánh giá"), choices=Framework.UnitType.choices
+    )
+    first_year = forms.IntegerField(
+        label=gettext_lazy("Áp dụng từ năm"), min_value=2000, max_value=2100
+    )
+    last_year = forms.IntegerField(
+        label=gettext_lazy("Áp dụng đến năm"), min_value=2000, max_value=2100, required=False
+    )
+
+
+class UnitFrameworkConfirmForm(ConfirmImportForm):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    name = forms.CharField(widget=forms.HiddenInput, max_length=300)
+    unit_type = forms.ChoiceField(widget=forms.HiddenInput, choices=Framework.UnitType.choices)
+    first_year = forms.IntegerField(widget=forms.HiddenInput, min_value=2000, max_value=2100)
+    last_year = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=2000, max_value=2100, required=False
+    )
+
+
+UNIT_FRAMEWORK_FIELDS = ("code", "name", "unit_type", "first_year", "last_year")
+
+
+@admin.register(Framework)
+class FrameworkAdmin(PreviewedUploadsMixin, ImportMixin, admin.ModelAdmin):
+    """Frameworks keep no history of their own (see README): the admin's log is their history.
+    A unit framework is imported from its .xlsx here (Nhập): preview, then confirm."""
+
+    list_display = ["code", "name", "unit_type", "first_year", "last_year", "max_score"]
+    list_filter = ["unit_type"]
+    resource_classes = [UnitFrameworkResource]
+    import_formats = [UnitFrameworkXLSX]
+    import_form_class = UnitFrameworkImportForm
+    confirm_form_class = UnitFrameworkConfirmForm
+    import_template_name = "admin/criteria/framework/import.html"
+    skip_admin_log = True
+
+    def get_import_resource_kwargs(self, request, **kwargs) -> dict:
+        form = kwargs.get("form")
+        if form is None or not form.is_bound or not form.is_valid():
+            return {}
+        return {"framework": {key: form.cleaned_data.get(key) for key in UNIT_FRAMEWORK_FIELDS}}
+
+    def get_confirm_form_initial(self, request, import_form) -> dict:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            cleaned = import_form.cleaned_data
+            initial |= {
+                key: cleaned[key] for key in UNIT_FRAMEWORK_FIELDS if cleaned.get(key) is not None
+            }
+        return initial
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        """A confirmation refused by a change made since the preview (another framework
+        for the same years, say) is shown as such, never reported as a success."""
+        if result.has_errors():
+            for error in result.base_errors:
+                messages.error(request, str(error.error))
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
+        return super().process_result(result, request)
+
+    def add_success_message(self, result: Result, request) -> None:
+        messages.success(request, _("Đã nhập. %(summary)s") % {"summary": result.unit_summary})
+
+
+@admin.register(UnitBand)
+class UnitBandAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "unit_type", "name", "min_score"]
+    list_filter = ["year", "unit_type"]
 
 
 @admin.register(Plan)

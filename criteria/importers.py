@@ -12,7 +12,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -313,27 +313,36 @@ def _find_columns(rows: list[list[Any]]) -> _Columns | None:
     return None
 
 
-def _header_and_rows(sheet, max_rows: int) -> tuple[_Columns, list[list[Any]]] | None:
-    """The appendix's columns and the sheet's rows, or None when the sheet has no header.
+def _header_and_rows(
+    sheet,
+    max_rows: int,
+    find: Callable[[list[list[Any]]], Any] | None = None,
+    too_many: Callable[[str, int], AppendixError] | None = None,
+) -> tuple[Any, list[list[Any]]] | None:
+    """The table's columns (the appendix's, or what `find` returns) and the sheet's rows,
+    or None when the sheet has no header.
 
-    Reads at most `max_rows` rows and refuses the sheet past them: a file of a few hundred
-    kilobytes may hold a hundred thousand rows, whose parsing would outlast any request.
-    Only a sheet with the header in its first rows is read to the end.
+    Reads at most `max_rows` rows and refuses the sheet past them (with `too_many`'s
+    error): a file of a few hundred kilobytes may hold a hundred thousand rows, whose
+    parsing would outlast any request. Only a sheet with the header in its first rows is
+    read to the end.
     """
+    find = find or _find_columns
+    too_many = too_many or _too_many_rows
     declared = sheet.max_row or 0
     # The sheet's stated size is not trusted: a smaller one would cut the table short, a
     # larger one would pad it with up to a million empty rows of 16,384 cells.
     sheet.reset_dimensions()
     stream = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     rows = [list(row) for row in itertools.islice(stream, HEADER_SEARCH_ROWS + 1)]
-    columns = _find_columns(rows)
+    columns = find(rows)
     if columns is None:
         return None
     if declared > max_rows:
-        raise _too_many_rows(sheet.title, max_rows)
+        raise too_many(sheet.title, max_rows)
     for row in stream:
         if len(rows) >= max_rows:
-            raise _too_many_rows(sheet.title, max_rows)
+            raise too_many(sheet.title, max_rows)
         rows.append(list(row))
     return columns, rows
 

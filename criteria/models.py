@@ -1,6 +1,7 @@
 """The PAR Index methodology (framework and criteria tree) and a province's plan on it."""
 
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,19 +57,83 @@ def code_sort_key(code: str) -> str:
     return ".".join(part.zfill(4) for part in code.split("."))
 
 
-class FrameworkManager(models.Manager):
+class FrameworkQuerySet(models.QuerySet):
+    def national(self) -> "FrameworkQuerySet":
+        """The ministry's methodologies, by which the province itself is assessed."""
+        return self.filter(unit_type="")
+
+    def for_units(self) -> "FrameworkQuerySet":
+        """The province's own frameworks, by which it assesses its departments, districts,
+        communes and branch agencies."""
+        return self.exclude(unit_type="")
+
+    def applying_in(self, year: int) -> "FrameworkQuerySet":
+        return self.filter(Q(last_year__isnull=True) | Q(last_year__gte=year), first_year__lte=year)
+
+    def overlapping(self, first_year: int, last_year: int | None) -> "FrameworkQuerySet":
+        """The frameworks whose years meet first_year–last_year (None: without end)."""
+        meets = Q(last_year__isnull=True) | Q(last_year__gte=first_year)
+        if last_year is not None:
+            meets &= Q(first_year__lte=last_year)
+        return self.filter(meets)
+
+
+class FrameworkManager(models.Manager.from_queryset(FrameworkQuerySet)):
     def get_by_natural_key(self, code: str) -> "Framework":
         return self.get(code=code)
 
+    def for_unit(self, unit_type: str, year: int) -> "Framework | None":
+        """The province's framework for a unit type in a year, or None."""
+        return self.filter(unit_type=unit_type).applying_in(year).first()
+
+
+SCORE_STEP = Decimal("0.01")
+
 
 class Framework(models.Model):
-    """A version of the national methodology, e.g. QĐ 2948/QĐ-BNV, for the years it applies to."""
+    """A set of criteria for the years it applies to: a version of the national methodology
+    (e.g. QĐ 2948/QĐ-BNV, by which the ministry assesses the province), or the province's own
+    framework for one type of unit (its departments, districts, communes, branch agencies)."""
+
+    class UnitType(models.TextChoices):
+        # The values are Agency.Kind's, so that a unit of a kind finds its framework.
+        DEPARTMENT = "department", _("Sở, ban, ngành tỉnh")
+        DISTRICT = "district", _("UBND cấp huyện")
+        COMMUNE = "commune", _("UBND cấp xã")
+        BRANCH = "branch", _("Cơ quan ngành dọc Trung ương trên địa bàn tỉnh")
+
+    class ExemptionScaling(models.TextChoices):
+        PROPORTIONAL = (
+            "proportional",
+            _(
+                "Quy đổi theo tỷ lệ: điểm các tiêu chí chấm điểm × điểm tối đa của bộ chỉ số ÷ "
+                "điểm tối đa của các tiêu chí đơn vị được chấm; điểm thưởng, điểm trừ giữ nguyên"
+            ),
+        )
 
     code = models.CharField(_("số hiệu"), max_length=60, unique=True)
     name = models.CharField(_("tên"), max_length=300)
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
     last_year = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
     max_score = models.DecimalField(_("tổng điểm tối đa"), **SCORE_DIGITS, default=Decimal(100))
+    unit_type = models.CharField(
+        _("loại đơn vị được đánh giá"),
+        max_length=20,
+        choices=UnitType.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Để trống với bộ chỉ số của Bộ Nội vụ (đánh giá tỉnh). Với bộ chỉ số của tỉnh đánh "
+            "giá các sở, huyện, xã, cơ quan ngành dọc: tổng điểm tối đa là tổng điểm tối đa của "
+            "các lĩnh vực chấm điểm, không kể điểm thưởng và điểm trừ."
+        ),
+    )
+    exemption_scaling = models.CharField(
+        _("quy đổi điểm khi đơn vị được miễn tiêu chí"),
+        max_length=20,
+        choices=ExemptionScaling.choices,
+        default=ExemptionScaling.PROPORTIONAL,
+    )
 
     objects = FrameworkManager()
 
@@ -89,6 +154,36 @@ class Framework(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
+    @property
+    def is_unit_framework(self) -> bool:
+        return bool(self.unit_type)
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    def unit_total(
+        self,
+        *,
+        regular: Decimal,
+        bonus: Decimal = Decimal(0),
+        penalty: Decimal = Decimal(0),
+        applicable_maximum: Decimal | None = None,
+    ) -> Decimal:
+        """A unit's total: its regular points, scaled when it is exempt from some criteria,
+        plus its bonus points, minus its penalty points, rounded to two decimals.
+
+        The total may exceed the framework's maximum (bonus) or fall (penalty). With
+        PROPORTIONAL scaling, a unit whose criteria that apply are worth
+        `applicable_maximum` (less than the framework's maximum) has its regular points
+        multiplied by maximum ÷ applicable_maximum; bonus and penalty are not scaled,
+        their maxima being no part of the maximum.
+        """
+        if applicable_maximum is not None and applicable_maximum != self.max_score:
+            if applicable_maximum <= 0:
+                raise ValueError("applicable_maximum must be positive")
+            regular = regular * self.max_score / applicable_maximum
+        return (regular + bonus - penalty).quantize(SCORE_STEP, rounding=ROUND_HALF_UP)
+
 
 class CriterionQuerySet(models.QuerySet):
     def for_tree(self) -> "CriterionQuerySet":
@@ -99,6 +194,9 @@ class CriterionQuerySet(models.QuerySet):
 
     def leaves(self) -> "CriterionQuerySet":
         return self.filter(children__isnull=True)
+
+    def regular(self) -> "CriterionQuerySet":
+        return self.filter(kind=Criterion.Kind.REGULAR)
 
     def branches(self) -> "CriterionQuerySet":
         """The areas and every criterion with children: what a roll-up of leaves summed by
@@ -119,6 +217,11 @@ class Criterion(models.Model):
         AREA = 1, _("Lĩnh vực")
         CRITERION = 2, _("Tiêu chí")
         SUB_CRITERION = 3, _("Tiêu chí thành phần")
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Tiêu chí chấm điểm")
+        BONUS = "bonus", _("Điểm thưởng")
+        PENALTY = "penalty", _("Điểm trừ")
 
     framework = models.ForeignKey(
         Framework, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("bộ chỉ số")
@@ -149,6 +252,17 @@ class Criterion(models.Model):
         _("chấm qua điều tra XHH"),
         default=False,
         help_text=_("Điểm do Bộ Nội vụ chấm qua điều tra xã hội học, tỉnh không tự chấm."),
+    )
+    kind = models.CharField(
+        _("loại tiêu chí"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.REGULAR,
+        help_text=_(
+            "Điểm thưởng được cộng vào tổng điểm (có thể vượt điểm tối đa của bộ chỉ số); điểm "
+            "trừ bị trừ đi, ghi bằng số điểm trừ tối đa (số dương). Tiêu chí con cùng loại với "
+            "lĩnh vực của nó."
+        ),
     )
 
     history = HistoricalRecords()
@@ -191,6 +305,15 @@ class Criterion(models.Model):
     def area_code(self) -> str:
         """The code of the criterion's area (level 1): the first part of its own code."""
         return self.code.partition(".")[0]
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent.kind != self.kind:
+            raise ValidationError(
+                {
+                    "kind": _("Tiêu chí phải cùng loại với tiêu chí cha %(code)s (%(kind)s).")
+                    % {"code": self.parent.code, "kind": self.parent.get_kind_display()}
+                }
+            )
 
 
 class PlanManager(models.Manager):
@@ -717,3 +840,62 @@ class RankGoal(models.Model):
 
     def covers(self, year: int) -> bool:
         return self.first_year <= year <= self.last_year
+
+
+# -- The province's own index of its units ----------------------------------------------
+
+
+class UnitBandQuerySet(models.QuerySet):
+    def for_unit(self, unit_type: str, year: int) -> "UnitBandQuerySet":
+        return self.filter(unit_type=unit_type, year=year).order_by("-min_score")
+
+
+class UnitBandManager(models.Manager.from_queryset(UnitBandQuerySet)):
+    def get_by_natural_key(self, year: int, unit_type: str, name: str) -> "UnitBand":
+        return self.get(year=year, unit_type=unit_type, name=name)
+
+
+class UnitBand(models.Model):
+    """A classification band of the province's index of its units for a unit type and year
+    (e.g. Tốt from 90, Khá from 80, Trung bình from 70, Yếu from 0): a unit is in the highest
+    band its total reaches. The bands change from year to year, so they are data."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    unit_type = models.CharField(
+        _("loại đơn vị"), max_length=20, choices=Framework.UnitType.choices
+    )
+    name = models.CharField(_("xếp loại"), max_length=60)
+    min_score = models.DecimalField(
+        _("từ tổng điểm"),
+        **SCORE_DIGITS,
+        help_text=_("Tổng điểm (sau quy đổi, kể cả điểm thưởng, điểm trừ) từ mức này trở lên."),
+    )
+
+    history = HistoricalRecords()
+    objects = UnitBandManager()
+
+    class Meta:
+        verbose_name = _("mức xếp loại đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "mức xếp loại đơn vị")
+        ordering = ["-year", "unit_type", "-min_score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit_type", "name"], name="unit_band_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "unit_type", "min_score"], name="unit_band_bound_unique"
+            ),
+            models.CheckConstraint(condition=Q(min_score__gte=0), name="unit_band_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_unit_type_display()}: {self.name} ≥ {self.min_score}"
+
+    def natural_key(self) -> tuple[int, str, str]:
+        return (self.year, self.unit_type, self.name)
+
+
+def classify(total: Decimal, bands: Iterable[UnitBand]) -> UnitBand | None:
+    """The highest band `total` reaches, or None when it reaches none."""
+    reached = [band for band in bands if total >= band.min_score]
+    return max(reached, key=lambda band: band.min_score, default=None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import appraisal_views, document_views, standing_views, views
+from reports import appraisal_views, document_views, standing_views, unit_views, views
 
 app_name = "reports"
 
@@ -36,4 +36,6 @@ urlpatterns = [
         document_views.document_download,
         name="document-download",
     ),
+    path("units/<int:year>/", unit_views.unit_results, name="unit-results"),
+    path("units/<int:year>/<int:agency_pk>/", unit_views.unit_detail, name="unit-detail"),
 ]

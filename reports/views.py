@@ -36,6 +36,7 @@ from reports.rollups import (
 )
 from reports.services import ScoreLockedError, StaleRowError, save_scores
 from reports.standing import overview_standing_context, route_standing_context
+from reports.unit_views import public_unit_results
 
 CHANGE_SCORE = "criteria.change_score"
 # A refused value and a stale row are answers the grid shows, with their own status codes.
@@ -107,7 +108,12 @@ def public_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/public_overview.html",
-        {"plan": plan, "figures": _overview_figures(plan, public=True)},
+        {
+            "plan": plan,
+            "figures": _overview_figures(plan, public=True),
+            # The results of the units' index a leader published for the public.
+            "unit_tables": public_unit_results(),
+        },
     )
 
 

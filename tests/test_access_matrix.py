@@ -16,6 +16,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from assessments import units
+from assessments.models import AssessmentRound, Entry
 from assignments import yearly
 from assignments.models import (
     Agency,
@@ -66,6 +68,8 @@ class World:
     document: EvidenceDocument
     member: AbstractUser
     proposal: ScoreProposal
+    unit_round: AssessmentRound
+    unit_entry: Entry
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,9 @@ def agency_writes(status: int) -> dict[str, int]:
 
 
 YEAR = lambda world: [2018]  # noqa: E731
+UNIT_ROUND = lambda world: [world.unit_round.pk]  # noqa: E731
+UNIT_ASSESSMENT = lambda world: [world.unit_round.pk, world.agency.pk]  # noqa: E731
+UNIT_ENTRY = lambda world: [world.unit_entry.pk]  # noqa: E731
 
 
 def _own_yearly_answer() -> int:
@@ -240,6 +247,39 @@ PAGES: dict[str, Page] = {
     "assessments:assessment-adopt": Page(YEAR, WRONG_METHOD, only(SCORE_EDITORS, 302)),
     "assessments:assessment-approve": Page(YEAR, WRONG_METHOD, only({"leader"}, 302)),
     "assessments:assessment-unlock": Page(YEAR, WRONG_METHOD, only({"leader"}, 302)),
+    # The index of the units, on the first agency's (a department's) assessment of the
+    # departments' round of 2020, still a draft: a unit reaches only its own, others get 404;
+    # each POST an allowed role makes is refused by its form or its service (the round is
+    # closed, nothing is approved to publish), so nothing changes.
+    # tests/assessments/test_unit_*.py walk the real writes.
+    "assessments:unit-rounds": Page(get=everyone(200), post=WRONG_METHOD),
+    "assessments:unit-round": Page(
+        UNIT_ROUND,
+        {"anonymous": 302, "agency_user": 302, "other_agency_user": 404}
+        | dict.fromkeys(READERS, 200),
+        WRONG_METHOD,
+    ),
+    "assessments:unit-round-publish": Page(
+        UNIT_ROUND, WRONG_METHOD, only({"leader"}, 302, 404) | {"other_agency_user": 404}
+    ),
+    "assessments:unit-assessment": Page(UNIT_ASSESSMENT, own_or_readers(200), WRONG_METHOD),
+    "assessments:unit-assessment-start": Page(
+        UNIT_ASSESSMENT, WRONG_METHOD, only({"agency_user"}, 302, 404)
+    ),
+    "assessments:unit-assessment-step": Page(
+        lambda w: [w.unit_round.pk, w.agency.pk, "send"],
+        WRONG_METHOD,
+        only({"agency_user"}, 302, 404),
+    ),
+    "assessments:unit-entry-save": Page(UNIT_ENTRY, WRONG_METHOD, only({"agency_user"}, 302, 404)),
+    "assessments:unit-entry-appraise": Page(UNIT_ENTRY, WRONG_METHOD, only(REVIEWERS, 302, 404)),
+    "assessments:unit-entry-respond": Page(
+        UNIT_ENTRY, WRONG_METHOD, only({"agency_user"}, 302, 404)
+    ),
+    "assessments:unit-entry-final": Page(UNIT_ENTRY, WRONG_METHOD, only(REVIEWERS, 302, 404)),
+    "reports:unit-results": Page(lambda w: [2020], everyone(200), WRONG_METHOD),
+    # Nothing approved yet: no unit has a page.
+    "reports:unit-detail": Page(lambda w: [2020, w.agency.pk], everyone(404), WRONG_METHOD),
     # An empty form comes back with its errors: 200, and nothing written.
     "accounts:user-list": Page(get=only(USER_MANAGERS, 200), post=WRONG_METHOD),
     "accounts:user-create": Page(get=only(USER_MANAGERS, 200), post=only(USER_MANAGERS, 200)),
@@ -319,8 +359,24 @@ def world(agency, settings, tmp_path, staff_password) -> World:
     member = get_user_model().objects.create_user("canbo.thanhvien", password=staff_password)
     member.groups.add(Role.AGENCY_USER.group())
     Membership.objects.create(user=member, agency=agency)
+    unit_framework = Framework.objects.create(
+        code="SBN-2020", name="Sở", unit_type="department", first_year=2020, max_score=2
+    )
+    unit_area = Criterion.objects.create(
+        framework=unit_framework, code="1", title="Lĩnh vực", max_score=2
+    )
+    Criterion.objects.create(
+        framework=unit_framework, parent=unit_area, code="1.1", title="Tiêu chí", max_score=2
+    )
+    unit_round = AssessmentRound.objects.create(
+        year=2020, unit_type="department", framework=unit_framework,
+        opens_on="2021-01-05", deadline="2021-01-31",
+    )  # fmt: skip
+    unit_assessment = units.unit_assessment(unit_round=unit_round, agency=agency)
     report_of_year = yearly.open_yearly_report(cycle=cycle, agency=agency)
     return World(
+        unit_round=unit_round,
+        unit_entry=unit_assessment.entries.get(),
         proposal=report_of_year.score_proposals.get(),
         plan=plan,
         criterion=criterion,

@@ -18,11 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.models import AssessmentRound
 from assignments.models import (
+    Agency,
     AgencyAlias,
     AgencyGroup,
     AgencyGroupAlias,
     ContentArea,
+    Exemption,
     OutgoingMail,
     Reminder,
     ReportingCycle,
@@ -30,6 +33,7 @@ from assignments.models import (
     Role,
     Task,
     TaskTarget,
+    UnitCluster,
 )
 from criteria.models import (
     Action,
@@ -44,6 +48,7 @@ from criteria.models import (
     RankGoal,
     Score,
     Target,
+    UnitBand,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +112,19 @@ def admin_world(agency, agency_user) -> None:
     NationalResult.objects.create(table=table, province=province, total=79.68, rank=48)
     RankGoal.objects.create(
         plan=plan, kind=RankGoal.Kind.HIGHER_THAN_PREVIOUS, first_year=2018, last_year=2020
+    )
+    units = Framework.objects.create(
+        code="SBN-2020", name="Sở 2020", unit_type="department", first_year=2020
+    )
+    unit_area = Criterion.objects.create(framework=units, code="3", title="TTHC", max_score=14)
+    Exemption.objects.create(agency=agency, criterion=unit_area, reason="Không có TTHC")
+    UnitBand.objects.create(year=2020, unit_type="department", name="Tốt", min_score=90)
+    AssessmentRound.objects.create(
+        year=2020, unit_type="department", framework=units,
+        opens_on="2021-01-05", deadline="2021-01-31",
+    )  # fmt: skip
+    UnitCluster.objects.create(year=2020, name="Cụm 1").members.add(
+        Agency.objects.create(name="UBND huyện Chợ Gạo", short_name="H. CG", kind="district")
     )
     # A user with a device is asked for a code after the password: not one of the walkers.
     phone_owner = get_user_model().objects.create_user(username="canbo.dienthoai")

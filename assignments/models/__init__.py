@@ -7,6 +7,7 @@
 - reporting: the yearly report (cycles, extensions, reports, values, transitions, evidence)
 - yearly: the agency's yearly report, its transitions and its proposed self-scores
 - mail: the outbox and the reminders
+- units: the units' exemptions from criteria and the clusters they are ranked within
 """
 
 from assignments.models.agencies import (
@@ -40,6 +41,7 @@ from assignments.models.reporting import (
     evidence_path,
 )
 from assignments.models.tasks import COUNT_MAX, PERCENT_UNITS, ContentArea, Task, TaskTarget
+from assignments.models.units import Exemption, UnitCluster, applicable_maximum
 from assignments.models.yearly import (
     EXPLANATION_MAX_LENGTH,
     ScoreProposal,
@@ -60,6 +62,7 @@ __all__ = [
     "AgencyGroupAlias",
     "ContentArea",
     "Evidence",
+    "Exemption",
     "EvidenceDocument",
     "EvidenceLink",
     "Extension",
@@ -75,8 +78,10 @@ __all__ = [
     "Role",
     "Task",
     "TaskTarget",
+    "UnitCluster",
     "YearlyReport",
     "YearlyTransition",
+    "applicable_maximum",
     "evidence_path",
     "evidence_storage",
     "name_key",

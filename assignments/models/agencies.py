@@ -45,6 +45,7 @@ class Agency(models.Model):
         COMMUNE = "commune", _("UBND cấp xã")
         PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp công lập")
         MEDIA = "media", _("Cơ quan báo chí - truyền thông")
+        BRANCH = "branch", _("Cơ quan ngành dọc Trung ương trên địa bàn tỉnh")
         OTHER = "other", _("Khác")
 
     name = models.CharField(_("tên đơn vị"), max_length=200, unique=True)
@@ -258,6 +259,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Quản trị viên", _("Quản trị viên")
     NOIVU_STAFF = "Cán bộ Sở Nội vụ", _("Cán bộ Sở Nội vụ")
     LEADER = "Lãnh đạo", _("Lãnh đạo")
+    # Appraises the areas of the units' index it is assigned (assessments.CouncilAssignment).
+    COUNCIL_MEMBER = "Thành viên Hội đồng thẩm định", _("Thành viên Hội đồng thẩm định")
     AGENCY_USER = "Cán bộ đơn vị", _("Cán bộ đơn vị")
 
     def group(self) -> Group:

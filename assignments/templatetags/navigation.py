@@ -19,6 +19,7 @@ class RoleLinks:
     library: bool  # "Tài liệu kiểm chứng": an agency's own documents; every one for readers
     score_entry: bool  # the score grids are "Nhập điểm" for those who type into them
     self_assessment: bool  # "Tự đánh giá": Sở Nội vụ decides, leaders read and approve
+    unit_index: bool  # "Chỉ số các đơn vị": the units' rounds, their appraisal and results
 
 
 @register.simple_tag(takes_context=True)
@@ -34,4 +35,5 @@ def role_links(context: Context) -> RoleLinks:
         library=role in (Role.AGENCY_USER, Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
         score_entry=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF),
         self_assessment=role in (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER),
+        unit_index=role is not None,
     )

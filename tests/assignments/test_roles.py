@@ -19,6 +19,9 @@ work_migration = importlib.import_module("assignments.migrations.0004_work_permi
 later_migration = importlib.import_module(
     "assignments.migrations.0010_standing_and_mail_permissions"
 )
+unit_index_migration = importlib.import_module("assignments.migrations.0016_unit_index_permissions")
+council_migration = importlib.import_module("assignments.migrations.0017_council_member_role")
+rounds_migration = importlib.import_module("assessments.migrations.0003_unit_round_permissions")
 
 
 def permissions_by_group() -> dict[str, set[str]]:
@@ -30,7 +33,7 @@ def permissions_by_group() -> dict[str, set[str]]:
 
 def test_fresh_database_has_a_group_for_each_role():
     assert set(Group.objects.values_list("name", flat=True)) == set(Role.values)
-    assert len(Role.values) == 4
+    assert len(Role.values) == 5
 
 
 def test_roles_migration_reverses_and_reapplies_the_same_groups():
@@ -42,7 +45,13 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     roles_apps = loader.project_state(("assignments", "0002_roles")).apps
     work_apps = loader.project_state(("assignments", "0004_work_permissions")).apps
     later_apps = loader.project_state(("assignments", "0010_standing_and_mail_permissions")).apps
+    unit_apps = loader.project_state(("assignments", "0016_unit_index_permissions")).apps
+    council_apps = loader.project_state(("assignments", "0017_council_member_role")).apps
+    rounds_apps = loader.project_state(("assessments", "0003_unit_round_permissions")).apps
 
+    rounds_migration.revoke(rounds_apps, editor)
+    council_migration.delete_group(council_apps, editor)
+    unit_index_migration.revoke(unit_apps, editor)
     later_migration.revoke(later_apps, editor)
     work_migration.revoke(work_apps, editor)
     roles_migration.delete_role_groups(roles_apps, editor)
@@ -50,6 +59,9 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     roles_migration.create_role_groups(roles_apps, editor)
     work_migration.grant(work_apps, editor)
     later_migration.grant(later_apps, editor)
+    unit_index_migration.grant(unit_apps, editor)
+    council_migration.create_group(council_apps, editor)
+    rounds_migration.grant(rounds_apps, editor)
 
     assert emptied == 0
     assert permissions_by_group() == before

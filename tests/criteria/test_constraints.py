@@ -154,6 +154,7 @@ def test_admin_refuses_a_code_the_appendix_could_not_hold(admin_client, criterio
             "title": "Lĩnh vực thêm",
             "max_score": "10",
             "is_survey": "",
+            "kind": "regular",
         },
     )
 
@@ -173,6 +174,7 @@ def test_admin_accepts_an_appendix_code(admin_client, criterion):
             "title": "Lĩnh vực thêm",
             "max_score": "10",
             "is_survey": "",
+            "kind": "regular",
         },
     )
 

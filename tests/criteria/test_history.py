@@ -65,6 +65,7 @@ def test_admin_change_records_history_with_the_user(seeded, admin_client, admin_
             "title": "Kế hoạch cải cách hành chính",
             "max_score": "1.5",
             "is_survey": "",
+            "kind": "regular",
         },
     )
 

@@ -96,6 +96,7 @@ def test_criterion_changed_in_the_admin_shows_on_the_next_request(
             "title": "Tiêu chí đổi tên trong trang quản trị",
             "max_score": "2",
             "is_survey": "",
+            "kind": "regular",
         },
     )
     after = _shown(admin_client.get(url))
@@ -303,11 +304,12 @@ def test_overview_and_public_page_queries_cold_and_warm(
     with django_assert_num_queries(6):
         leader_client.get(reverse("reports:overview"))
     # plan with framework, data version, published results, criteria, their scores summed,
-    # targets of the plan: the public figures (published years only) are cached apart
-    with django_assert_num_queries(6):
+    # targets of the plan: the public figures (published years only) are cached apart; the
+    # rounds of the units' index made public
+    with django_assert_num_queries(7):
         response = citizen.get(reverse("reports:public-overview"))
-    # plan with framework, data version
-    with django_assert_num_queries(2):
+    # plan with framework, data version, the units' public rounds
+    with django_assert_num_queries(3):
         citizen.get(reverse("reports:public-overview"))
 
     assert response.status_code == 200

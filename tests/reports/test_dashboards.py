@@ -427,8 +427,9 @@ def test_public_page_query_count_is_pinned(
     settings.PAR_PUBLIC_PAGE_ENABLED = True
 
     # plan with framework, data version (criteria/caching.py), published results, criteria,
-    # official scores of every year, targets of the plan (no session, no user: anonymous)
-    with django_assert_num_queries(6):
+    # official scores of every year, targets of the plan (no session, no user: anonymous);
+    # the rounds of the units' index made public
+    with django_assert_num_queries(7):
         response = client.get(reverse("reports:public-overview"))
 
     assert response.status_code == 200
