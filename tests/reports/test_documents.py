@@ -565,8 +565,9 @@ def test_the_downloads_queries_do_not_grow_with_the_reports(demo, monkeypatch):
     assert counts() == before
     # The same for any number of reports. Self-assessment: session, user, role, the plan,
     # the entries (5: the proposals, their links, the decisions), the year's results
-    # (criteria, scores, published results, targets), the yearly reports; its .xlsx adds the appendix (5). The plan's report adds the cycle,
-    # the tasks with leads and targets (3), the reports with values (2), the tracker's
+    # (criteria, scores, published results, targets), the yearly reports; its .xlsx adds
+    # the appendix (5). The plan's report adds the cycle, the tasks with leads and targets
+    # (3), the reports with values (2), the tracker's
     # counts (8), the late agencies (2) and, for the .docx, the framework's maximum.
     assert before == [14, 19, 26, 25]
 
