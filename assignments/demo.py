@@ -60,6 +60,7 @@ DEMO_ACCOUNTS = [
     ("sotuphap", "Lê Minh Tâm (Sở Tư pháp)", Role.AGENCY_USER, "Sở Tư pháp"),
     ("vpubnd", "Phạm Thu Hà (Văn phòng UBND tỉnh)", Role.AGENCY_USER, "Văn phòng UBND tỉnh"),
     ("caibe", "Võ Thanh Sơn (UBND huyện Cái Bè)", Role.AGENCY_USER, "UBND huyện Cái Bè"),
+    ("hoidong", "Đỗ Quang Minh (Hội đồng thẩm định)", Role.COUNCIL_MEMBER, None),
 ]
 
 DRAFTING, RETURNED, SUBMITTED, ACCEPTED = (

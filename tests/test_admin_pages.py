@@ -223,7 +223,7 @@ def test_noivu_staff_reads_the_plan_and_its_history_in_the_admin(admin_world, st
     user.groups.add(Group.objects.get(name=Role.NOIVU_STAFF.value))
     client = Client()
     client.force_login(user)
-    framework = Framework.objects.get()
+    framework = Framework.objects.national().get()
     area = ContentArea.objects.get()
 
     # Sở Nội vụ reads frameworks and content areas but changes neither.

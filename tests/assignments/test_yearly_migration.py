@@ -15,7 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from tests.assignments.reporting import PDF_BYTES, PNG_BYTES
 
 D = Decimal
-BEFORE = [("assignments", "0013_yearly_report")]
+# The criteria at the state AFTER's models know (the unit frameworks came later).
+BEFORE = [("assignments", "0013_yearly_report"), ("criteria", "0006_national_standing")]
 AFTER = ("assignments", "0014_reports_into_yearly_reports")
 RETURN_REASON = "Thiếu số liệu hồ sơ giải quyết đúng hạn của cấp xã."
 
