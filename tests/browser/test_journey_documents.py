@@ -71,24 +71,24 @@ def test_sở_nội_vụ_downloads_each_document_of_the_year(
     # The tracker of 2019 links the two drafts, each as .docx and .xlsx.
     page.goto(live_server.url + reverse("assignments:cycle-detail", args=[2019]))
     plan_results = _download(page, "Báo cáo kết quả thực hiện Kế hoạch (.docx)", tmp_path)
-    assert plan_results.suffix == ".docx"
+    assert plan_results.name == "Báo cáo kết quả thực hiện Kế hoạch năm 2019.docx"
     assert "Độc lập - Tự do - Hạnh phúc" in _docx_text(plan_results)
     plan_results_xlsx = page.get_by_role("link", name=".xlsx").first
     with page.expect_download() as info:
         plan_results_xlsx.click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
-    assert path.suffix == ".xlsx"
+    assert path.name == "Báo cáo kết quả thực hiện Kế hoạch năm 2019.xlsx"
     assert "Sở Tư pháp" in {str(v).strip() for v in _xlsx_values(path)}
 
     self_assessment = _download(page, "Báo cáo tự đánh giá Chỉ số CCHC (.docx)", tmp_path)
-    assert self_assessment.suffix == ".docx"
+    assert self_assessment.name == "Báo cáo tự đánh giá Chỉ số CCHC năm 2019.docx"
     assert "Độc lập - Tự do - Hạnh phúc" in _docx_text(self_assessment)
     with page.expect_download() as info:
         page.get_by_role("link", name=".xlsx").nth(1).click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
-    assert path.suffix == ".xlsx"
+    assert path.name == "Báo cáo tự đánh giá Chỉ số CCHC năm 2019.xlsx"
     assert "2.1.1" in {str(v).strip() for v in _xlsx_values(path)}
 
     # The appraisal page links its export and the year's evidence package.
