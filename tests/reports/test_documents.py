@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.shared import Pt
 
@@ -36,6 +36,8 @@ from assignments.models import (
 )
 from assignments.services import save_report
 from criteria.models import Criterion, Plan, Score
+from criteria.templatetags.scores import score
+from reports.appraisal import losses
 
 pytestmark = pytest.mark.django_db
 
@@ -648,11 +650,6 @@ def demo_plan() -> Plan:
 
 
 def test_plan_results_list_the_previous_years_appraisal_losses(demo, tmp_path):
-    from django.utils import translation
-
-    from criteria.templatetags.scores import score
-    from reports.appraisal import losses
-
     leaves = _previous_year_losses(12)
     appraisal = losses(demo, YEAR - 1)
     assert len(appraisal.rows) == 12 and appraisal.lost == D("3.9")  # 0,05 × (1 + … + 12)
