@@ -30,6 +30,7 @@ from assignments.progress import AgencyProgress, TargetResult, cycle_progress, t
 from criteria.exporters import write_text
 from criteria.models import Criterion, Plan
 from criteria.templatetags.scores import score
+from reports.appraisal import Appraisal, losses
 from reports.documents import layout
 from reports.rollups import GapRow, Status, YearResults
 
@@ -76,6 +77,8 @@ class PlanResults:
     late: list[LateAgency]
     results: YearResults
     reports: list[YearlyReport] = field(default_factory=list)
+    # The previous year's appraisal: the points the ministry took off the self-assessment.
+    previous: Appraisal | None = None
 
     @property
     def year(self) -> int:
@@ -99,6 +102,7 @@ class PlanResults:
                 .select_related("agency")
                 .order_by("agency__name")
             ),
+            previous=losses(plan, cycle.year - 1),
         )
 
     @property
@@ -286,6 +290,7 @@ def _body(document: DocxDocument, r: PlanResults) -> None:
         )
 
     _scores(document, r)
+    _previous_losses(document, r)
     _remedies(document, r)
     layout.paragraph(document, f"Trên đây là báo cáo kết quả thực hiện Kế hoạch năm {r.year}./.")
 
@@ -353,6 +358,76 @@ def _scores(document: DocxDocument, r: PlanResults) -> None:
         widths=[1.2, 6.8, 1.9, 2.2, 1.9, 2.5],
         bold_rows={len(rows) - 1},
         centered={0, 2, 3, 4, 5},
+    )
+
+
+LOSS_ROWS = 10  # the sub-criteria with the most points lost, in the .docx's table
+NO_REASON = "Chưa có lý do"
+
+
+def _loss_rows(appraisal: Appraisal):
+    """The rows losing the most points first, in the framework's order among equals."""
+    return sorted(appraisal.rows, key=lambda row: -row.lost)
+
+
+def _previous_losses(document: DocxDocument, r: PlanResults) -> None:
+    """Where the previous year's appraisal took points off; nothing when it took none
+    (or the previous year has no official scores yet)."""
+    appraisal = r.previous
+    if appraisal is None or not appraisal.rows:
+        return
+    year = appraisal.year
+    layout.heading(document, f"Điểm bị trừ khi thẩm định năm {year}", level=2)
+    layout.paragraph(
+        document,
+        f"Kết quả thẩm định chính thức năm {year} trừ tổng cộng {score(appraisal.lost)} điểm "
+        f"so với điểm tự đánh giá của tỉnh, ở {len(appraisal.rows)} tiêu chí thành phần.",
+    )
+    layout.paragraph(document, "Theo lĩnh vực:")
+    for area in appraisal.areas:
+        if area.lost:
+            layout.paragraph(
+                document,
+                f"- Lĩnh vực {area.area.code} “{area.area.title}”: bị trừ {score(area.lost)} "
+                f"điểm ({area.count} tiêu chí thành phần).",
+            )
+    layout.paragraph(document, "Theo đơn vị chủ trì:")
+    for owner in appraisal.owners:
+        text = f"- {owner.name}: {score(owner.lost)} điểm ở {len(owner.rows)} tiêu chí chủ trì"
+        if owner.share != owner.lost:
+            text += f" (phần chia đều: {score(owner.share)} điểm)"
+        layout.paragraph(document, text + ".")
+    rows = _loss_rows(appraisal)
+    shown = rows[:LOSS_ROWS]
+    table = [
+        [
+            row.criterion.code,
+            row.criterion.title,
+            score(row.self_score),
+            score(row.official_score),
+            score(row.lost),
+            row.reason.strip() or NO_REASON,
+            ", ".join(owner.name for owner in row.owners),
+        ]
+        for row in shown
+    ]
+    table.append(["", "Tổng cộng", "", "", score(appraisal.lost), "", ""])
+    if len(rows) > len(shown):
+        rest = sum((row.lost for row in rows[len(shown) :]), Decimal(0))
+        layout.paragraph(
+            document,
+            f"Các tiêu chí thành phần bị trừ nhiều điểm nhất ({len(shown)}/{len(rows)}; "
+            f"{len(rows) - len(shown)} tiêu chí còn lại bị trừ {score(rest)} điểm):",
+        )
+    else:
+        layout.paragraph(document, "Các tiêu chí thành phần bị trừ điểm:")
+    layout.table(
+        document,
+        ["Mã", "Tiêu chí thành phần", "Tự đánh giá", "Chính thức", "Bị trừ", "Lý do", "Chủ trì"],
+        table,
+        widths=[1.3, 4.4, 1.6, 1.6, 1.5, 3.9, 2.2],
+        bold_rows={len(table) - 1},
+        centered={0, 2, 3, 4},
     )
 
 
@@ -459,6 +534,36 @@ def plan_results_xlsx(results: PlanResults) -> bytes:
             ],
             widths=[40, 20, 14, 14, 14],
         )
+        appraisal = r.previous
+        if appraisal is not None and appraisal.rows:
+            _sheet(
+                workbook.create_sheet(f"Điểm bị trừ năm {appraisal.year}"),
+                [
+                    "Mã",
+                    "Tiêu chí thành phần",
+                    "Lĩnh vực",
+                    "Tự đánh giá",
+                    "Chính thức",
+                    "Điểm bị trừ",
+                    "Lý do Bộ Nội vụ nêu",
+                    "Đơn vị chủ trì",
+                ],
+                [
+                    [
+                        row.criterion.code,
+                        row.criterion.title,
+                        row.area.code if row.area else "",
+                        row.self_score,
+                        row.official_score,
+                        row.lost,
+                        row.reason,
+                        "; ".join(owner.name for owner in row.owners),
+                    ]
+                    for row in _loss_rows(appraisal)
+                ]
+                + [["Tổng cộng", "", "", None, None, appraisal.lost, "", ""]],
+                widths=[10, 50, 10, 12, 12, 12, 50, 30],
+            )
         buffer = io.BytesIO()
         workbook.save(buffer)
     return buffer.getvalue()

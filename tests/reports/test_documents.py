@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.shared import Pt
 
@@ -36,6 +36,8 @@ from assignments.models import (
 )
 from assignments.services import save_report
 from criteria.models import Criterion, Plan, Score
+from criteria.templatetags.scores import score
+from reports.appraisal import losses
 
 pytestmark = pytest.mark.django_db
 
@@ -568,8 +570,10 @@ def test_the_downloads_queries_do_not_grow_with_the_reports(demo, monkeypatch):
     # (criteria, scores, published results, targets), the yearly reports; its .xlsx adds
     # the appendix (5). The plan's report adds the cycle, the tasks with leads and targets
     # (3), the reports with values (2), the tracker's
-    # counts (8), the late agencies (2) and, for the .docx, the framework's maximum.
-    assert before == [14, 19, 26, 25]
+    # counts (8), the late agencies (2), the previous year's appraisal losses (5: criteria,
+    # scores, responsibilities with their leads and lead groups) and, for the .docx, the
+    # framework's maximum.
+    assert before == [14, 19, 31, 30]
 
 
 def test_each_task_says_its_targets_under_the_leads_result(demo, tmp_path):
@@ -612,3 +616,86 @@ def test_a_year_in_progress_totals_the_overviews_projection_and_says_so(demo, tm
         f"Tổng điểm tự đánh giá: {total}/100 điểm (dự kiến: đã chấm 3/76 tiêu chí thành phần, "
         "các tiêu chí chưa chấm tính theo kết quả năm trước)."
     ) in _paragraphs(document)
+
+
+# -- The previous year's appraisal in the plan's report ------------------------------------
+
+
+def _previous_year_losses(count: int) -> list[Criterion]:
+    """`count` sub-criteria of 2018 scored officially below the self-assessment, each with
+    the ministry's reason; every other 2018 score removed. The i-th loses 0,05·(i+1)."""
+    Score.objects.filter(criterion__framework=demo_plan().framework, year=YEAR - 1).delete()
+    leaves = [
+        leaf
+        for leaf in Criterion.objects.filter(framework=demo_plan().framework).leaves()
+        if not leaf.is_survey and leaf.max_score >= 1
+    ][:count]
+    for index, leaf in enumerate(leaves):
+        Score.objects.create(
+            criterion=leaf, year=YEAR - 1, kind=Score.Kind.SELF, value=leaf.max_score
+        )
+        Score.objects.create(
+            criterion=leaf,
+            year=YEAR - 1,
+            kind=Score.Kind.OFFICIAL,
+            value=leaf.max_score - D("0.05") * (index + 1),
+            note=f"Thiếu tài liệu kiểm chứng {leaf.code}",
+        )
+    cache.clear()
+    return leaves
+
+
+def demo_plan() -> Plan:
+    return Plan.objects.select_related("framework").get(number=PLAN)
+
+
+def test_plan_results_list_the_previous_years_appraisal_losses(demo, tmp_path):
+    leaves = _previous_year_losses(12)
+    appraisal = losses(demo, YEAR - 1)
+    assert len(appraisal.rows) == 12 and appraisal.lost == D("3.9")  # 0,05 × (1 + … + 12)
+
+    document = Document(_draft(tmp_path, "plan-results"))
+    texts = _paragraphs(document)
+    section = _section(texts, "Điểm bị trừ khi thẩm định năm 2018", "V. GIẢI PHÁP")
+    assert section[0] == (
+        "Kết quả thẩm định chính thức năm 2018 trừ tổng cộng 3,9 điểm so với điểm tự đánh "
+        "giá của tỉnh, ở 12 tiêu chí thành phần."
+    )
+    with translation.override("vi"):
+        for area in appraisal.areas:
+            line = (
+                f"- Lĩnh vực {area.area.code} “{area.area.title}”: bị trừ {score(area.lost)} "
+                f"điểm ({area.count} tiêu chí thành phần)."
+            )
+            assert line in section
+        assert sum(a.lost for a in appraisal.areas) == appraisal.lost
+        for owner in appraisal.owners:
+            assert any(t.startswith(f"- {owner.name}: {score(owner.lost)} điểm") for t in section)
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Mã")
+    rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
+    # The ten losing the most, the most first, then the total of all twelve.
+    assert [row[0] for row in rows[:-1]] == [leaf.code for leaf in reversed(leaves)][:10]
+    assert rows[0][4] == "0,6" and rows[0][5] == f"Thiếu tài liệu kiểm chứng {leaves[-1].code}"
+    assert rows[-1][1] == "Tổng cộng" and rows[-1][4] == "3,9"
+    assert any("(10/12; 2 tiêu chí còn lại bị trừ 0,15 điểm)" in t for t in section)
+
+    book = openpyxl.load_workbook(_draft(tmp_path, "plan-results", suffix="xlsx"))
+    sheet = list(book["Điểm bị trừ năm 2018"].iter_rows(min_row=2, values_only=True))
+    assert len(sheet) == 13
+    assert {row[6] for row in sheet[:-1]} == {f"Thiếu tài liệu kiểm chứng {x.code}" for x in leaves}
+    assert sheet[-1][0] == "Tổng cộng" and D(str(sheet[-1][5])) == appraisal.lost
+
+
+def test_without_previous_losses_the_plan_results_have_no_such_section(demo, tmp_path):
+    leaves = _previous_year_losses(2)
+    # The ministry agreed with the province on both.
+    for leaf in leaves:
+        Score.objects.filter(criterion=leaf, year=YEAR - 1, kind=Score.Kind.OFFICIAL).update(
+            value=leaf.max_score
+        )
+
+    texts = _paragraphs(Document(_draft(tmp_path, "plan-results")))
+    assert "IV. KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2019" in texts
+    assert not any("Điểm bị trừ khi thẩm định" in t for t in texts)
+    book = openpyxl.load_workbook(_draft(tmp_path, "plan-results", suffix="xlsx"))
+    assert book.sheetnames == ["Nhiệm vụ", "Chỉ tiêu", "Đơn vị"]
