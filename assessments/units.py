@@ -97,7 +97,11 @@ def unit_assessment(
 
 
 def _locked(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_for_update().select_related("unit_round").get(pk=assessment.pk)
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("unit_round")
+        .get(pk=assessment.pk)
+    )
 
 
 def _require_status(assessment: Assessment, *statuses: str) -> None:
