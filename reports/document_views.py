@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from assignments.models import Role, user_role
-from reports.documents.drafts import FORMATS, DraftError, Kind, draft_report
+from reports.documents.drafts import FORMATS, KIND_FORMATS, DraftError, Kind, draft_report
 from reports.rollups import current_plan
 
 DRAFTERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER)
@@ -17,11 +17,14 @@ DRAFTERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER)
 @require_GET
 @login_required
 def document_download(request: HttpRequest, year: int, kind: str, fmt: str) -> HttpResponse:
-    """The draft of `kind` for `year` of the current plan, as .docx or .xlsx."""
+    """The draft of `kind` for `year` of the current plan, as .docx or .xlsx; the decision
+    publishing the units' results is the year's (reports/documents/unit_results.py)."""
     if user_role(request.user) not in DRAFTERS:
         raise PermissionDenied
+    if kind not in Kind.__members__.values() or fmt not in KIND_FORMATS.get(kind, FORMATS):
+        raise Http404
     plan = current_plan()
-    if plan is None or kind not in Kind.__members__.values() or fmt not in FORMATS:
+    if plan is None:
         raise Http404
     try:
         draft = draft_report(kind=kind, plan=plan, year=year, fmt=fmt)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from assessments.models import AssessmentRound
 from assessments.ranking import RoundResults, round_results, unit_page
 from assignments.models import Agency, Role, user_agency, user_role
+from reports.document_views import DRAFTERS
 
 READERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER)
 
@@ -41,11 +42,20 @@ def unit_results(request: HttpRequest, year: int) -> HttpResponse:
     if user_role(request.user) is None:
         raise Http404
     tables = [round_results(unit_round) for unit_round in _rounds_for_user(request, year)]
-    own = user_agency(request.user) if user_role(request.user) == Role.AGENCY_USER else None
+    role = user_role(request.user)
+    own = user_agency(request.user) if role == Role.AGENCY_USER else None
+    # The draft of the People's Committee's decision publishing them (reports.document_views).
+    can_draft = role in DRAFTERS and any(table.results for table in tables)
     return render(
         request,
         "reports/unit_results.html",
-        {"year": year, "tables": tables, "own": own, "can_read_all": own is None},
+        {
+            "year": year,
+            "tables": tables,
+            "own": own,
+            "can_read_all": own is None,
+            "can_draft": can_draft,
+        },
     )
 
 

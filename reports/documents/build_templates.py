@@ -42,6 +42,15 @@ RECIPIENTS = {
         "- UBND các huyện, thị xã, thành phố;",
         "- Lưu: VT, CCHC.",
     ],
+    "unit_results": [
+        "- Như Điều 3;",
+        "- Bộ Nội vụ (b/c);",
+        "- TT. Tỉnh ủy, TT. HĐND tỉnh (b/c);",
+        "- CT, các PCT UBND tỉnh;",
+        "- Ban Thi đua - Khen thưởng tỉnh;",
+        "- Cổng Thông tin điện tử tỉnh;",
+        "- Lưu: VT, NC.",
+    ],
 }
 
 
@@ -184,5 +193,8 @@ def build(kind: str) -> Path:
 
 
 if __name__ == "__main__":
-    for kind in RECIPIENTS:
+    import sys
+
+    # Name the templates to write (e.g. unit_results) to leave the others' edits alone.
+    for kind in sys.argv[1:] or RECIPIENTS:
         print(build(kind))

@@ -1,5 +1,7 @@
 """The one entry to the documents: which kind, for which plan and year, in which format, with
-which letterhead; used by `manage.py draft_report` and by the downloads."""
+which letterhead; used by `manage.py draft_report` and by the downloads. The decision
+publishing the units' results is the year's, not the plan's: the plan, when there is one,
+only gives the province's name."""
 
 import datetime
 from dataclasses import dataclass
@@ -11,19 +13,27 @@ from django.utils.translation import gettext as _
 from assignments.models import ReportingCycle
 from criteria.exporters import XLSX_CONTENT_TYPE
 from criteria.models import Plan
-from reports.documents import layout, plan_results, self_assessment
-from reports.rollups import plan_years
+from reports.documents import layout, plan_results, self_assessment, unit_results
+from reports.rollups import current_plan, plan_years
 
 
 class Kind(StrEnum):
     SELF_ASSESSMENT = "self-assessment"
     PLAN_RESULTS = "plan-results"
+    UNIT_RESULTS = "unit-results"
 
 
 # Who issues each by default: the self-assessment is the province's, sent to the ministry;
 # the plan's yearly report is Sở Nội vụ's, sent to the People's Committee.
-DEFAULT_ISSUER = {Kind.SELF_ASSESSMENT: layout.Issuer.UBND, Kind.PLAN_RESULTS: layout.Issuer.SNV}
+# The units' results are published by the People's Committee's decision.
+DEFAULT_ISSUER = {
+    Kind.SELF_ASSESSMENT: layout.Issuer.UBND,
+    Kind.PLAN_RESULTS: layout.Issuer.SNV,
+    Kind.UNIT_RESULTS: layout.Issuer.UBND,
+}
 FORMATS = ("docx", "xlsx")
+# The formats of each kind: the units' decision is a .docx only (its tables are the pages').
+KIND_FORMATS = {Kind.UNIT_RESULTS: ("docx",)}
 
 
 class DraftError(ValueError):
@@ -40,7 +50,7 @@ class Draft:
 def draft_report(
     *,
     kind: str,
-    plan: Plan,
+    plan: Plan | None,
     year: int,
     fmt: str = "docx",
     issuer: str | None = None,
@@ -57,6 +67,19 @@ def draft_report(
             _("Không có loại báo cáo “%(kind)s”; chọn một trong: %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(Kind)}
         )
+    if kind == Kind.UNIT_RESULTS:
+        return _draft_unit_results(
+            plan=plan,
+            year=year,
+            fmt=fmt,
+            issuer=issuer,
+            number=number,
+            date=date,
+            signer_title=signer_title,
+            signer_name=signer_name,
+        )
+    if plan is None:
+        raise DraftError(_("Chưa có kế hoạch cải cách hành chính nào."))
     if year not in plan_years(plan):
         raise DraftError(
             _("Năm %(year)s không thuộc kế hoạch %(plan)s (%(first)s–%(last)s).")
@@ -108,8 +131,52 @@ def draft_report(
     return Draft(content, name, layout.DOCX_CONTENT_TYPE)
 
 
+def _draft_unit_results(
+    *,
+    plan: Plan | None,
+    year: int,
+    fmt: str,
+    issuer: str | None,
+    number: str,
+    date: datetime.date | None,
+    signer_title: str,
+    signer_name: str,
+) -> Draft:
+    """The People's Committee's decision publishing the units' results of `year`."""
+    if fmt not in KIND_FORMATS[Kind.UNIT_RESULTS]:
+        raise DraftError(_("Quyết định công bố kết quả của các đơn vị chỉ soạn được dạng .docx."))
+    if issuer and layout.Issuer(issuer) != layout.Issuer.UBND:
+        raise DraftError(
+            _("Quyết định công bố kết quả của các đơn vị do Ủy ban nhân dân tỉnh ban hành.")
+        )
+    plan = plan or current_plan()
+    if plan is None:
+        raise DraftError(_("Chưa có kế hoạch cải cách hành chính nào để lấy tên tỉnh cho văn bản."))
+    try:
+        document = unit_results.UnitResultsDocument.build(year)
+    except unit_results.UnitResultsError as error:
+        raise DraftError(str(error)) from None
+    letterhead = layout.Letterhead.of(
+        issuer=layout.Issuer.UBND,
+        province=plan.province,
+        abstract=unit_results.abstract(document),
+        number=number,
+        date=date,
+        signer_title=signer_title,
+        signer_name=signer_name,
+        kind_name=unit_results.KIND_NAME,
+        kind_symbol=unit_results.KIND_SYMBOL,
+    )
+    return Draft(
+        unit_results.unit_results_docx(document, letterhead),
+        f"{KIND_FILE_NAMES[Kind.UNIT_RESULTS]} năm {year}.docx",
+        layout.DOCX_CONTENT_TYPE,
+    )
+
+
 # The document's name as the office files it; the body and the name stay Vietnamese.
 KIND_FILE_NAMES = {
     Kind.SELF_ASSESSMENT: "Báo cáo tự đánh giá Chỉ số CCHC",
     Kind.PLAN_RESULTS: "Báo cáo kết quả thực hiện Kế hoạch",
+    Kind.UNIT_RESULTS: "Quyết định công bố Chỉ số CCHC các đơn vị",
 }

@@ -64,14 +64,20 @@ class Letterhead:
         date: datetime.date | None = None,
         signer_title: str = "",
         signer_name: str = "",
+        kind_name: str = "BÁO CÁO",
+        kind_symbol: str = "BC",
     ) -> "Letterhead":
         """The letterhead of `issuer` in `province`, with the decree's defaults for what is
-        not given: an open number, an open date, the usual signature of the issuer."""
+        not given: an open number, an open date, the usual signature of the issuer. The
+        document is a report ("BÁO CÁO", number "…/BC-UBND") unless `kind_name` and
+        `kind_symbol` say otherwise (a decision: "QUYẾT ĐỊNH", "QĐ")."""
         if issuer == Issuer.UBND:
-            parent, body, symbol = "", f"ỦY BAN NHÂN DÂN\nTỈNH {province.upper()}", "BC-UBND"
+            parent, body = "", f"ỦY BAN NHÂN DÂN\nTỈNH {province.upper()}"
+            symbol = f"{kind_symbol}-UBND"
             authority = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
         else:
-            parent, body, symbol = f"UBND TỈNH {province.upper()}", "SỞ NỘI VỤ", "BC-SNV"
+            parent, body = f"UBND TỈNH {province.upper()}", "SỞ NỘI VỤ"
+            symbol = f"{kind_symbol}-SNV"
             authority = "GIÁM ĐỐC"
         return cls(
             parent_body=parent,
@@ -79,7 +85,7 @@ class Letterhead:
             number=f"{number.strip() or BLANK_NUMBER}/{symbol}",
             place=province,
             date=date,
-            kind_name="BÁO CÁO",
+            kind_name=kind_name,
             abstract=abstract,
             authority=signer_title.strip().replace("/", "\n") or authority,
             signer=signer_name.strip(),

@@ -16,13 +16,21 @@ class Command(BaseCommand):
     def help(self) -> str:
         return _(
             "Soạn dự thảo báo cáo theo thể thức Nghị định 30/2020/NĐ-CP: báo cáo tự đánh giá "
-            "Chỉ số CCHC (self-assessment) hoặc báo cáo kết quả thực hiện Kế hoạch (plan-results)."
+            "Chỉ số CCHC (self-assessment), báo cáo kết quả thực hiện Kế hoạch (plan-results) "
+            "hoặc quyết định công bố kết quả Chỉ số CCHC của các đơn vị (unit-results)."
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", metavar="LOẠI", help=", ".join(Kind))
         parser.add_argument("--year", type=int, required=True, help=_("Năm báo cáo."))
-        parser.add_argument("--plan", required=True, metavar="SỐ", help=_("Số kế hoạch."))
+        parser.add_argument(
+            "--plan",
+            metavar="SỐ",
+            help=_(
+                "Số kế hoạch; với unit-results không bắt buộc (mặc định kế hoạch hiện hành, "
+                "chỉ để lấy tên tỉnh)."
+            ),
+        )
         parser.add_argument("-o", "--out", type=Path, required=True, help=_("Tệp sẽ ghi ra."))
         parser.add_argument(
             "--format",
@@ -50,10 +58,14 @@ class Command(BaseCommand):
             help=_("Điểm dùng cho báo cáo kết quả: self (tự đánh giá) hoặc official (chính thức)."),
         )
 
-    def handle(self, *args, kind: str, year: int, plan: str, out: Path, **options) -> None:
-        chosen = Plan.objects.select_related("framework").filter(number=plan).first()
-        if chosen is None:
-            raise CommandError(_("Không có kế hoạch số %(number)s.") % {"number": plan})
+    def handle(self, *args, kind: str, year: int, plan: str | None, out: Path, **options) -> None:
+        chosen = None
+        if plan is not None:
+            chosen = Plan.objects.select_related("framework").filter(number=plan).first()
+            if chosen is None:
+                raise CommandError(_("Không có kế hoạch số %(number)s.") % {"number": plan})
+        elif kind != Kind.UNIT_RESULTS:
+            raise CommandError(_("Cần chọn kế hoạch (--plan) cho loại báo cáo này."))
         fmt = options["format"] or ("xlsx" if out.suffix.lower() == ".xlsx" else "docx")
         try:
             draft = draft_report(
