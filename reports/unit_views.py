@@ -12,6 +12,7 @@ from assessments.models import AssessmentRound
 from assessments.ranking import RoundResults, round_results, unit_page
 from assignments.models import Agency, Role, user_agency, user_role
 from reports.document_views import DRAFTERS
+from reports.documents.unit_results import not_ready
 
 READERS = (Role.ADMINISTRATOR, Role.NOIVU_STAFF, Role.LEADER)
 
@@ -44,8 +45,10 @@ def unit_results(request: HttpRequest, year: int) -> HttpResponse:
     tables = [round_results(unit_round) for unit_round in _rounds_for_user(request, year)]
     role = user_role(request.user)
     own = user_agency(request.user) if role == Role.AGENCY_USER else None
-    # The draft of the People's Committee's decision publishing them (reports.document_views).
-    can_draft = role in DRAFTERS and any(table.results for table in tables)
+    # The draft of the People's Committee's decision publishing them (reports.document_views),
+    # or why it cannot be drafted yet.
+    can_draft = role in DRAFTERS and bool(tables)
+    draft_blocker = not_ready(tables) if can_draft else None
     return render(
         request,
         "reports/unit_results.html",
@@ -55,6 +58,7 @@ def unit_results(request: HttpRequest, year: int) -> HttpResponse:
             "own": own,
             "can_read_all": own is None,
             "can_draft": can_draft,
+            "draft_blocker": draft_blocker,
         },
     )
 

@@ -60,16 +60,22 @@ class UnitResultsDocument:
             )
         rounds.sort(key=lambda r: (ORDER.index(r.unit_type), r.unit_type))
         results = [round_results(unit_round) for unit_round in rounds]
-        for result in results:
-            if not result.results:
-                raise UnitResultsError(
-                    _(
-                        "Đợt đánh giá %(round)s chưa có đơn vị nào được phê duyệt kết quả; "
-                        "chưa thể soạn quyết định công bố."
-                    )
-                    % {"round": result.unit_round}
-                )
+        reason = not_ready(results)
+        if reason:
+            raise UnitResultsError(reason)
         return cls(year=year, rounds=results)
+
+
+def not_ready(rounds: list[RoundResults]) -> str | None:
+    """Why the year's decision cannot be drafted from these rounds' results (a round none of
+    whose units has an approved result), or None."""
+    for results in rounds:
+        if not results.results:
+            return _(
+                "Đợt đánh giá %(round)s chưa có đơn vị nào được phê duyệt kết quả; "
+                "chưa thể soạn quyết định công bố."
+            ) % {"round": results.unit_round}
+    return None
 
 
 def total_text(value: Decimal) -> str:

@@ -232,9 +232,10 @@ def test_only_sở_nội_vụ_leaders_and_administrators_download_it_from_the_re
 def test_the_link_waits_for_approved_results(plan, noivu_staff):
     make_round(load_framework("department"))
 
-    page = _client(noivu_staff).get(reverse("reports:unit-results", args=[2020]))
+    page = _client(noivu_staff).get(reverse("reports:unit-results", args=[2020])).content.decode()
 
-    assert URL not in page.content.decode()
+    assert URL not in page
+    assert "Đợt đánh giá Sở, ban, ngành tỉnh 2020 chưa có đơn vị nào được phê duyệt kết quả" in page
     assert _client(noivu_staff).get(URL).status_code == 404
 
 
