@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import median
 
-from django.db.models import Sum
+from django.db.models import DecimalField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 
 from assessments.models import Assessment, AssessmentRound, Entry
 from assignments.models import Agency, Exemption, UnitCluster
@@ -60,6 +61,7 @@ class RoundResults:
     unit_round: AssessmentRound
     results: list[UnitResult]
     clusters: list[ClusterTable]
+    previous_round: AssessmentRound | None = None
 
     def of(self, agency_id: int) -> UnitResult | None:
         return next((r for r in self.results if r.agency.pk == agency_id), None)
@@ -69,36 +71,45 @@ class RoundResults:
         return median([r.total for r in self.results]) if self.results else None
 
 
-def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
-    """The approved assessments' totals, unranked (three queries: the assessments, the
-    sums of final scores by kind, the exemptions' maxima)."""
-    framework = unit_round.framework
-    assessments = list(
+def _sums(unit_round: AssessmentRound) -> QuerySet:
+    """The round's approved assessments with their final points by kind, summed by the
+    database (one query)."""
+    return (
         Assessment.objects.filter(unit_round=unit_round, status=Assessment.Status.APPROVED)
-        .select_related("agency")
-        .order_by("agency__name")
-    )
-    if not assessments:
-        return []
-    sums: dict[int, dict[str, Decimal]] = {}
-    rows = (
-        Entry.objects.filter(assessment__in=assessments)
-        .values("assessment_id", "criterion__kind")
-        .annotate(points=Sum("final_score"))
+        .annotate(
+            **{
+                kind: Sum("entries__final_score", filter=Q(entries__criterion__kind=kind))
+                for kind in (Kind.REGULAR, Kind.BONUS, Kind.PENALTY)
+            }
+        )
         .order_by()
     )
-    for row in rows:
-        sums.setdefault(row["assessment_id"], {})[row["criterion__kind"]] = row["points"] or 0
+
+
+def _total(framework, maxima: dict[int, Decimal], agency_id: int, sums: dict) -> tuple:
+    regular = Decimal(sums[Kind.REGULAR] or 0)
+    bonus = Decimal(sums[Kind.BONUS] or 0)
+    penalty = Decimal(sums[Kind.PENALTY] or 0)
+    maximum = maxima.get(agency_id, framework.max_score)
+    total = framework.unit_total(
+        regular=regular, bonus=bonus, penalty=penalty, applicable_maximum=maximum
+    )
+    return regular, bonus, penalty, maximum, total
+
+
+def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
+    """The approved assessments' totals, unranked (two queries: the assessments with the
+    sums of their final scores by kind, the exemptions' maxima)."""
+    framework = unit_round.framework
+    assessments = list(_sums(unit_round).select_related("agency").order_by("agency__name"))
+    if not assessments:
+        return []
     maxima = Exemption.objects.applicable_maxima(framework)
     results = []
     for assessment in assessments:
-        by_kind = sums.get(assessment.pk, {})
-        regular = Decimal(by_kind.get(Kind.REGULAR, 0))
-        bonus = Decimal(by_kind.get(Kind.BONUS, 0))
-        penalty = Decimal(by_kind.get(Kind.PENALTY, 0))
-        maximum = maxima.get(assessment.agency_id, framework.max_score)
-        total = framework.unit_total(
-            regular=regular, bonus=bonus, penalty=penalty, applicable_maximum=maximum
+        sums = {kind: getattr(assessment, kind) for kind in Kind.values}
+        regular, bonus, penalty, maximum, total = _total(
+            framework, maxima, assessment.agency_id, sums
         )
         results.append(
             UnitResult(
@@ -114,6 +125,16 @@ def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
     return results
 
 
+def _previous_totals(unit_round: AssessmentRound) -> dict[int, Decimal]:
+    """Each unit's total in a round, by agency id (two queries)."""
+    framework = unit_round.framework
+    rows = list(_sums(unit_round).values("agency_id", *Kind.values))
+    if not rows:
+        return {}
+    maxima = Exemption.objects.applicable_maxima(framework)
+    return {row["agency_id"]: _total(framework, maxima, row["agency_id"], row)[4] for row in rows}
+
+
 def previous_round(unit_round: AssessmentRound) -> AssessmentRound | None:
     return (
         AssessmentRound.objects.filter(unit_type=unit_round.unit_type, year__lt=unit_round.year)
@@ -124,15 +145,15 @@ def previous_round(unit_round: AssessmentRound) -> AssessmentRound | None:
 
 
 def round_results(unit_round: AssessmentRound) -> RoundResults:
-    """The round's ranked results, highest total first (at most 11 queries whatever the
-    number of units: this round's three, the bands, the clusters' two, the previous
-    round and its three)."""
+    """The round's ranked results, highest total first (at most 8 queries whatever the
+    number of units: this round's two, the bands, the clusters, the previous round and its
+    two)."""
     results = _totals(unit_round)
     ranks = competition_ranks({r.agency.pk: r.total for r in results})
     bands = list(UnitBand.objects.for_unit(unit_round.unit_type, unit_round.year))
     clusters = UnitCluster.objects.by_member(year=unit_round.year, unit_type=unit_round.unit_type)
     previous = previous_round(unit_round)
-    before = {r.agency.pk: r.total for r in _totals(previous)} if previous else {}
+    before = _previous_totals(previous) if previous else {}
     for result in results:
         result.rank = ranks[result.agency.pk]
         result.band = classify(result.total, bands)
@@ -150,7 +171,9 @@ def round_results(unit_round: AssessmentRound) -> RoundResults:
         for result in table.results:
             result.cluster_rank = cluster_ranks[result.agency.pk]
     ordered = sorted(tables.values(), key=lambda t: (t.cluster.position, t.cluster.name))
-    return RoundResults(unit_round=unit_round, results=results, clusters=ordered)
+    return RoundResults(
+        unit_round=unit_round, results=results, clusters=ordered, previous_round=previous
+    )
 
 
 @dataclass
@@ -216,33 +239,47 @@ class UnitPage:
 WEAKEST = 5
 
 
-def _area_sums(unit_round: AssessmentRound) -> dict[int, dict[str, Decimal]]:
+# Criterion.sort_key pads every part of the code (digits) with zeros to four characters:
+# its first four are its area's code, padded.
+AREA_KEY = Substr("criterion__sort_key", 1, 4)
+
+
+def _area_sums(
+    unit_round: AssessmentRound, agency: Agency | None = None
+) -> dict[int, dict[str, Decimal]]:
     """Final points by agency and area code, over the round's approved assessments' regular
-    criteria (one query)."""
-    rows = Entry.objects.filter(
+    criteria (of `agency` only, if given), summed by the database (one query)."""
+    entries = Entry.objects.filter(
         assessment__unit_round=unit_round,
         assessment__status=Assessment.Status.APPROVED,
         criterion__kind=Kind.REGULAR,
-    ).values_list("assessment__agency_id", "criterion__code", "final_score")
+    )
+    if agency is not None:
+        entries = entries.filter(assessment__agency=agency)
+    rows = (
+        entries.annotate(area_key=AREA_KEY)
+        .values("assessment__agency_id", "area_key")
+        .annotate(points=Coalesce(Sum("final_score"), Decimal(0), output_field=DecimalField()))
+        .values_list("assessment__agency_id", "area_key", "points")
+        .order_by()
+    )
     sums: dict[int, dict[str, Decimal]] = {}
-    for agency_id, code, final in rows:
-        by_area = sums.setdefault(agency_id, {})
-        area = code.partition(".")[0]
-        by_area[area] = by_area.get(area, Decimal(0)) + (final or 0)
+    for agency_id, area_key, points in rows:
+        sums.setdefault(agency_id, {})[str(int(area_key))] = points
     return sums
 
 
 def unit_page(results: RoundResults, agency: Agency) -> UnitPage | None:
     """The unit's page, or None when it has no approved result in the round (queries:
-    the areas, this round's and the previous round's area sums, the unit's entries)."""
+    the areas, this round's area sums, the unit's own in the previous round, its entries)."""
     result = results.of(agency.pk)
     if result is None:
         return None
     unit_round = results.unit_round
     areas = list(Criterion.objects.filter(framework=unit_round.framework_id).areas().for_tree())
     sums = _area_sums(unit_round)
-    previous = previous_round(unit_round)
-    before = _area_sums(previous).get(agency.pk, {}) if previous else {}
+    previous = results.previous_round
+    before = _area_sums(previous, agency).get(agency.pk, {}) if previous else {}
     own = sums.get(agency.pk, {})
     entries = [
         EntryLine(entry)

@@ -121,6 +121,9 @@ def build(scale: int) -> Dataset:
 
 
 def counts() -> dict[str, int]:
+    from assessments.models import Assessment, Entry
+    from assignments.models import Exemption
+
     models = {
         "agencies": Agency,
         "frameworks": Framework,
@@ -140,6 +143,9 @@ def counts() -> dict[str, int]:
         "evidence documents": EvidenceDocument,
         "evidence links": EvidenceLink,
         "users": get_user_model(),
+        "assessments (province and units)": Assessment,
+        "assessment entries": Entry,
+        "units' exemptions": Exemption,
     }
     return {name: model.objects.count() for name, model in models.items()}
 
@@ -699,12 +705,81 @@ def _users(plan: Plan, year: int, scale: int) -> Dataset:
 
 # Departments ranked and years of rounds: ×1 3 over a year, ×10 30 over 10, ×100 300 over 10.
 UNIT_INDEX = {1: (3, 1), 10: (30, 10), 100: (300, 10)}
+# One unit in ten (the second, the twelfth …) has no administrative procedures: it is exempt
+# from area 3 and its total is scaled; one in twenty-five from criterion 6.1 as well.
+EXEMPT_AREA, EXEMPT_CRITERION = "3", "6.1"
+
+
+def _unit_exemptions(agencies: list[Agency], framework: Framework) -> dict[int, set[str]]:
+    from assignments.models import Exemption
+
+    codes = {}
+    for number, agency in enumerate(agencies):
+        exempt = set()
+        if number % 10 == 1:
+            exempt.add(EXEMPT_AREA)
+        if number % 25 == 1:
+            exempt.add(EXEMPT_CRITERION)
+        if exempt:
+            codes[agency.pk] = exempt
+    criteria = dict(
+        Criterion.objects.filter(
+            framework=framework, code__in=[EXEMPT_AREA, EXEMPT_CRITERION]
+        ).values_list("code", "pk")
+    )
+    Exemption.objects.bulk_create(
+        [
+            Exemption(
+                agency_id=agency_id,
+                criterion_id=criteria[code],
+                reason="Đơn vị không có thủ tục hành chính thuộc thẩm quyền giải quyết.",
+            )
+            for agency_id, exempt in codes.items()
+            for code in sorted(exempt)
+        ],
+        batch_size=BATCH,
+    )
+    return codes
+
+
+def _unit_entry(assessment, leaf: Criterion, rng: random.Random):
+    """A final entry as a round leaves it: regular criteria self-scored (survey ones scored by
+    the survey), a third cut at appraisal with a reason; bonus points for a unit in three,
+    a penalty for one in seven, nothing otherwise."""
+    from assessments.models import Entry
+
+    maximum = leaf.max_score
+    proposed, final, reason = maximum, maximum, ""
+    if leaf.kind == Criterion.Kind.REGULAR:
+        if leaf.is_survey:
+            proposed = None
+            final = (maximum * Decimal(rng.randint(70, 95)) / 100).quantize(Decimal("0.01"))
+        elif rng.random() < 0.35:
+            final = (maximum * Decimal(rng.randint(40, 90)) / 100).quantize(Decimal("0.25"))
+            reason = "Thiếu tài liệu kiểm chứng; kế hoạch ban hành chậm so với quy định."
+    elif leaf.kind == Criterion.Kind.BONUS:
+        proposed = maximum if rng.random() < 0.4 else Decimal(0)
+        final = proposed if rng.random() < 0.8 else Decimal(0)
+        reason = "Sáng kiến chưa được cấp có thẩm quyền công nhận." if final != proposed else ""
+    else:  # a penalty: the points deducted, as a positive number
+        proposed = final = maximum / 2 if rng.random() < 0.15 else Decimal(0)
+    return Entry(
+        assessment=assessment,
+        criterion=leaf,
+        proposed_score=proposed,
+        appraised_score=final,
+        appraisal_reason=reason,
+        final_score=final,
+    )
 
 
 def _unit_index(scale: int) -> tuple[int, Agency]:
-    """The departments' framework (fixtures/unit_frameworks) and a round per year, each unit
-    approved with made-up final scores; a cluster of half the units each year."""
+    """The departments' framework (fixtures/unit_frameworks) and a round per year, published
+    and public, with the bands of the year and two clusters of half the units each; every
+    unit approved with an entry for every criterion that applies to it (assessments.units:
+    none for its exemptions), final scores made up by _unit_entry."""
     from assessments.models import Assessment, AssessmentRound, Entry
+    from assessments.units import is_exempt
     from assignments.models import UnitCluster
     from criteria.models import UnitBand
     from criteria.unit_frameworks import import_unit_framework, read_unit_framework
@@ -719,7 +794,7 @@ def _unit_index(scale: int) -> tuple[int, Agency]:
         unit_type="department", first_year=first,
     )  # fmt: skip
     framework = Framework.objects.get(code="BENCH-SBN")
-    leaves = list(Criterion.objects.filter(framework=framework).leaves())
+    leaves = list(Criterion.objects.filter(framework=framework).leaves().for_tree())
     agencies = Agency.objects.bulk_create(
         [
             Agency(name=f"Sở thử nghiệm {n}", short_name=f"STN{n}", kind="department")
@@ -727,15 +802,21 @@ def _unit_index(scale: int) -> tuple[int, Agency]:
         ],
         batch_size=BATCH,
     )
+    exemptions = _unit_exemptions(agencies, framework)
     for year in range(first, last + 1):
         unit_round = AssessmentRound.objects.create(
             year=year, unit_type="department", framework=framework, is_published=True,
-            opens_on=datetime.date(year + 1, 1, 5), deadline=datetime.date(year + 1, 1, 31),
+            is_public=True, opens_on=datetime.date(year + 1, 1, 5),
+            deadline=datetime.date(year + 1, 1, 31),
         )  # fmt: skip
         for name, low in [("Tốt", 90), ("Khá", 80), ("Trung bình", 70), ("Yếu", 0)]:
             UnitBand.objects.create(year=year, unit_type="department", name=name, min_score=low)
-        cluster = UnitCluster.objects.create(year=year, unit_type="department", name="Cụm 1")
-        cluster.members.add(*agencies[: units // 2])
+        half = (units + 1) // 2
+        for position, members in enumerate([agencies[:half], agencies[half:]], start=1):
+            cluster = UnitCluster.objects.create(
+                year=year, unit_type="department", name=f"Cụm {position}", position=position
+            )
+            cluster.members.add(*members)
         assessments = Assessment.objects.bulk_create(
             [
                 Assessment(
@@ -749,20 +830,13 @@ def _unit_index(scale: int) -> tuple[int, Agency]:
             ],
             batch_size=BATCH,
         )
-        entries = []
-        for assessment in assessments:
-            for leaf in leaves:
-                final = (leaf.max_score * Decimal(rng.randint(50, 100)) / 100).quantize(
-                    Decimal("0.01")
-                )
-                entries.append(
-                    Entry(
-                        assessment=assessment,
-                        criterion=leaf,
-                        proposed_score=leaf.max_score,
-                        appraised_score=final,
-                        final_score=final,
-                    )  # fmt: skip
-                )
-        Entry.objects.bulk_create(entries, batch_size=BATCH)
+        Entry.objects.bulk_create(
+            [
+                _unit_entry(assessment, leaf, rng)
+                for assessment in assessments
+                for leaf in leaves
+                if not is_exempt(leaf.code, exemptions.get(assessment.agency_id, set()))
+            ],
+            batch_size=BATCH,
+        )
     return last, agencies[0]

@@ -142,9 +142,15 @@ class UnitClusterManager(models.Manager):
         return self.get(year=year, unit_type=unit_type, name=name)
 
     def by_member(self, *, year: int, unit_type: str) -> dict[int, "UnitCluster"]:
-        """Each member agency's cluster in a year, by agency id (two queries)."""
-        clusters = self.filter(year=year, unit_type=unit_type).prefetch_related("members")
-        return {agency.pk: cluster for cluster in clusters for agency in cluster.members.all()}
+        """Each member agency's cluster in a year, by agency id (one query)."""
+        links = UnitCluster.members.through.objects.filter(
+            unitcluster__year=year, unitcluster__unit_type=unit_type
+        ).select_related("unitcluster")
+        clusters: dict[int, UnitCluster] = {}
+        return {
+            link.agency_id: clusters.setdefault(link.unitcluster_id, link.unitcluster)
+            for link in links
+        }
 
 
 class UnitCluster(models.Model):

@@ -150,26 +150,33 @@ def test_a_unit_sees_its_rank_only_once_published_and_never_anothers(
 def test_ranking_and_unit_page_queries_do_not_grow_with_units(
     framework, agency, leader, django_assert_num_queries
 ):
+    earlier = open_round(framework, 2019, is_published=True)
+    approved(earlier, agency, {"1.1": "2"})
     unit_round = open_round(framework)
     approved(unit_round, agency, {"1.1": "3"})
     client = client_of(leader)
     results = reverse("reports:unit-results", args=[2020])
     detail = reverse("reports:unit-detail", args=[2020, agency.pk])
-    counts = []
+    pages = []
     for size in (2, 12):
-        for number in range(size - Assessment.objects.count()):
-            approved(unit_round, department(f"Sở số {size}-{number}"), {"1.1": "2"})
-        # session, user, role; the rounds of the year; per round: its approved assessments,
-        # their sums by kind, the exemptions, the bands, the clusters and their members,
-        # the previous round
-        with django_assert_num_queries(10):
-            assert client.get(results).status_code == 200
+        for number in range(size - unit_round.assessments.count()):
+            unit = department(f"Sở số {size}-{number}")
+            approved(earlier, unit, {"1.1": "1"})
+            approved(unit_round, unit, {"1.1": "2"})
+            if number % 2:
+                Exemption.objects.create(agency=unit, criterion=framework.criteria.get(code="1.2"))
+        # session, user, role; the rounds of the year; per round: its approved assessments
+        # with their sums by kind, the exemptions, the bands, the clusters' members, the
+        # previous round, its assessments' sums and exemptions
+        with django_assert_num_queries(11):
+            table = client.get(results)
         # session, user, role, the agency, the round, the round's results (7), the areas,
-        # the area sums, the previous round, the unit's entries
-        with django_assert_num_queries(15):
-            assert client.get(detail).status_code == 200
-        counts.append(size)
-    assert counts == [2, 12]
+        # the area sums, the unit's area sums in the previous round, its entries
+        with django_assert_num_queries(16):
+            page = client.get(detail)
+        pages.append((table.content.decode().count("<tr"), page.status_code))
+    # a header row and a row per unit
+    assert pages == [(3, 200), (13, 200)]
 
 
 @pytest.fixture
