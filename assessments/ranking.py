@@ -2,7 +2,9 @@
 its approved assessments: each unit's total (Framework.unit_total: regular points scaled
 when exempt, plus bonus, less penalty), its rank among the units of its type and, for
 districts, within its cluster (criteria.ranking.competition_ranks: ties share a rank,
-1, 2, 2, 4), its band (UnitBand of the year) and its change from the previous year's round.
+1, 2, 2, 4, and are listed in Vietnamese alphabetical order, criteria.ranking.
+vietnamese_key), its band (UnitBand of the year) and its change from the previous year's
+round.
 
 One read for the tables, the unit's page and the public page, in a fixed number of queries.
 """
@@ -16,7 +18,7 @@ from django.db.models import Sum
 from assessments.models import Assessment, AssessmentRound, Entry
 from assignments.models import Agency, Exemption, UnitCluster
 from criteria.models import Criterion, UnitBand, classify
-from criteria.ranking import competition_ranks
+from criteria.ranking import competition_ranks, vietnamese_key
 
 Kind = Criterion.Kind
 
@@ -138,7 +140,7 @@ def round_results(unit_round: AssessmentRound) -> RoundResults:
         result.band = classify(result.total, bands)
         result.cluster = clusters.get(result.agency.pk)
         result.previous_total = before.get(result.agency.pk)
-    results.sort(key=lambda r: (r.rank, r.agency.name))
+    results.sort(key=lambda r: (r.rank, vietnamese_key(r.agency.name)))
     tables: dict[int, ClusterTable] = {}
     for result in results:
         if result.cluster is not None:
@@ -149,7 +151,9 @@ def round_results(unit_round: AssessmentRound) -> RoundResults:
         cluster_ranks = competition_ranks({r.agency.pk: r.total for r in table.results})
         for result in table.results:
             result.cluster_rank = cluster_ranks[result.agency.pk]
-    ordered = sorted(tables.values(), key=lambda t: (t.cluster.position, t.cluster.name))
+    ordered = sorted(
+        tables.values(), key=lambda t: (t.cluster.position, vietnamese_key(t.cluster.name))
+    )
     return RoundResults(unit_round=unit_round, results=results, clusters=ordered)
 
 
