@@ -16,7 +16,7 @@ from statistics import median
 from django.db.models import Sum
 
 from assessments.models import Assessment, AssessmentRound, Entry
-from assignments.models import Agency, Exemption, UnitCluster
+from assignments.models import Agency, UnitCluster
 from criteria.models import Criterion, UnitBand, classify
 from criteria.ranking import competition_ranks, vietnamese_key
 
@@ -73,7 +73,11 @@ class RoundResults:
 
 def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
     """The approved assessments' totals, unranked (three queries: the assessments, the
-    sums of final scores by kind, the exemptions' maxima)."""
+    sums of final scores and maxima by kind, the maxima of the framework's regular leaves).
+
+    The criteria that apply to a unit are those it was assessed on: its entries, made for
+    every criterion it was not exempt from when it sent (assessments.units). An exemption
+    granted or lifted later changes the next rounds, not a total already approved."""
     framework = unit_round.framework
     assessments = list(
         Assessment.objects.filter(unit_round=unit_round, status=Assessment.Status.APPROVED)
@@ -82,23 +86,33 @@ def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
     )
     if not assessments:
         return []
-    sums: dict[int, dict[str, Decimal]] = {}
+    sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
     rows = (
         Entry.objects.filter(assessment__in=assessments)
         .values("assessment_id", "criterion__kind")
-        .annotate(points=Sum("final_score"))
+        .annotate(points=Sum("final_score"), maximum=Sum("criterion__max_score"))
         .order_by()
     )
     for row in rows:
-        sums.setdefault(row["assessment_id"], {})[row["criterion__kind"]] = row["points"] or 0
-    maxima = Exemption.objects.applicable_maxima(framework)
+        sums.setdefault(row["assessment_id"], {})[row["criterion__kind"]] = (
+            row["points"] or 0,
+            row["maximum"] or 0,
+        )
+    leaves = (
+        Criterion.objects.filter(framework=framework)
+        .regular()
+        .leaves()
+        .aggregate(maximum=Sum("max_score"))["maximum"]
+        or 0
+    )
     results = []
     for assessment in assessments:
         by_kind = sums.get(assessment.pk, {})
-        regular = Decimal(by_kind.get(Kind.REGULAR, 0))
-        bonus = Decimal(by_kind.get(Kind.BONUS, 0))
-        penalty = Decimal(by_kind.get(Kind.PENALTY, 0))
-        maximum = maxima.get(assessment.agency_id, framework.max_score)
+        regular, assessed = (Decimal(v) for v in by_kind.get(Kind.REGULAR, (0, 0)))
+        bonus = Decimal(by_kind.get(Kind.BONUS, (0, 0))[0])
+        penalty = Decimal(by_kind.get(Kind.PENALTY, (0, 0))[0])
+        # The framework's maximum less the criteria it was not assessed on.
+        maximum = framework.max_score - (leaves - assessed)
         total = framework.unit_total(
             regular=regular, bonus=bonus, penalty=penalty, applicable_maximum=maximum
         )

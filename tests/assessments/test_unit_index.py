@@ -371,17 +371,25 @@ def cents(value: Decimal) -> str:
 
 def independent_total(assessment: Assessment) -> Decimal:
     """The documented rule, from the entries themselves: the final scores of the criteria
-    that apply × the framework's maximum ÷ their maxima (when the unit is exempt from
-    some), plus the bonus, minus the penalty, to the cent (half up)."""
+    that apply (those the unit was assessed on) × the framework's maximum ÷ their maxima
+    when the unit is exempt from others, plus the bonus, minus the penalty, to the cent
+    (half up)."""
     framework = assessment.framework
     entries = list(assessment.entries.select_related("criterion"))
     by_kind = {
         kind: sum((e.final_score for e in entries if e.criterion.kind == kind), D(0))
         for kind in ("regular", "bonus", "penalty")
     }
-    exempt = Exemption.objects.filter(agency=assessment.agency, criterion__framework=framework)
-    applicable = framework.max_score - sum((e.criterion.max_score for e in exempt), D(0))
-    regular = by_kind["regular"] * framework.max_score / applicable
+    assessed = {e.criterion_id for e in entries}
+    not_assessed = sum(
+        (
+            c.max_score
+            for c in framework.criteria.filter(kind="regular", children__isnull=True)
+            if c.pk not in assessed
+        ),
+        D(0),
+    )
+    regular = by_kind["regular"] * framework.max_score / (framework.max_score - not_assessed)
     return (regular + by_kind["bonus"] - by_kind["penalty"]).quantize(
         D("0.01"), rounding=ROUND_HALF_UP
     )
@@ -511,3 +519,41 @@ def test_the_issues_scenario_through_the_pages_agrees_to_the_cent(index, today):
     post(boss, reverse("assessments:unit-round-publish", args=[index.rounds["district"].pk]))
     own = cai_be.get(reverse("reports:unit-detail", args=[2020, index.cai_be.pk]))
     assert re.search(r'id="total">98,50<', own.content.decode())
+
+
+def test_an_exemption_added_later_does_not_change_an_approved_total(index):
+    """Exemptions are the framework's, for every year it serves: one granted after a round
+    was approved decides the next rounds' entries, not the approved total of this one."""
+    y_te = index.walk("department", index.y_te, cuts={"3.4": "2"})  # 100 − 2
+    before = round_results(index.rounds["department"]).of(index.y_te.pk).total
+
+    Exemption.objects.create(
+        agency=index.y_te, criterion=criterion(index.frameworks["department"], "3")
+    )
+    after = round_results(index.rounds["department"]).of(index.y_te.pk)
+
+    assert before == independent_total(y_te) == D(98)
+    assert (after.total, after.regular, after.applicable_maximum) == (D(98), D(98), D(100))
+
+
+def test_an_exemption_granted_while_the_unit_drafts_is_applied_when_it_sends(index):
+    """Sở Tư pháp is exempted from area 7 after it opened its assessment: its page shows the
+    area exempt, its entries there go when it sends, and its total is scaled."""
+    unit_round = index.rounds["department"]
+    assessment = units.unit_assessment(unit_round=unit_round, agency=index.y_te)
+    by = index.users[index.y_te.pk]
+    self_assess(assessment, by, {}, IN_WINDOW)
+    Exemption.objects.create(
+        agency=index.y_te, criterion=criterion(index.frameworks["department"], "7")
+    )
+
+    units.send(assessment=assessment, by=by, today=IN_WINDOW)
+    appraise_all(assessment, index.staff, {"1.3": "1"}, today=datetime.date(2021, 2, 1))
+    units.finalize(assessment=assessment, by=index.staff, today=AFTER_RESPONSES)
+    services.approve(assessment=assessment, by=index.leader)
+
+    assert not assessment.entries.filter(criterion__code__startswith="7.").exists()
+    result = round_results(unit_round).of(index.y_te.pk)
+    # 86 apply (area 7 is 14), 85 scored: 85 × 100 ÷ 86 = 98,84.
+    assert (result.regular, result.applicable_maximum) == (D(85), D(86))
+    assert result.total == independent_total(assessment) == D("98.84")
