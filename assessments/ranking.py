@@ -2,7 +2,9 @@
 its approved assessments: each unit's total (Framework.unit_total: regular points scaled
 when exempt, plus bonus, less penalty), its rank among the units of its type and, for
 districts, within its cluster (criteria.ranking.competition_ranks: ties share a rank,
-1, 2, 2, 4), its band (UnitBand of the year) and its change from the previous year's round.
+1, 2, 2, 4, and are listed in Vietnamese alphabetical order, criteria.ranking.
+vietnamese_key), its band (UnitBand of the year) and its change from the previous year's
+round.
 
 One read for the tables, the unit's page and the public page, in a fixed number of queries.
 """
@@ -15,9 +17,9 @@ from django.db.models import DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from assessments.models import Assessment, AssessmentRound, Entry
-from assignments.models import Agency, Exemption, UnitCluster
+from assignments.models import Agency, UnitCluster
 from criteria.models import Criterion, UnitBand, classify
-from criteria.ranking import competition_ranks
+from criteria.ranking import competition_ranks, vietnamese_key
 
 Kind = Criterion.Kind
 
@@ -71,26 +73,51 @@ class RoundResults:
         return median([r.total for r in self.results]) if self.results else None
 
 
+ASSESSED = "assessed"  # the maxima of the regular criteria a unit was assessed on
+
+
 def _sums(unit_round: AssessmentRound) -> QuerySet:
-    """The round's approved assessments with their final points by kind, summed by the
-    database (one query)."""
+    """The round's approved assessments with their final points by kind and the maxima of
+    the regular criteria they were assessed on, summed by the database (one query)."""
     return (
         Assessment.objects.filter(unit_round=unit_round, status=Assessment.Status.APPROVED)
         .annotate(
             **{
                 kind: Sum("entries__final_score", filter=Q(entries__criterion__kind=kind))
                 for kind in (Kind.REGULAR, Kind.BONUS, Kind.PENALTY)
-            }
+            },
+            **{
+                ASSESSED: Sum(
+                    "entries__criterion__max_score",
+                    filter=Q(entries__criterion__kind=Kind.REGULAR),
+                )
+            },
         )
         .order_by()
     )
 
 
-def _total(framework, maxima: dict[int, Decimal], agency_id: int, sums: dict) -> tuple:
+def _regular_leaves_maximum(framework) -> Decimal:
+    """The maxima of the framework's regular leaves, summed (one query)."""
+    return Decimal(
+        Criterion.objects.filter(framework=framework)
+        .regular()
+        .leaves()
+        .aggregate(maximum=Sum("max_score"))["maximum"]
+        or 0
+    )
+
+
+def _total(framework, leaves: Decimal, sums: dict) -> tuple:
+    """A unit's points and total. The criteria that apply to a unit are those it was
+    assessed on: its entries, made for every criterion it was not exempt from when it sent
+    (assessments.units). An exemption granted or lifted later changes the next rounds, not
+    a total already approved."""
     regular = Decimal(sums[Kind.REGULAR] or 0)
     bonus = Decimal(sums[Kind.BONUS] or 0)
     penalty = Decimal(sums[Kind.PENALTY] or 0)
-    maximum = maxima.get(agency_id, framework.max_score)
+    # The framework's maximum less the criteria it was not assessed on.
+    maximum = framework.max_score - (leaves - Decimal(sums[ASSESSED] or 0))
     total = framework.unit_total(
         regular=regular, bonus=bonus, penalty=penalty, applicable_maximum=maximum
     )
@@ -99,18 +126,16 @@ def _total(framework, maxima: dict[int, Decimal], agency_id: int, sums: dict) ->
 
 def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
     """The approved assessments' totals, unranked (two queries: the assessments with the
-    sums of their final scores by kind, the exemptions' maxima)."""
+    sums of their final scores by kind, the maxima of the framework's regular leaves)."""
     framework = unit_round.framework
     assessments = list(_sums(unit_round).select_related("agency").order_by("agency__name"))
     if not assessments:
         return []
-    maxima = Exemption.objects.applicable_maxima(framework)
+    leaves = _regular_leaves_maximum(framework)
     results = []
     for assessment in assessments:
-        sums = {kind: getattr(assessment, kind) for kind in Kind.values}
-        regular, bonus, penalty, maximum, total = _total(
-            framework, maxima, assessment.agency_id, sums
-        )
+        sums = {key: getattr(assessment, key) for key in (*Kind.values, ASSESSED)}
+        regular, bonus, penalty, maximum, total = _total(framework, leaves, sums)
         results.append(
             UnitResult(
                 agency=assessment.agency,
@@ -128,11 +153,11 @@ def _totals(unit_round: AssessmentRound) -> list[UnitResult]:
 def _previous_totals(unit_round: AssessmentRound) -> dict[int, Decimal]:
     """Each unit's total in a round, by agency id (two queries)."""
     framework = unit_round.framework
-    rows = list(_sums(unit_round).values("agency_id", *Kind.values))
+    rows = list(_sums(unit_round).values("agency_id", *Kind.values, ASSESSED))
     if not rows:
         return {}
-    maxima = Exemption.objects.applicable_maxima(framework)
-    return {row["agency_id"]: _total(framework, maxima, row["agency_id"], row)[4] for row in rows}
+    leaves = _regular_leaves_maximum(framework)
+    return {row["agency_id"]: _total(framework, leaves, row)[4] for row in rows}
 
 
 def previous_round(unit_round: AssessmentRound) -> AssessmentRound | None:
@@ -159,7 +184,7 @@ def round_results(unit_round: AssessmentRound) -> RoundResults:
         result.band = classify(result.total, bands)
         result.cluster = clusters.get(result.agency.pk)
         result.previous_total = before.get(result.agency.pk)
-    results.sort(key=lambda r: (r.rank, r.agency.name))
+    results.sort(key=lambda r: (r.rank, vietnamese_key(r.agency.name)))
     tables: dict[int, ClusterTable] = {}
     for result in results:
         if result.cluster is not None:
@@ -170,7 +195,9 @@ def round_results(unit_round: AssessmentRound) -> RoundResults:
         cluster_ranks = competition_ranks({r.agency.pk: r.total for r in table.results})
         for result in table.results:
             result.cluster_rank = cluster_ranks[result.agency.pk]
-    ordered = sorted(tables.values(), key=lambda t: (t.cluster.position, t.cluster.name))
+    ordered = sorted(
+        tables.values(), key=lambda t: (t.cluster.position, vietnamese_key(t.cluster.name))
+    )
     return RoundResults(
         unit_round=unit_round, results=results, clusters=ordered, previous_round=previous
     )

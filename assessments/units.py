@@ -83,17 +83,30 @@ def unit_assessment(
             )
     except IntegrityError:  # created by someone else meanwhile
         return Assessment.objects.get(unit_round=unit_round, agency=agency)
-    exempt = exempt_codes(unit_round.framework_id, agency)
+    _apply_exemptions(assessment, by)
+    return assessment
+
+
+def _apply_exemptions(assessment: Assessment, by: AbstractBaseUser | None) -> None:
+    """One entry for each criterion that applies to the unit now: the entries of criteria
+    it has since been exempted from go (with their drafts), those it no longer is exempt
+    from are added. Done when the assessment is made and again when it is sent, so that
+    an exemption granted while the unit drafts is the one its total is scaled by."""
+    exempt = exempt_codes(assessment.framework_id, assessment.agency)
+    entries = {e.criterion_id: e for e in assessment.entries.select_related("criterion")}
+    for entry in entries.values():
+        if is_exempt(entry.criterion.code, exempt):
+            entry._history_user = by
+            entry.delete()
     bulk_create_with_history(
         [
             Entry(assessment=assessment, criterion=criterion)
-            for criterion in scored_criteria(unit_round.framework_id)
-            if not is_exempt(criterion.code, exempt)
+            for criterion in scored_criteria(assessment.framework_id)
+            if criterion.pk not in entries and not is_exempt(criterion.code, exempt)
         ],
         Entry,
         default_user=by,
     )
-    return assessment
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -202,10 +215,12 @@ def save_entry(
 @transaction.atomic
 def send(*, assessment: Assessment, by: AbstractBaseUser, today: datetime.date) -> Assessment:
     """The unit sends its self-assessment for appraisal, once every criterion it scores
-    itself (not the survey's, not bonus or penalty, which may stay empty) has a score."""
+    itself (not the survey's, not bonus or penalty, which may stay empty) has a score; its
+    entries follow its exemptions as they are now."""
     assessment = _locked(assessment)
     _require_status(assessment, Status.PROPOSED)
     check_window(assessment, today)
+    _apply_exemptions(assessment, by)
     missing = list(
         assessment.entries.filter(
             proposed_score__isnull=True,

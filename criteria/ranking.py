@@ -1,14 +1,44 @@
 """Ranks and groups from totals, the way the ministry publishes them: equal totals share a
 rank and the next rank is skipped (1, 2, 2, 4). One function set for every ranking the
-portal makes: provinces nationally, and whatever else is ranked by a final total.
+portal makes: provinces nationally, and whatever else is ranked by a final total; the
+units that share a rank are listed in Vietnamese alphabetical order (vietnamese_key).
 """
 
+import unicodedata
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 # Totals are published with two decimals: the smallest step that passes a peer.
 STEP = Decimal("0.01")
+
+
+# The letters in the order of the Vietnamese alphabet (with f, j, w, z of foreign names in
+# their Latin places): ă and â follow a, đ follows d, ê follows e, ô and ơ follow o, ư
+# follows u.
+_ALPHABET = {letter: place for place, letter in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
+# Marks that make a letter of their own (breve, circumflex, horn), and the tone marks in
+# the dictionaries' order: level, huyền, hỏi, ngã, sắc, nặng.
+_LETTER_MARKS = frozenset("\u0306\u0302\u031b")
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def vietnamese_key(text: str) -> tuple:
+    """A sort key putting names in Vietnamese alphabetical order ("Sở Công Thương" <
+    "Sở Du lịch" < "Sở Đ…" < "Sở Giáo dục"), which neither Python's str order nor a
+    database's default collation gives (both put Đ after Z): letters first, case and
+    tone marks only between names whose letters are the same ("Ca" < "Cà" < "Cá")."""
+    letters: list[tuple[int, int]] = []
+    tones: list[int] = []
+    for character in unicodedata.normalize("NFC", text).casefold():
+        base, *marks = unicodedata.normalize("NFD", character)
+        own = "".join(mark for mark in marks if mark in _LETTER_MARKS)
+        letter = unicodedata.normalize("NFC", base + own)
+        place = _ALPHABET.get(letter)
+        # Spaces, digits and punctuation before letters, among themselves by code point.
+        letters.append((0, ord(letter[0])) if place is None else (1, place))
+        tones.append(max((_TONES.get(mark, 0) for mark in marks), default=0))
+    return (letters, tones, text)
 
 
 def competition_ranks[Key: Hashable](totals: Mapping[Key, Decimal]) -> dict[Key, int]:

@@ -1,13 +1,20 @@
-"""The province's index of its units, the issue's scenario at the service level: the
-departments' and districts' frameworks loaded from xlsx, units self-assessing with evidence,
-an exempt department's scaled total, a branch agency above 100 with its bonus, appraisal with
-reasons, a district's response, approval; the ranking per type and per cluster with a tie."""
+"""The province's index of its units, the issue's scenario at the service level, then once
+more through the pages (the issue's "done when"): the departments' and districts' frameworks
+loaded from xlsx, units self-assessing with evidence, an exempt department's scaled total, a
+branch agency above 100 with its bonus, appraisal with reasons, a district's response,
+approval; the ranking per type and per cluster with a tie, and each unit's page."""
 
 import datetime
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from html.parser import HTMLParser
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.test import Client
+from django.urls import reverse
 
 from assessments import services, units
 from assessments.models import Assessment, AssessmentTransition, CouncilAssignment, Entry
@@ -15,6 +22,7 @@ from assessments.province import Evidence
 from assessments.ranking import round_results, unit_page
 from assignments.models import Agency, Exemption, Role, UnitCluster
 from criteria.models import UnitBand
+from criteria.ranking import competition_ranks
 from tests.assessments.conftest import _document
 from tests.assessments.units import (
     AFTER_RESPONSES,
@@ -292,3 +300,260 @@ def test_the_unit_page_agrees_with_the_table_and_shows_what_was_lost(index):
     assert areas["3"].is_exempt and areas["3"].score is None
     assert (areas["7"].score, areas["7"].group_median) == (D(11), D(12))  # 11 and 13
     assert sum(line.score or 0 for line in page.areas) == page.result.regular
+
+
+# -- The issue's "done when", through the pages -------------------------------------------
+
+
+class Tables(HTMLParser):
+    """The ranking tables of the results page, each as [(rank, unit, total)]: a type's
+    table by its id (the unit type), a cluster's by its heading."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: dict[str, list] = {}
+        self._heading: list[str] | None = None
+        self._cluster = ""
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "h3":
+            self._heading = []
+        elif tag == "table" and "unit-ranking" in (attrs.get("class") or ""):
+            self._rows = self.tables[attrs.get("id") or self._cluster] = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag == "td" and self._rows is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h3":
+            self._cluster, self._heading = "".join(self._heading).strip(), None
+        elif tag == "td" and self._cell is not None:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self._rows[:] = [(row[0], row[1], row[5]) for row in self._rows if row]
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._heading is not None:
+            self._heading.append(data)
+
+
+def client_of(person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def post(client: Client, url: str, data: dict | None = None) -> None:
+    """Post a form as its page does; the page's answer must be a redirect with no error."""
+    response = client.post(url, data or {})
+    assert response.status_code == 302, url
+    errors = [m.message for m in get_messages(response.wsgi_request) if m.level_tag == "error"]
+    assert errors == [], url
+
+
+def step_url(unit_round, agency: Agency, step: str) -> str:
+    return reverse("assessments:unit-assessment-step", args=[unit_round.pk, agency.pk, step])
+
+
+def cents(value: Decimal) -> str:
+    """A total as the pages write it: two decimals, a decimal comma."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def independent_total(assessment: Assessment) -> Decimal:
+    """The documented rule, from the entries themselves: the final scores of the criteria
+    that apply (those the unit was assessed on) × the framework's maximum ÷ their maxima
+    when the unit is exempt from others, plus the bonus, minus the penalty, to the cent
+    (half up)."""
+    framework = assessment.framework
+    entries = list(assessment.entries.select_related("criterion"))
+    by_kind = {
+        kind: sum((e.final_score for e in entries if e.criterion.kind == kind), D(0))
+        for kind in ("regular", "bonus", "penalty")
+    }
+    assessed = {e.criterion_id for e in entries}
+    not_assessed = sum(
+        (
+            c.max_score
+            for c in framework.criteria.filter(kind="regular", children__isnull=True)
+            if c.pk not in assessed
+        ),
+        D(0),
+    )
+    regular = by_kind["regular"] * framework.max_score / (framework.max_score - not_assessed)
+    return (regular + by_kind["bonus"] - by_kind["penalty"]).quantize(
+        D("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def test_the_issues_scenario_through_the_pages_agrees_to_the_cent(index, today):
+    """Five units walk the round through the pages with the forms their users post; the
+    tables per type and per cluster and each unit's page show the totals the entries give."""
+    staff, boss = client_of(index.staff), client_of(index.leader)
+    # unit: (round, proposals other than the maximum, survey scores, cuts with reasons)
+    plans = {
+        # Exempt from area 3 (14 points): 86 apply. 86 − 1 − 1,5 − 1 = 82,5 scaled
+        # × 100 ÷ 86 = 95,930… → 95,93, + bonus 1,5 = 97,43.
+        index.tu_phap: ("department", {"9.1": "1,5"}, {"8.1": "13,5", "8.2": "9"},
+                        {"1.1.2": "2"}),
+        # 100 − 1,75 (7.1 cut to 4,25), a penalty typed as −3: 95,25.
+        index.y_te: ("department", {"10.2": "-3"}, {"8.1": "15", "8.2": "10"},
+                     {"7.1": "4,25"}),
+        # 3.3.1 proposed 2,5, cut to 1,5, answered, final 2; survey 18 + 9; bonus 2: 98,50.
+        index.cai_be: ("district", {"9.1": "2"}, {"8.1": "18", "8.2": "9"}, {"3.3.1": "1,5"}),
+        # Survey 19 + 9,5: 98,50, tied with Cái Bè.
+        index.cho_gao: ("district", {}, {"8.1": "19", "8.2": "9,5"}, {}),
+        # Survey 17 + 10, 1.1.2 proposed 2 of 3: 96,00; second in Cụm 1, third overall.
+        index.cai_lay: ("district", {"1.1.2": "2"}, {"8.1": "17", "8.2": "10"}, {}),
+        # 100 − 0,5 (2.3) − 1 (survey 24) + bonus 1,5 + 1,5 + 2 cut to 1: 102,50.
+        index.thue: ("branch", {"7.1": "1,5", "7.2": "1,5", "8": "2"}, {"6": "24"},
+                     {"2.3": "7,5", "8": "1"}),
+    }  # fmt: skip
+    libraries = {a: _document(a, f"{a.short_name}/KH-CCHC") for a in plans}
+
+    today(IN_WINDOW)
+    for agency, (unit_type, proposals, _survey, _cuts) in plans.items():
+        unit_round, unit = index.rounds[unit_type], client_of(index.users[agency.pk])
+        post(unit, reverse("assessments:unit-assessment-start", args=[unit_round.pk, agency.pk]))
+        assessment = Assessment.objects.get(unit_round=unit_round, agency=agency)
+        for row in assessment.entries.select_related("criterion").order_by("criterion__sort_key"):
+            criterion = row.criterion
+            if criterion.is_survey or (
+                criterion.kind != "regular" and criterion.code not in proposals
+            ):
+                continue
+            score = proposals.get(criterion.code, str(criterion.max_score).replace(".", ","))
+            post(unit, reverse("assessments:unit-entry-save", args=[row.pk]), {
+                "score": score, "explanation": f"Đã thực hiện {criterion.code}",
+                "evidence_complete": "on", "document": libraries[agency].pk,
+                "location": f"Mục {criterion.code}", "version": row.version,
+            })  # fmt: skip
+        post(unit, step_url(unit_round, agency, "send"))
+
+    today(datetime.date(2021, 2, 1))
+    for agency, (unit_type, _proposals, survey, cuts) in plans.items():
+        unit_round = index.rounds[unit_type]
+        assessment = Assessment.objects.get(unit_round=unit_round, agency=agency)
+        assert assessment.status == Status.SENT
+        for row in assessment.entries.select_related("criterion").filter(
+            Q(proposed_score__isnull=False) | Q(criterion__is_survey=True)
+        ):
+            code = row.criterion.code
+            data = {"version": row.version}
+            if code in cuts:
+                data |= {"score": cuts[code], "reason": f"Thiếu tài liệu kiểm chứng {code}"}
+            elif code in survey:
+                data |= {"score": survey[code]}
+            post(staff, reverse("assessments:unit-entry-appraise", args=[row.pk]), data)
+        post(staff, step_url(unit_round, agency, "complete"))
+
+    # Cái Bè answers the cut within the five days; Sở Nội vụ gives back half a point.
+    today(datetime.date(2021, 2, 3))
+    cut = entry(Assessment.objects.get(agency=index.cai_be), "3.3.1")
+    cai_be = client_of(index.users[index.cai_be.pk])
+    page = cai_be.get(reverse("assessments:unit-assessment", args=[cut.assessment.unit_round_id,
+                                                                   index.cai_be.pk]))  # fmt: skip
+    assert "Thiếu tài liệu kiểm chứng 3.3.1" in page.content.decode()
+    post(cai_be, reverse("assessments:unit-entry-respond", args=[cut.pk]),
+         {"response": "Báo cáo số 12/BC-UBND, trang 4.", "version": cut.version})  # fmt: skip
+    cut.refresh_from_db()
+    post(staff, reverse("assessments:unit-entry-final", args=[cut.pk]),
+         {"score": "2", "version": cut.version})  # fmt: skip
+
+    today(datetime.date(2021, 2, 7))  # the other units' windows have closed
+    for agency, (unit_type, *_rest) in plans.items():
+        post(staff, step_url(index.rounds[unit_type], agency, "finalize"))
+        post(boss, step_url(index.rounds[unit_type], agency, "approve"))
+
+    assessments = {a.agency: a for a in Assessment.objects.select_related("agency", "framework")}
+    assert {a.status for a in assessments.values()} == {Status.APPROVED}
+    totals = {agency: independent_total(a) for agency, a in assessments.items()}
+    assert {a.short_name: cents(t) for a, t in totals.items()} == {
+        "STP": "97,43", "SYT": "95,25", "CB": "98,50", "CG": "98,50", "CL": "96,00",
+        "CT": "102,50",
+    }  # fmt: skip
+    cut.refresh_from_db()
+    assert (cut.proposed_score, cut.appraised_score, cut.final_score) == (D("2.5"), D("1.5"), D(2))
+    assert cut.response == "Báo cáo số 12/BC-UBND, trang 4."
+    assert list(
+        assessments[index.tu_phap]
+        .entries.get(criterion__code="1.1.1")
+        .evidence.values_list("document__number", "location")
+    ) == [("STP/KH-CCHC", "Mục 1.1.1")]
+
+    tables = Tables(boss.get(reverse("reports:unit-results", args=[2020])).content.decode()).tables
+    expected = {
+        "department": [index.tu_phap, index.y_te],
+        "district": [index.cai_be, index.cho_gao, index.cai_lay],
+        "Cụm 1": [index.cai_be, index.cai_lay],
+        "Cụm 2": [index.cho_gao],
+        "branch": [index.thue],
+    }
+    assert tables.keys() == expected.keys()
+    for key, agencies in expected.items():
+        ranks = competition_ranks({a.pk: totals[a] for a in agencies})
+        assert tables[key] == [(str(ranks[a.pk]), a.name, cents(totals[a])) for a in agencies]
+    for agency, total in totals.items():
+        detail = boss.get(reverse("reports:unit-detail", args=[2020, agency.pk])).content.decode()
+        rows = tables[agency.kind]
+        rank = next(r for r, name, _t in rows if name == agency.name)
+        assert re.search(rf'id="total">{cents(total)}<', detail)
+        assert re.search(rf'id="rank">{rank}/{len(rows)}<', detail)
+        cluster = next((key for key in ("Cụm 1", "Cụm 2") if agency in expected[key]), None)
+        if cluster is not None:
+            own = next(r for r, name, _t in tables[cluster] if name == agency.name)
+            assert re.search(rf'id="cluster-rank">{own}<', detail)
+        else:
+            assert 'id="cluster-rank"' not in detail
+
+    # Published, Cái Bè reads its own page: the same total.
+    post(boss, reverse("assessments:unit-round-publish", args=[index.rounds["district"].pk]))
+    own = cai_be.get(reverse("reports:unit-detail", args=[2020, index.cai_be.pk]))
+    assert re.search(r'id="total">98,50<', own.content.decode())
+
+
+def test_an_exemption_added_later_does_not_change_an_approved_total(index):
+    """Exemptions are the framework's, for every year it serves: one granted after a round
+    was approved decides the next rounds' entries, not the approved total of this one."""
+    y_te = index.walk("department", index.y_te, cuts={"3.4": "2"})  # 100 − 2
+    before = round_results(index.rounds["department"]).of(index.y_te.pk).total
+
+    Exemption.objects.create(
+        agency=index.y_te, criterion=criterion(index.frameworks["department"], "3")
+    )
+    after = round_results(index.rounds["department"]).of(index.y_te.pk)
+
+    assert before == independent_total(y_te) == D(98)
+    assert (after.total, after.regular, after.applicable_maximum) == (D(98), D(98), D(100))
+
+
+def test_an_exemption_granted_while_the_unit_drafts_is_applied_when_it_sends(index):
+    """Sở Tư pháp is exempted from area 7 after it opened its assessment: its page shows the
+    area exempt, its entries there go when it sends, and its total is scaled."""
+    unit_round = index.rounds["department"]
+    assessment = units.unit_assessment(unit_round=unit_round, agency=index.y_te)
+    by = index.users[index.y_te.pk]
+    self_assess(assessment, by, {}, IN_WINDOW)
+    Exemption.objects.create(
+        agency=index.y_te, criterion=criterion(index.frameworks["department"], "7")
+    )
+
+    units.send(assessment=assessment, by=by, today=IN_WINDOW)
+    appraise_all(assessment, index.staff, {"1.3": "1"}, today=datetime.date(2021, 2, 1))
+    units.finalize(assessment=assessment, by=index.staff, today=AFTER_RESPONSES)
+    services.approve(assessment=assessment, by=index.leader)
+
+    assert not assessment.entries.filter(criterion__code__startswith="7.").exists()
+    result = round_results(unit_round).of(index.y_te.pk)
+    # 86 apply (area 7 is 14), 85 scored: 85 × 100 ÷ 86 = 98,84.
+    assert (result.regular, result.applicable_maximum) == (D(85), D(86))
+    assert result.total == independent_total(assessment) == D("98.84")

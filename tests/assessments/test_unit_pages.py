@@ -390,3 +390,19 @@ def test_the_public_page_shows_the_tables_a_leader_made_public(two_departments, 
     assert "18,36" not in hidden
     assert "18,36" in shown and "Sở Y tế" in shown
     assert "/reports/units/" not in shown
+
+
+def test_tied_units_are_listed_in_vietnamese_alphabetical_order(framework, leader):
+    unit_round = open_round(framework)
+    for name in ["Sở Giáo dục và Đào tạo", "Sở Đối ngoại", "Sở Công Thương", "Sở Y tế"]:
+        finals = {"1.1": "4", "2.1": "9"} if name == "Sở Y tế" else {"1.1": "3", "2.1": "9"}
+        approved(unit_round, department(name), finals)
+
+    table = client_of(leader).get(reverse("reports:unit-results", args=[2020])).content.decode()
+
+    # Sở Y tế first (13); the three at 12 share rank 2, Đ between C and G.
+    rows = re.findall(r'<td class="num">(\d+)</td>\s*<td><a [^>]*>([^<]+)</a>', table)
+    assert rows == [
+        ("1", "Sở Y tế"), ("2", "Sở Công Thương"), ("2", "Sở Đối ngoại"),
+        ("2", "Sở Giáo dục và Đào tạo"),
+    ]  # fmt: skip

@@ -4,7 +4,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from criteria.ranking import GroupBound, Ranking, competition_ranks, inferred_groups
+from criteria.ranking import (
+    GroupBound,
+    Ranking,
+    competition_ranks,
+    inferred_groups,
+    vietnamese_key,
+)
 
 
 def test_equal_totals_share_a_rank_and_the_next_rank_is_skipped():
@@ -70,3 +76,35 @@ def test_groups_without_published_bounds_start_at_their_lowest_member():
     bounds = inferred_groups({"A": [D("91.04"), D("90.51")], "B": [D("88.47"), D("80.1")], "": []})
 
     assert bounds == [GroupBound("A", D("90.51")), GroupBound("B", D("80.1"))]
+
+
+def test_names_sort_in_vietnamese_alphabetical_order():
+    names = [
+        "Sở Giáo dục và Đào tạo", "Sở Xây dựng", "Sở Đồng Khởi", "Sở Ân", "Sở Du lịch",
+        "Sở Công Thương", "Sở Ảnh", "Sở Dân tộc", "Sở Ưu tiên", "Sở Uỷ thác", "Sở Ô tô",
+        "Sở Ốc", "Sở Ơn", "Sở Zeta", "Sở Y tế", "sở y tế",
+    ]  # fmt: skip
+
+    ordered = sorted(names, key=vietnamese_key)
+
+    # Python's own order puts Đ (and Ư, Ơ, an accented capital) after Z.
+    assert sorted(names).index("Sở Đồng Khởi") > sorted(names).index("Sở Zeta")
+    assert ordered == [
+        "Sở Ảnh", "Sở Ân", "Sở Công Thương", "Sở Dân tộc", "Sở Du lịch", "Sở Đồng Khởi",
+        "Sở Giáo dục và Đào tạo", "Sở Ô tô", "Sở Ốc", "Sở Ơn", "Sở Uỷ thác", "Sở Ưu tiên",
+        "Sở Xây dựng", "Sở Y tế", "sở y tế", "Sở Zeta",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Ca", "Cà"), ("Cà", "Cả"), ("Cả", "Cã"), ("Cã", "Cá"), ("Cá", "Cạ"),  # tones
+        ("Cạ", "Cai"),  # letters before tones
+        ("Sở Y", "Sở Y tế"),  # a shorter name first
+        ("Cụm 1", "Cụm A"),  # digits before letters
+        ("Dương", "Đa"), ("Đa", "Ea"),  # Đ between D and E
+    ],
+)  # fmt: skip
+def test_vietnamese_key_orders_pairs(first, second):
+    assert vietnamese_key(first) < vietnamese_key(second)

@@ -256,10 +256,10 @@ def test_the_downloads_queries_do_not_grow_with_the_units(index, django_assert_n
             )
             approved(index.rounds["department"], agency, {"1.1.1": "2"})
         # session, user, role, the plan; the year's rounds; per round (3): its approved
-        # assessments, their sums by kind, the exemptions, the bands, the clusters (and
-        # their members for the districts), the previous round (and, for the departments,
-        # its three)
-        with django_assert_num_queries(27):
+        # assessments with their sums by kind, the maxima of the framework's leaves, the
+        # bands, the clusters with their members, the previous round (and, for the
+        # departments, its two)
+        with django_assert_num_queries(22):
             response = client.get(URL)
         counts.append(len(_tables(Document(io.BytesIO(response.content)))[0][1]))
     assert counts == [2, 12]
