@@ -289,8 +289,8 @@ def _write_tasks(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: 
         narrative = report[6].strip()
         if (task_id, agency_id) not in lead_pairs and report[4] != DRAFT and narrative:
             notes[task_id].append(words.note % {"agency": report[3], "text": narrative})
-    wrapped = WriteOnlyCell(sheet)
-    wrapped.alignment = WRAP
+    wrapped = _model(sheet)
+    columns = _Columns(sheet, [(wrapped, False)] + [(wrapped, True)] * 9)
     for number, (task_id, agency_id, agency_name, area, area_title, task_number, text) in enumerate(
         leads, start=1
     ):
@@ -304,7 +304,8 @@ def _write_tasks(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: 
             progress = words.progresses[report[5]]
             narrative = report[6]
             results = words.results(targets[task_id], values[report[0]])
-        texts = [
+        columns.append(
+            number,
             f"{area}. {area_title}",  # as str(ContentArea)
             f"{area}.{task_number}",
             text,
@@ -314,9 +315,6 @@ def _write_tasks(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle: 
             narrative,
             results,
             "\n\n".join(notes[task_id]),
-        ]
-        sheet.append(
-            [_cell(sheet, number, wrapped), *(_text(sheet, value, wrapped) for value in texts)]
         )
     _filter_rows(sheet, len(headers), len(leads))
 
@@ -353,11 +351,14 @@ def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitl
         )
     ):
         documents[proposal_id].append(words.document(*document))
-    wrapped = WriteOnlyCell(sheet)
-    wrapped.alignment = WRAP
-    score = WriteOnlyCell(sheet)
-    score.alignment = WRAP
-    score.number_format = SCORE_FORMAT
+    wrapped = _model(sheet)
+    score = _model(sheet, SCORE_FORMAT)
+    columns = _Columns(
+        sheet,
+        [(wrapped, False), (wrapped, True), (wrapped, True), (score, False), (wrapped, True)]
+        + [(score, False)]
+        + [(wrapped, True)] * 4,
+    )
     for number, (
         _order,
         proposal_id,
@@ -371,21 +372,17 @@ def _write_criteria(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitl
         status,
     ) in enumerate(proposals, start=1):
         is_sent = status is not None and status != DRAFT
-        sheet.append(
-            [
-                _cell(sheet, number, wrapped),
-                _text(sheet, code, wrapped),
-                _text(sheet, criterion_title, wrapped),
-                _cell(sheet, maximum, score),
-                _text(sheet, agency_name, wrapped),
-                _cell(sheet, proposed if is_sent else None, score),
-                _text(sheet, words.yes_no[evidence_complete] if is_sent else "", wrapped),
-                _text(sheet, "\n".join(documents[proposal_id]) if is_sent else "", wrapped),
-                _text(sheet, explanation if is_sent else "", wrapped),
-                _text(
-                    sheet, words.not_reported if status is None else words.statuses[status], wrapped
-                ),
-            ]
+        columns.append(
+            number,
+            code,
+            criterion_title,
+            maximum,
+            agency_name,
+            proposed if is_sent else None,
+            words.yes_no[evidence_complete] if is_sent else "",
+            "\n".join(documents[proposal_id]) if is_sent else "",
+            explanation if is_sent else "",
+            words.not_reported if status is None else words.statuses[status],
         )
     _filter_rows(sheet, len(headers), len(proposals))
 
@@ -460,11 +457,13 @@ def _write_general(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle
         )
     )
     words = _Words()
-    wrapped = WriteOnlyCell(sheet)
-    wrapped.alignment = WRAP
-    day = WriteOnlyCell(sheet)
-    day.alignment = WRAP
-    day.number_format = "DD/MM/YYYY"
+    wrapped = _model(sheet)
+    day = _model(sheet, "DD/MM/YYYY")
+    columns = _Columns(
+        sheet,
+        [(wrapped, False), (wrapped, True), (wrapped, True), (day, False), (wrapped, True)]
+        + [(wrapped, True)],
+    )
     for number, (
         agency_name,
         status,
@@ -475,20 +474,57 @@ def _write_general(sheet: Worksheet, cycle: ReportingCycle, title: str, subtitle
     ) in enumerate(reports, start=1):
         is_sent = general_status != DRAFT
         submitted_on = timezone.localtime(submitted_at).date() if submitted_at else None
-        sheet.append(
-            [
-                _cell(sheet, number, wrapped),
-                _text(sheet, agency_name, wrapped),
-                _text(sheet, words.statuses[status], wrapped),
-                _cell(sheet, submitted_on, day),
-                _text(sheet, difficulties if is_sent else "", wrapped),
-                _text(sheet, proposals if is_sent else "", wrapped),
-            ]
+        columns.append(
+            number,
+            agency_name,
+            words.statuses[status],
+            submitted_on,
+            difficulties if is_sent else "",
+            proposals if is_sent else "",
         )
     _filter_rows(sheet, len(headers), len(reports))
 
 
 # -- Cells ----------------------------------------------------------------------------------
+
+
+def _model(sheet: Worksheet, number_format: str | None = None) -> Cell:
+    """The style of a column's data cells: wrapped, top-aligned, with a number format."""
+    cell = WriteOnlyCell(sheet)
+    cell.alignment = WRAP
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+class _Columns:
+    """A sheet's data rows, written through one cell per column that is filled anew for
+    every row.
+
+    A write-only sheet writes each row to its file as it is appended, so a cell can take the
+    next row's value once appended: tens of thousands of values cost no cell object and no
+    copy of its style each. A text that write_text marks as not-a-formula changes its
+    cell's style: that cell goes with its row and the column gets a fresh one."""
+
+    def __init__(self, sheet: Worksheet, columns: list[tuple[Cell, bool]]) -> None:
+        """`columns`: per column, the model cell of its style and whether it holds text."""
+        self.sheet = sheet
+        self.models = [model for model, _is_text in columns]
+        self.texts = [is_text for _model, is_text in columns]
+        self.cells = [_cell(sheet, None, model) for model in self.models]
+
+    def append(self, *values) -> None:
+        cells, quoted = self.cells, []
+        for index, (cell, is_text, value) in enumerate(zip(cells, self.texts, values, strict=True)):
+            if is_text:
+                write_text(cell, value)
+                if cell.quotePrefix:
+                    quoted.append(index)
+            else:
+                cell.value = value
+        self.sheet.append(cells)
+        for index in quoted:
+            cells[index] = _cell(self.sheet, None, self.models[index])
 
 
 def _cell(sheet: Worksheet, value, style: Cell | None = None) -> Cell:

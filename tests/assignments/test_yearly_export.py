@@ -332,6 +332,22 @@ def test_formula_looking_text_is_inert(sent_report, noivu_client):
     assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("x","y")', "s", True)
 
 
+def test_only_the_formula_looking_cell_is_marked_not_the_rows_after_it(sent_report, noivu_client):
+    # The rows are written through one cell per column (yearly_export._Columns): the mark a
+    # text gets must stay with its own row.
+    explained = sent_report.score_proposals.exclude(explanation="").order_by("criterion__sort_key")
+    first = explained.first()
+    ScoreProposal.objects.filter(pk=first.pk).update(explanation="-5 điểm do nộp muộn")
+
+    workbook = load_workbook(io.BytesIO(noivu_client.get(EXPORT).content))
+
+    cells = [row[8] for row in workbook["Tiêu chí"].iter_rows(min_row=5) if row[8].value]
+    marked = [cell.value for cell in cells if cell.quotePrefix]
+    assert marked == ["-5 điểm do nộp muộn"]
+    assert len(cells) == explained.count() > 1
+    assert all(cell.alignment.wrap_text for cell in cells)
+
+
 def test_leader_gets_it_and_agency_user_gets_403(sent_report, leader_client, agency_user):
     assert leader_client.get(EXPORT).status_code == 200
     assert _logged_in(agency_user).get(EXPORT).status_code == 403
