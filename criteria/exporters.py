@@ -277,11 +277,25 @@ def _vietnamese_number(value: Decimal) -> str:
 CELL_MAX_CHARACTERS = 32_767
 
 
+# Word's manual line and page breaks, pasted into a text box, as line breaks.
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+# The control characters XML 1.0 has no place for (openpyxl's list): .xlsx and .docx files
+# are XML, and openpyxl and python-docx refuse them.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(text: str) -> str:
+    """A text as an .xlsx or .docx file can hold it: breaks kept as line breaks, the other
+    invisible control characters left out."""
+    return _NOT_IN_XML.sub("", text.translate(_BREAKS))
+
+
 def write_text(cell: Cell, text: str) -> None:
     """Write text as a string cell that no spreadsheet runs as a formula (see module doc).
 
     A text longer than a cell holds is cut with a note saying so at its end, never silently.
     """
+    text = xml_text(text)
     if len(text) > CELL_MAX_CHARACTERS:
         text = _cut_to_cell(text)
     cell.value = text

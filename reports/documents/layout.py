@@ -24,6 +24,8 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from criteria.exporters import xml_text
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BODY_MARKER = "{{noi_dung}}"
@@ -195,11 +197,12 @@ def heading(document: DocxDocument, text: str, level: int = 1) -> Paragraph:
 
 
 def paragraph(document: DocxDocument, text: str, *, bold_prefix: str = "") -> Paragraph:
-    """A body paragraph; line breaks of the text are kept."""
+    """A body paragraph; line breaks of the text are kept (control characters pasted from
+    Word, which a .docx cannot hold, are not)."""
     para = document.add_paragraph()
     if bold_prefix:
         para.add_run(bold_prefix).bold = True
-    para.add_run(text)
+    para.add_run(xml_text(text))
     return para
 
 
@@ -239,7 +242,7 @@ def _cell_text(cell, text: str, *, bold: bool, align) -> None:
     para = cell.paragraphs[0]
     para.style = "Bảng"
     para.alignment = align
-    run = para.add_run(text)
+    run = para.add_run(xml_text(text))
     run.bold = bold
     run.font.size = Pt(12)
 

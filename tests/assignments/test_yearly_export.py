@@ -382,3 +382,15 @@ def test_query_count_does_not_grow_with_reports(
     ]
     assert len(sent[1]) > len(sent[0]) > 0
     assert again.content == large.content
+
+
+def test_control_characters_pasted_from_word_do_not_break_the_export(sent_report, noivu_client):
+    # Word's manual line break is a vertical tab; XML (and so .xlsx) has no place for it.
+    task_report = sent_report.task_reports.filter(task__lead_agencies=sent_report.agency).first()
+    Report.objects.filter(pk=task_report.pk).update(narrative="Dòng một\x0bDòng hai\x07.")
+
+    response = noivu_client.get(EXPORT)
+
+    assert response.status_code == 200
+    rows = _sheets(response)["Nhiệm vụ"]
+    assert next(row[7] for row in rows if row[4] == "Sở Tư pháp") == "Dòng một\nDòng hai."

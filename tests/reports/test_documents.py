@@ -382,6 +382,18 @@ def test_plan_results_list_every_task_with_its_leads_result(demo, tmp_path):
                 assert f"- {agency.name}: chưa báo cáo." in following
 
 
+def test_control_characters_pasted_from_word_do_not_break_the_draft(demo, tmp_path):
+    # Word's manual line break is a vertical tab; a .docx (XML) has no place for it.
+    task = Task.objects.filter(content_area__plan=demo, lead_agencies__name="Sở Tư pháp").first()
+    Report.objects.filter(cycle__year=YEAR, task=task, agency__name="Sở Tư pháp").update(
+        narrative="Dòng một\x0bDòng hai\x07."
+    )
+
+    texts = _paragraphs(Document(_draft(tmp_path, "plan-results")))
+
+    assert "- Sở Tư pháp (hoàn thành): Dòng một\nDòng hai." in texts
+
+
 def test_plan_results_judge_every_target_of_the_year(demo, tmp_path):
     document = Document(_draft(tmp_path, "plan-results"))
 
