@@ -141,6 +141,12 @@ def _rows(assessment: Assessment | None, unit_round: AssessmentRound, agency: Ag
                 )
             )
         }
+    if assessment is not None and assessment.status != Status.PROPOSED:
+        # Sent: the criteria that apply are those it was assessed on, whatever the
+        # exemptions became since (units._apply_exemptions).
+        tree = list(tree)
+        assessed = [c.code for c in tree if c.pk in entries]
+        exempt = {c.code for c in tree if not any(units.is_exempt(a, {c.code}) for a in assessed)}
     return [
         Row(
             criterion,
@@ -163,7 +169,8 @@ def assessment_detail(request: HttpRequest, round_pk: int, agency_pk: int) -> Ht
         .select_related("approved_by")
         .first()
     )
-    areas = units.appraised_areas(request.user, unit_round) if role != Role.AGENCY_USER else None
+    # A council member sees the areas it appraises; the unit, Sở Nội vụ and leaders, all.
+    areas = units.appraised_areas(request.user, unit_round) if role == Role.COUNCIL_MEMBER else None
     is_unit = role == Role.AGENCY_USER
     status = assessment.status if assessment else None
     today = timezone.localdate()

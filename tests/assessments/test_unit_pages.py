@@ -406,3 +406,20 @@ def test_tied_units_are_listed_in_vietnamese_alphabetical_order(framework, leade
         ("1", "Sở Y tế"), ("2", "Sở Công Thương"), ("2", "Sở Đối ngoại"),
         ("2", "Sở Giáo dục và Đào tạo"),
     ]  # fmt: skip
+
+
+def test_an_approved_assessment_keeps_its_rows_when_an_exemption_comes_later(
+    two_departments, framework, leader
+):
+    unit_round, y_te = two_departments
+    url = reverse("assessments:unit-assessment", args=[unit_round.pk, y_te.pk])
+    before = client_of(leader).get(url).content.decode()
+
+    Exemption.objects.create(agency=y_te, criterion=framework.criteria.get(code="2"))
+    after = client_of(leader).get(url).content.decode()
+
+    entry = Entry.objects.get(assessment__agency=y_te, criterion__code="2.1")
+    row = re.compile(rf'id="entry-{entry.pk}">.*?</tr>', re.S)
+    assert 'class="final">8<' in row.search(before).group()
+    assert row.search(after).group() == row.search(before).group()
+    assert "Được miễn đánh giá" not in after

@@ -154,6 +154,9 @@ def test_a_department_self_assesses_on_a_phone_is_appraised_answers_and_is_ranke
     chief.goto(
         live_server.url + reverse("assessments:unit-assessment", args=[unit_round.pk, agency.pk])
     )
+    # It reads what it approves: the final scores and the reason of the cut.
+    expect(chief.locator(rows["2.1"]).locator(".final")).to_have_text("35")
+    expect(chief.locator(rows["2.1"]).locator(".reason")).to_have_text(REASON)
     chief.get_by_role("button", name="Phê duyệt kết quả").click()
     expect(chief.get_by_role("status")).to_contain_text("Đã phê duyệt kết quả; điểm đã khóa.")
     chief.goto(live_server.url + reverse("assessments:unit-round", args=[unit_round.pk]))
