@@ -385,6 +385,7 @@ def _render_agency(
         "is_own": is_own,
         "can_review": can_review,
         "shows_tracker": user_role(request.user) in READERS,
+        "extension_form": extension_form,
         **parts,
     }
     return render(request, "assignments/agency_detail.html", context)
