@@ -139,7 +139,12 @@ def test_workspace_shows_each_tasks_report_status(world, today, agency_client):
     assert response.text.count('<span class="status status-submitted">Đã gửi</span>') == 1
     assert response.text.count('<span class="status status-returned">Bị trả lại</span>') == 1
     create_url = reverse("assignments:report-create", args=[2019, world.tasks["2.2"].pk])
-    assert f'action="{create_url}"' in response.text
+    # The button posts, to its own address, the one form that carries the CSRF token.
+    assert f'form="report-create-form" formaction="{create_url}"' in response.text
+    form = re.search(
+        r'<form method="post" id="report-create-form" hidden>(.*?)</form>', response.text
+    )
+    assert form and 'name="csrfmiddlewaretoken"' in form.group(1)
 
 
 def test_workspace_query_count_does_not_grow_with_agencies_tasks_and_reports(
