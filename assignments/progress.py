@@ -142,7 +142,7 @@ WORKSPACE_PAGE_SIZE = 100
 
 
 def build_workspace(
-    *, agency: Agency, cycle: ReportingCycle, today: datetime.date, page: str | None = None
+    *, agency: Agency, cycle: ReportingCycle, today: datetime.date, page: str | int | None = None
 ) -> Workspace:
     """The agency's criteria and tasks under the cycle's plan, with their reports.
 

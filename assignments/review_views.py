@@ -5,6 +5,7 @@ Sở Nội vụ staff and administrators review; a leader reads every page witho
 an agency user sees none of them (its own report has its own page).
 """
 
+import datetime
 import unicodedata
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,8 @@ from assignments.views import (
     _warn_if_mail_pending,
 )
 from assignments.yearly import accept_yearly_report, return_yearly_report
+from assignments.yearly_export import reports_version
+from criteria.caching import cached_part
 
 # Rows on one page of the queue and of the tracker.
 PAGE_SIZE = 100
@@ -89,28 +93,80 @@ def _sort_link(column: str, sort: str) -> dict[str, str | None]:
     return {"next": column, "aria": None}
 
 
+def _page_number(value: str | None) -> int:
+    """The page asked for, as Paginator.get_page reads it: junk is the first page."""
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
 @require_GET
 @login_required
 def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
-    """Sở Nội vụ's tracker: each agency's yearly report, the overdue ones first."""
+    """Sở Nội vụ's tracker: each agency's yearly report, the overdue ones first.
+
+    Below its header the page is kept in the cache until a row it shows is written
+    (yearly_export.reports_version), per cycle, filter, order, page, day and whether the
+    user may send reminders and open cycles: a page read again costs one query after the
+    cycle's. What is cached is rendered without the request (no CSRF token)."""
     if user_role(request.user) not in READERS:
         raise PermissionDenied
     cycle = _get_cycle(year)
     kind = request.GET.get("kind", "")
     kind = kind if kind in Agency.Kind.values else None
-    rows = yearly_progress(cycle, today=timezone.localdate(), kind=kind)
     sort = request.GET.get("sort", "")
     if sort.removeprefix("-") not in TRACKER_SORTS:
         sort = ""  # junk: the default order, overdue agencies first
+    page_number = _page_number(request.GET.get("page"))
+    can_open_cycle = user_role(request.user) in REVIEWERS
+    today = timezone.localdate()
+    template = "assignments/review/cycle_detail.html"
+
+    def build() -> dict[str, str]:
+        return {
+            "tracker": render_to_string(
+                f"{template}#tracker",
+                _tracker(cycle, today, kind, sort, page_number, can_open_cycle),
+            ),
+            # The form to open another cycle, empty: its fields, without the CSRF token.
+            "cycle_fields": CycleForm().as_div() if can_open_cycle else "",
+        }
+
+    parts = cached_part(
+        "cycle-tracker",
+        (cycle.pk, kind, sort, page_number, can_open_cycle, today),
+        build,
+        version=reports_version,
+    )
+    context = {"cycle": cycle, "can_open_cycle": can_open_cycle, **parts}
+    return render(request, template, context)
+
+
+def _tracker(
+    cycle: ReportingCycle,
+    today: datetime.date,
+    kind: str | None,
+    sort: str,
+    page_number: int,
+    can_open_cycle: bool,
+) -> dict:
+    """What the tracker shows below its header, rendered without the request: the links
+    carry the page's own filter and order (`query`), not the request's other parameters."""
+    rows = yearly_progress(cycle, today=today, kind=kind)
     if sort:
         key = TRACKER_SORTS[sort.removeprefix("-")]
         # Stable: equal rows keep the default order, the most urgent first.
         rows = sorted(rows, key=key, reverse=sort.startswith("-"))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     statuses = [row.status for row in rows]
-    context = {
+    query = {"sort": sort or None, "kind": kind or None}
+    return {
         "cycle": cycle,
-        "years": ReportingCycle.objects.order_by("-year").values_list("year", flat=True).distinct(),
+        "years": list(
+            ReportingCycle.objects.order_by("-year").values_list("year", flat=True).distinct()
+        ),
+        "query": {name: value for name, value in query.items() if value},
         "rows": page.object_list,
         "page": page,
         "kinds": Agency.Kind.choices,
@@ -123,10 +179,8 @@ def cycle_detail(request: HttpRequest, year: int) -> HttpResponse:
             "overdue": sum(1 for row in rows if row.is_overdue),
         },
         "not_started": NOT_STARTED,
-        "can_open_cycle": user_role(request.user) in REVIEWERS,
-        "cycle_form": CycleForm(),
+        "can_open_cycle": can_open_cycle,
     }
-    return render(request, "assignments/review/cycle_detail.html", context)
 
 
 # -- One yearly report under review --------------------------------------------------------

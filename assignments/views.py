@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,6 +8,7 @@ from django.db import models
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import (
@@ -52,8 +55,14 @@ from assignments.progress import (
     deadline_of,
     targets_of_year,
 )
-from assignments.yearly_export import XLSX_CONTENT_TYPE, cached_export, export_filename
+from assignments.yearly_export import (
+    XLSX_CONTENT_TYPE,
+    cached_export,
+    export_filename,
+    reports_version,
+)
 from assignments.yearly_summary import yearly_summary
+from criteria.caching import cached_part
 from criteria.models import Plan
 
 # Agencies on one page of the tracker: all are counted and sorted, the most urgent first,
@@ -322,6 +331,14 @@ def agency_detail(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     return _render_agency(request, agency, _get_cycle(year))
 
 
+def _page_number(value: str | None) -> int:
+    """The page asked for, as Paginator.get_page reads it: junk is the first page."""
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
 def _render_agency(
     request: HttpRequest,
     agency: Agency,
@@ -329,17 +346,68 @@ def _render_agency(
     *,
     extension_form: ExtensionForm | None = None,
 ) -> HttpResponse:
-    workspace = build_workspace(
-        agency=agency, cycle=cycle, today=timezone.localdate(), page=request.GET.get("page")
-    )
-    can_review = user_role(request.user) in REVIEWERS
-    if can_review and extension_form is None:
-        extension = workspace.deadline.extension
-        extension_form = ExtensionForm(initial={"until": extension.until if extension else None})
+    """The agency's workspace (its own users) or its page in the tracker (readers).
+
+    Below its header the page is kept in the cache until a row it shows is written
+    (yearly_export.reports_version), per agency, cycle, page, day and whether it is the
+    user's own agency; rendered without the request (the "Viết báo cáo" buttons post a form
+    outside it, which carries the CSRF token), with the fields of Sở Nội vụ's extension
+    form. A page read again costs one query after the agency's and the cycle's."""
+    today = timezone.localdate()
+    page_number = _page_number(request.GET.get("page"))
     is_own = _own_agency(request) == agency
+    can_review = user_role(request.user) in REVIEWERS
+
+    def build() -> dict[str, str]:
+        context = _workspace(agency, cycle, today=today, page_number=page_number, is_own=is_own)
+        extension = context["deadline"].extension
+        return {
+            "workspace": render_to_string("assignments/agency_detail.html#workspace", context),
+            # Sở Nội vụ's form to extend the deadline, as yet unposted: its fields only.
+            "extension_fields": ExtensionForm(
+                initial={"until": extension.until if extension else None}
+            ).as_div()
+            if can_review
+            else "",
+        }
+
+    parts = cached_part(
+        "agency-workspace",
+        (agency.pk, cycle.pk, page_number, is_own, can_review, today),
+        build,
+        version=reports_version,
+    )
+    if extension_form is not None:  # posted and refused: its values and errors
+        parts = {**parts, "extension_fields": extension_form.as_div()}
     context = {
-        "workspace": workspace,
+        "agency": agency,
+        "cycle": cycle,
         "is_own": is_own,
+        "can_review": can_review,
+        "shows_tracker": user_role(request.user) in READERS,
+        "extension_form": extension_form,
+        **parts,
+    }
+    return render(request, "assignments/agency_detail.html", context)
+
+
+def _workspace(
+    agency: Agency,
+    cycle: ReportingCycle,
+    *,
+    today: datetime.date,
+    page_number: int,
+    is_own: bool,
+) -> dict:
+    """What the agency's page shows below its header, for the cache."""
+    workspace = build_workspace(agency=agency, cycle=cycle, today=today, page=page_number)
+    return {
+        "workspace": workspace,
+        "agency": agency,
+        "cycle": cycle,
+        "deadline": workspace.deadline,
+        "is_own": is_own,
+        "query": {},  # the page's links carry no parameter but the page
         # The agency's yearly report: its returned sections first, what is still missing.
         "yearly": yearly_summary(agency=agency, cycle=cycle) if is_own else None,
         # What needs the agency first: returned and led tasks, then (after its criteria)
@@ -348,11 +416,7 @@ def _render_agency(
         "coordinated_tasks": [
             row for row in workspace.tasks if not (row.is_lead or _is_returned(row))
         ],
-        "can_review": can_review,
-        "shows_tracker": user_role(request.user) in READERS,
-        "extension_form": extension_form,
     }
-    return render(request, "assignments/agency_detail.html", context)
 
 
 def _is_returned(row: TaskRow) -> bool:

@@ -12,22 +12,18 @@ The workbook is written row by row (openpyxl's write-only mode) from plain value
 fixed number of queries, whatever the number of agencies and tasks. Text cells that a
 spreadsheet could run as formulas are neutralised and texts longer than a cell are cut with
 a note (criteria.exporters.write_text). A built workbook is kept in Django's cache until a
-row it shows is written (`export_version`).
+row it shows is written (`reports_version`).
 """
 
 import datetime
-import functools
-import hashlib
 import io
 from collections import defaultdict
 from copy import copy
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -41,6 +37,7 @@ from assignments.models import (
     ContentArea,
     EvidenceDocument,
     EvidenceLink,
+    Extension,
     Report,
     ReportingCycle,
     ReportValue,
@@ -52,8 +49,9 @@ from assignments.models import (
 )
 from assignments.progress import TargetResult, targets_of_year
 from assignments.templatetags.targets import target_label, with_unit
+from criteria.caching import DataVersion, cached_part
 from criteria.exporters import XLSX_CONTENT_TYPE, write_text
-from criteria.models import Criterion
+from criteria.models import Criterion, Score, Target
 
 __all__ = ["XLSX_CONTENT_TYPE", "cached_export", "export_bytes", "export_filename"]
 
@@ -74,8 +72,10 @@ def export_filename(cycle: ReportingCycle) -> str:
 # link's save and delete, the admin); the status changes of a whole report's sections are
 # plain UPDATEs, but each is made with a history row of the yearly report in the same
 # transaction. Sections added in bulk when a report is opened keep none: their largest id
-# changes. Agencies, their groups, content areas and the leads of tasks and sub-criteria
-# keep none either: their row count and largest id.
+# changes. Agencies, their groups and content areas keep none either: their row count and
+# largest id. The same version keys Sở Nội vụ's tracker (review_views.cycle_detail) and the
+# agencies' workspace (views.workspace, views.agency_detail), hence the extensions, the
+# coordinators and supporting agencies, the scores and the criteria's targets.
 HISTORY_SOURCES: list[type[models.Model]] = [
     YearlyReport,
     ScoreProposal,
@@ -84,10 +84,13 @@ HISTORY_SOURCES: list[type[models.Model]] = [
     Report,
     ReportValue,
     ReportingCycle,
+    Extension,
     Task,
     TaskTarget,
     Criterion,
     Responsibility,
+    Score,
+    Target,
 ]
 PLAIN_SOURCES: list[type[models.Model]] = [
     Agency,
@@ -95,69 +98,43 @@ PLAIN_SOURCES: list[type[models.Model]] = [
     AgencyGroup.agencies.through,
     ContentArea,
     Task.lead_agencies.through,
+    Task.coordinating_agencies.through,
+    Task.coordinating_groups.through,
     Responsibility.leads.through,
     Responsibility.lead_groups.through,
+    Responsibility.supporting.through,
+    Responsibility.groups.through,
     Report,
     ScoreProposal,
 ]
-
-
-@functools.cache
-def _version_sql() -> tuple[str, tuple]:
-    """One UNION of index lookups (row count of the small plain tables, largest id, latest
-    history row), compiled once."""
-    uncounted = models.Value(0, models.BigIntegerField())
-    summaries = [
-        _summary(model.history.model, f"h:{model._meta.label}", uncounted, "history_date")
-        for model in HISTORY_SOURCES
-    ] + [
-        # Reports and proposals are many: their largest id is enough (rows only added).
-        _summary(
-            model,
-            model._meta.label,
-            uncounted if model in (Report, ScoreProposal) else models.Count("*"),
-            None,
-        )
-        for model in PLAIN_SOURCES
-    ]
-    return summaries[0].union(*summaries[1:], all=True).order_by().query.sql_with_params()
-
-
-def _summary(
-    model: type[models.Model], label: str, rows: models.Expression, date_field: str | None
-) -> models.QuerySet:
-    last_at = models.Max(date_field) if date_field else models.Value(None, models.DateTimeField())
-    return (
-        model._default_manager.order_by()
-        .annotate(source=models.Value(label))
-        .values("source")
-        .annotate(rows=rows, last_id=models.Max("pk"), last_at=last_at)
-        .values_list("source", "rows", "last_id", "last_at")
-    )
-
-
-def export_version() -> str:
-    """A short digest that changes whenever a row the export shows is written (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_version_sql())
-        rows = sorted(cursor.fetchall(), key=lambda row: row[0])
-    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+# Links written with their model's history (simple-history's m2m_fields on tasks and
+# responsibilities, owners.py's bulk path writes it too): their largest id is enough, the
+# history tells a link removed. Reports and proposals are many and only ever added.
+UNCOUNTED = (
+    Report,
+    ScoreProposal,
+    Task.lead_agencies.through,
+    Task.coordinating_agencies.through,
+    Task.coordinating_groups.through,
+    Responsibility.leads.through,
+    Responsibility.lead_groups.through,
+    Responsibility.supporting.through,
+    Responsibility.groups.through,
+)
+# A short digest that changes whenever a row the export, the tracker or the workspace
+# shows is written (one query).
+reports_version = DataVersion(HISTORY_SOURCES, PLAIN_SOURCES, uncounted=UNCOUNTED)
 
 
 def cached_export(cycle: ReportingCycle, *, today: datetime.date) -> bytes:
     """The cycle's workbook from the cache, built when the data changed since (one query
     when it is cached)."""
-    key = (
-        "par:yearly-export:"
-        + hashlib.blake2b(
-            repr((export_version(), cycle.pk, get_language(), today)).encode(), digest_size=16
-        ).hexdigest()
+    return cached_part(
+        "yearly-export",
+        (cycle.pk, today),
+        lambda: export_bytes(cycle, today=today),
+        version=reports_version,
     )
-    content = cache.get(key)
-    if content is None:
-        content = export_bytes(cycle, today=today)
-        cache.set(key, content)
-    return content
 
 
 # -- The workbook ---------------------------------------------------------------------------

@@ -77,8 +77,8 @@ PLAIN_SOURCES: list[type[models.Model]] = [
 def _summary(
     model: type[models.Model], label: str, rows: models.Expression, last_at: models.Expression
 ) -> models.QuerySet:
-    """One row: the table's label, its row count (plain tables only), largest id and (for
-    history) latest write."""
+    """One row: the table's label, its row count (small plain tables only), largest id and
+    (for history) latest write."""
     return (
         model._default_manager.order_by()
         .annotate(source=models.Value(label))
@@ -88,36 +88,72 @@ def _summary(
     )
 
 
-@functools.cache
-def _version_sql() -> tuple[str, tuple]:
-    """The union of every source's summary, compiled once: building the querysets of eleven
-    tables on each request would cost more than running the query."""
-    uncounted = models.Value(0)
-    summaries = [
-        _summary(model.history.model, model._meta.label, uncounted, models.Max("history_date"))
-        for model in HISTORY_SOURCES
-    ] + [
-        _summary(
-            model, model._meta.label, models.Count("*"), models.Value(None, models.DateTimeField())
-        )
-        for model in PLAIN_SOURCES
-    ]
-    return summaries[0].union(*summaries[1:], all=True).order_by().query.sql_with_params()
+class DataVersion:
+    """The version of the data some pages show, read in one query: for each model with
+    history, the largest history id and the time of its latest history row; for each plain
+    table, its row count and largest id (only the largest id for the big tables in
+    `uncounted`, whose rows are only ever added). Calling it gives a short digest that
+    changes whenever one of those rows is written."""
+
+    def __init__(
+        self,
+        history: list[type[models.Model]],
+        plain: list[type[models.Model]],
+        *,
+        uncounted: tuple[type[models.Model], ...] = (),
+    ) -> None:
+        self.history, self.plain, self.uncounted = history, plain, uncounted
+
+    @functools.cached_property
+    def sql(self) -> tuple[str, tuple]:
+        """The union of every source's summary, compiled once: building the querysets of a
+        dozen tables on each request would cost more than running the query."""
+        # Typed as COUNT's bigint, so that PostgreSQL's UNION takes every row alike.
+        uncounted = models.Value(0, models.BigIntegerField())
+        no_time = models.Value(None, models.DateTimeField())
+        summaries = [
+            _summary(
+                model.history.model,
+                f"h:{model._meta.label}",
+                uncounted,
+                models.Max("history_date"),
+            )
+            for model in self.history
+        ] + [
+            _summary(
+                model,
+                model._meta.label,
+                uncounted if model in self.uncounted else models.Count("*"),
+                no_time,
+            )
+            for model in self.plain
+        ]
+        return summaries[0].union(*summaries[1:], all=True).order_by().query.sql_with_params()
+
+    def __call__(self) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(*self.sql)
+            rows = sorted(cursor.fetchall(), key=lambda row: row[0])
+        return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
 
 
-def data_version() -> str:
-    """A short digest that changes whenever a row these pages show is written (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_version_sql())
-        rows = sorted(cursor.fetchall(), key=lambda row: row[0])
-    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+# A short digest that changes whenever a row of the criteria pages is written (one query).
+data_version = DataVersion(HISTORY_SOURCES, PLAIN_SOURCES)
 
 
-def cached_part[Value](name: str, vary: tuple[Hashable, ...], build: Callable[[], Value]) -> Value:
-    """The cached value of `name` for `vary`, the language and the data as it is now; built
-    (and kept) when missing. `build` must not depend on anything else of the request."""
+def cached_part[Value](
+    name: str,
+    vary: tuple[Hashable, ...],
+    build: Callable[[], Value],
+    *,
+    version: Callable[[], str] | None = None,
+) -> Value:
+    """The cached value of `name` for `vary`, the language and the data as it is now
+    (`version`, by default the criteria pages' `data_version`); built (and kept) when
+    missing. `build` must not depend on anything else of the request."""
+    current = (version or data_version)()
     digest = hashlib.blake2b(
-        repr((data_version(), get_language(), vary)).encode(), digest_size=16
+        repr((current, get_language(), vary)).encode(), digest_size=16
     ).hexdigest()
     key = f"par:{name}:{digest}"
     value = cache.get(key)
@@ -135,10 +171,11 @@ def render_with_cached_part(
     vary: tuple[Hashable, ...],
     build: Callable[[], dict],
     context: dict,
+    version: Callable[[], str] | None = None,
 ) -> HttpResponse:
     """Render a page whose partial `part` comes from the cache: rendered, when missing, from
     the context `build()` returns, without the request. The page gets `context` and the
     partial's HTML under the partial's name."""
     name = f"{template_name}#{part}"
-    html = cached_part(name, vary, lambda: render_to_string(name, build()))
+    html = cached_part(name, vary, lambda: render_to_string(name, build()), version=version)
     return render(request, template_name, {**context, part: html})

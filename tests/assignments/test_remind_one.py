@@ -144,7 +144,12 @@ def test_the_tracker_and_the_agency_page_carry_the_button_for_noivu_only(
 ):
     agency_page = reverse("assignments:agency-detail", args=[2019, world.agency.pk])
 
-    assert f'action="{_url(world.agency)}"' in noivu_client.get(TRACKER).text
+    tracker = noivu_client.get(TRACKER).text
+    # The row's button posts, to its own address, the one form with the CSRF token and `next`.
+    assert f'form="reminder-form" formaction="{_url(world.agency)}"' in tracker
+    form = tracker[tracker.index('<form method="post" id="reminder-form" hidden>') :]
+    form = form.split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in form and 'name="next" value="/work/cycles/2019/"' in form
     assert f'action="{_url(world.agency)}"' in noivu_client.get(agency_page).text
     assert "reminder/" not in leader_client.get(TRACKER).text
     assert "reminder/" not in leader_client.get(agency_page).text

@@ -139,7 +139,12 @@ def test_workspace_shows_each_tasks_report_status(world, today, agency_client):
     assert response.text.count('<span class="status status-submitted">Đã gửi</span>') == 1
     assert response.text.count('<span class="status status-returned">Bị trả lại</span>') == 1
     create_url = reverse("assignments:report-create", args=[2019, world.tasks["2.2"].pk])
-    assert f'action="{create_url}"' in response.text
+    # The button posts, to its own address, the one form that carries the CSRF token.
+    assert f'form="report-create-form" formaction="{create_url}"' in response.text
+    form = re.search(
+        r'<form method="post" id="report-create-form" hidden>(.*?)</form>', response.text
+    )
+    assert form and 'name="csrfmiddlewaretoken"' in form.group(1)
 
 
 def test_workspace_query_count_does_not_grow_with_agencies_tasks_and_reports(
@@ -155,11 +160,16 @@ def test_workspace_query_count_does_not_grow_with_agencies_tasks_and_reports(
     # groups with their chosen agencies (2, read once for criteria and tasks), the
     # agency's task ids, its reports, agency's extension, responsibilities with criteria,
     # scores, criterion targets, the page's tasks with lead flag, their targets, its
-    # yearly report (none opened yet; see test_yearly_pages.py with one)
-    with django_assert_num_queries(16):
+    # yearly report (none opened yet; see test_yearly_pages.py with one); the data's version
+    # (the page is kept in the cache)
+    with django_assert_num_queries(17):
         response = agency_client.get(WORKSPACE)
+    # Kept: session, user, user's groups, membership, current cycle, the data's version.
+    with django_assert_num_queries(6):
+        again = agency_client.get(WORKSPACE)
 
     assert len(response.context["workspace"].tasks) == 3
+    assert again.text.count('<tr id="task-') == response.text.count('<tr id="task-') == 3
 
 
 def test_workspace_sends_anonymous_to_login(world, client):
@@ -293,11 +303,15 @@ def test_agency_page_query_count_for_noivu(
     # writes its reports), agency, cycle with plan, groups with their chosen agencies (2,
     # read once for criteria and tasks), the agency's task ids, its reports, agency's
     # extension, responsibilities with criteria, scores, criterion targets, the page's
-    # tasks with lead flag, their targets
-    with django_assert_num_queries(16):
+    # tasks with lead flag, their targets; the data's version (the page is kept in the cache)
+    with django_assert_num_queries(17):
         response = noivu_client.get(url)
+    # Kept: session, user, user's groups, membership, agency, cycle, the data's version.
+    with django_assert_num_queries(7):
+        again = noivu_client.get(url)
 
     assert len(response.context["workspace"].tasks) == 3
+    assert again.text.count('<tr id="task-') == response.text.count('<tr id="task-') == 3
 
 
 def test_workspace_shows_a_hundred_tasks_a_page_and_counts_them_all(world, today, agency_client):
@@ -317,3 +331,17 @@ def test_workspace_shows_a_hundred_tasks_a_page_and_counts_them_all(world, today
     assert 'href="?page=2#tasks-heading"' in first.text
     assert "Nhiệm vụ thêm 109" not in first.text
     assert "Nhiệm vụ thêm 109" in second.text
+
+
+def test_kept_workspace_shows_a_report_written_since(world, today, agency_client):
+    task = world.tasks["2.2"]
+    before = agency_client.get(WORKSPACE).text
+    make_report(world, "2.2")
+
+    after = agency_client.get(WORKSPACE).text
+
+    def row(text: str) -> str:
+        return text[text.index(f'<tr id="task-{task.pk}"') :].split("</tr>", 1)[0]
+
+    assert "Viết báo cáo" in row(before) and "Viết tiếp" not in row(before)
+    assert "Viết báo cáo" not in row(after) and "status-none" not in row(after)

@@ -560,12 +560,16 @@ def test_workspace_shows_the_returned_sections_first_in_flat_queries(
     # session, user, groups, membership, cycle with plan, groups and members (2), task ids,
     # reports, extension, responsibilities, scores, targets, the page's tasks, their
     # targets; the yearly report, its returned task sections, its returned proposals, the
-    # missing lead tasks and proposals
-    with django_assert_num_queries(20):
+    # missing lead tasks and proposals; the data's version (the page is kept in the cache)
+    with django_assert_num_queries(21):
         response = agency_client.get(url)
     _grow(world, 4)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         agency_client.get(url)
+    # Kept: session, user, groups, membership, cycle, the data's version.
+    with django_assert_num_queries(6):
+        again = agency_client.get(url)
+    assert "Cần nêu số văn bản." in again.text
 
     returned = [section.label for section in response.context["yearly"].returned]
     assert returned == ["Nhiệm vụ 1.1", "Tiêu chí 1.1.1"]

@@ -8,6 +8,7 @@ only coordinates 2.2 through the departments' group (0).
 """
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -57,6 +58,11 @@ def reports(world, today, agency_user, other_agency_user) -> dict[str, YearlyRep
 
 def _names(response) -> list[str]:
     return [row.agency.short_name for row in response.context["rows"]]
+
+
+def _row_ids(response) -> list[str]:
+    """The tracker's rows as the page shows them, also when it comes from the cache."""
+    return re.findall(r'<tr id="(agency-\d+)"', response.text)
 
 
 # -- The review queue ----------------------------------------------------------------------
@@ -221,9 +227,11 @@ def test_junk_sort_falls_back_to_overdue_first(world, reports, today, noivu_clie
 
     response = noivu_client.get(TRACKER, {"sort": "password"})
 
-    assert _names(default) == _names(response) == ["Sở TC", "H. Cái Bè", "Sở TP"]
-    assert response.context["sort"] == ""
+    # The same page as the default one (kept in the cache: the same rows, the same links).
+    assert _names(default) == ["Sở TC", "H. Cái Bè", "Sở TP"]
+    assert _row_ids(response) == _row_ids(default)
     assert "aria-sort" not in response.text
+    assert 'href="?sort=agency"' in response.text  # the headings' links drop the junk
 
 
 def test_sorted_column_heading_links_the_other_way_round(world, reports, today, noivu_client):
@@ -274,8 +282,8 @@ def test_tracker_query_count_does_not_grow_with_agencies_and_reports(
     # session, user, user's groups, cycle with plan, the groups, their chosen agencies,
     # agencies, leads per agency, owners directly and through groups, coordinators,
     # coordinating groups, yearly reports, results filled, scores filled, extensions,
-    # years of the cycles
-    with django_assert_num_queries(17):
+    # years of the cycles; the data's version (the page is kept in the cache)
+    with django_assert_num_queries(18):
         noivu_client.get(TRACKER, {"sort": "-filled"})
     build_world(world.agency, other_agency, number="99/KH-UBND")  # a second plan's tasks
     fill(reports["H. Cái Bè"], other_agency_user, library_document(world.other))
@@ -289,7 +297,29 @@ def test_tracker_query_count_does_not_grow_with_agencies_and_reports(
         cycle=world.cycle, agency=world.other, until=datetime.date(2019, 12, 10)
     )
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = noivu_client.get(TRACKER, {"sort": "-filled"})
+    # Kept: the same page again costs session, user, groups, cycle and the data's version.
+    with django_assert_num_queries(5):
+        again = noivu_client.get(TRACKER, {"sort": "-filled"})
 
     assert len(response.context["rows"]) == 6
+    assert len(_row_ids(again)) == 6 and _row_ids(again) == _row_ids(response)
+
+
+def test_kept_tracker_shows_a_report_sent_since(
+    world, reports, today, noivu_client, other_agency_user
+):
+    cai_be = f'<tr id="agency-{world.other.pk}"'
+    before = noivu_client.get(TRACKER).text
+    fill(reports["H. Cái Bè"], other_agency_user, library_document(world.other))
+    send(reports["H. Cái Bè"], other_agency_user)
+
+    after = noivu_client.get(TRACKER).text
+
+    def row(text: str) -> str:
+        return text[text.index(cai_be) :].split("</tr>", 1)[0]
+
+    assert "status-draft" in row(before) and "status-submitted" not in row(before)
+    assert "status-submitted" in row(after)
+    assert after.count('<tr id="agency-') == before.count('<tr id="agency-') == 3
