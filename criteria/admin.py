@@ -344,18 +344,8 @@ class AppendixConfirmForm(ConfirmImportForm):
         return self.cleaned_data["format"]
 
 
-class CriterionLinkInline(admin.TabularInline):
-    """On a unit framework's criterion: the sub-criteria of the national index it bears on."""
-
-    model = CriterionLink
-    fk_name = "unit_criterion"
-    autocomplete_fields = ["national_criterion"]
-    extra = 0
-
-
 @admin.register(Criterion)
 class CriterionAdmin(CheckedReadErrorsMixin, ImportMixin, SimpleHistoryAdmin):
-    inlines = [CriterionLinkInline]
     list_display = ["code", "title", "max_score", "kind", "is_survey", "framework"]
     list_filter = ["framework", "level", "kind", "is_survey"]
     search_fields = ["code", "title"]
