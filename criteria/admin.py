@@ -38,6 +38,7 @@ from criteria.locks import score_lock_reason
 from criteria.models import (
     Action,
     Criterion,
+    CriterionLink,
     Framework,
     IndexResult,
     NationalGroup,
@@ -539,6 +540,9 @@ class UnitFrameworkResource(resources.ModelResource):
         changes = {(c.code, c.column): c for c in report.changes}
         changed_codes = {c.code for c in report.changes}
         result.diff_headers = [_("Dòng"), _("Mã"), *unit_row_cells(sheet.rows[0])]
+        related = sheet.titles.get("related")
+        if related:
+            result.diff_headers.append(related)
         for row in sheet.rows:
             row_result = RowResult()
             if row.code in report.created:
@@ -551,6 +555,10 @@ class UnitFrameworkResource(resources.ModelResource):
                 _diff_cell(changes.get((row.code, column)), value)
                 for column, value in unit_row_cells(row).items()
             ]
+            if related:
+                row_result.diff.append(
+                    _diff_cell(changes.get((row.code, related)), "; ".join(row.related))
+                )
             result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
         result.unit_summary = report.summary()
@@ -1019,6 +1027,31 @@ class ProvinceAdmin(SimpleHistoryAdmin):
     list_display = ["name", "region", "is_city"]
     list_filter = ["region"]
     search_fields = ["name", "aliases"]
+
+
+@admin.register(CriterionLink)
+class CriterionLinkAdmin(SimpleHistoryAdmin):
+    """The mapping from the units' criteria to the national index's sub-criteria; usually
+    read from the unit framework's .xlsx (column “Tiêu chí thành phần Bộ chỉ số tỉnh liên
+    quan”), corrected here."""
+
+    list_display = ["unit_criterion", "unit_framework", "national_criterion"]
+    list_filter = ["unit_criterion__framework", "national_criterion__framework"]
+    search_fields = [
+        "unit_criterion__code",
+        "unit_criterion__title",
+        "national_criterion__code",
+        "national_criterion__title",
+    ]
+    autocomplete_fields = ["unit_criterion", "national_criterion"]
+    list_select_related = [
+        "unit_criterion__framework",
+        "national_criterion__framework",
+    ]
+
+    @admin.display(description=gettext_lazy("bộ chỉ số đơn vị"))
+    def unit_framework(self, link: CriterionLink) -> Framework:
+        return link.unit_criterion.framework
 
 
 @admin.register(RankGoal)

@@ -899,3 +899,97 @@ def classify(total: Decimal, bands: Iterable[UnitBand]) -> UnitBand | None:
     """The highest band `total` reaches, or None when it reaches none."""
     reached = [band for band in bands if total >= band.min_score]
     return max(reached, key=lambda band: band.min_score, default=None)
+
+
+# -- The tie between the province's index of its units and the national index -----------
+
+
+class CriterionLinkQuerySet(models.QuerySet):
+    def to_framework(self, framework_id: int) -> "CriterionLinkQuerySet":
+        """The links to the sub-criteria of one national framework."""
+        return self.filter(national_criterion__framework_id=framework_id)
+
+
+class CriterionLink(models.Model):
+    """A criterion of a unit framework related to a sub-criterion of the national index: how
+    the units score on it bears on the province's score there. The mapping is data; it is
+    read from the unit framework's .xlsx (criteria.unit_frameworks) or edited in the admin."""
+
+    unit_criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="national_links",
+        verbose_name=_("tiêu chí của bộ chỉ số đơn vị"),
+    )
+    national_criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="unit_links",
+        verbose_name=_("tiêu chí thành phần Bộ chỉ số tỉnh"),
+    )
+
+    history = HistoricalRecords()
+    objects = CriterionLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tiêu chí liên quan")
+        verbose_name_plural = pgettext_lazy("plural", "tiêu chí liên quan")
+        ordering = ["unit_criterion__framework", "unit_criterion__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_criterion", "national_criterion"], name="criterion_link_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_criterion.framework} {self.unit_criterion.code} → " + (
+            f"{self.national_criterion.framework} {self.national_criterion.code}"
+        )
+
+    def clean(self) -> None:
+        if self.unit_criterion_id is None or self.national_criterion_id is None:
+            return
+        problem = link_problem(self.unit_criterion, self.national_criterion)
+        if problem:
+            raise ValidationError(problem)
+
+
+def link_problem(unit: Criterion, national: Criterion) -> str | None:
+    """Why `unit` may not be related to `national`, or None. A link goes from a scored
+    (regular, without children) criterion of a unit framework to a sub-criterion without
+    children of the national framework that applies in the unit framework's first year.
+    (Two queries, for the children; the import checks its whole file without them.)"""
+    if not unit.framework.is_unit_framework:
+        return _(
+            "Tiêu chí %(code)s thuộc bộ chỉ số %(framework)s của Bộ Nội vụ; hãy chọn một tiêu "
+            "chí của bộ chỉ số tỉnh đánh giá các đơn vị."
+        ) % {"code": unit.code, "framework": unit.framework}
+    if national.framework.is_unit_framework:
+        return _(
+            "Tiêu chí %(code)s thuộc bộ chỉ số đơn vị %(framework)s; tiêu chí liên quan phải "
+            "là tiêu chí thành phần của Bộ chỉ số tỉnh (bộ chỉ số của Bộ Nội vụ)."
+        ) % {"code": national.code, "framework": national.framework}
+    if unit.kind != Criterion.Kind.REGULAR:
+        return _(
+            "Tiêu chí %(code)s là %(kind)s; chỉ tiêu chí chấm điểm mới liên quan đến Bộ chỉ số "
+            "tỉnh."
+        ) % {"code": unit.code, "kind": unit.get_kind_display().lower()}
+    if unit.children.exists():
+        return _(
+            "Tiêu chí %(code)s có tiêu chí con; hãy liên kết từ tiêu chí con được chấm điểm."
+        ) % {"code": unit.code}
+    if national.children.exists():
+        return _(
+            "Tiêu chí %(code)s của Bộ chỉ số tỉnh có tiêu chí thành phần; hãy chọn tiêu chí "
+            "thành phần (ví dụ %(code)s.1)."
+        ) % {"code": national.code}
+    if not national.framework.covers(unit.framework.first_year):
+        return _(
+            "Bộ chỉ số %(national)s không áp dụng năm %(year)s, năm đầu của bộ chỉ số "
+            "%(framework)s."
+        ) % {
+            "national": national.framework,
+            "year": unit.framework.first_year,
+            "framework": unit.framework,
+        }
+    return None

@@ -8,6 +8,12 @@ under it; areas numbered 1, 2 … or I, II … (then "1.2" under area II is 2.1.
 lines "A. TIÊU CHÍ CHẤM ĐIỂM", "B. ĐIỂM THƯỞNG"; lines of scoring levels ("- Ban hành đúng
 hạn: 1 điểm"); a total row; signatures below.
 
+A column "Tiêu chí thành phần Bộ chỉ số tỉnh liên quan" (any title with "liên quan") may
+name, for each scored criterion, the sub-criteria of the national index it bears on
+("3.4.1; 5.2"): they are resolved against the national framework that applies in the unit
+framework's first year and kept as criteria.CriterionLink rows, the file being the whole
+mapping of the framework.
+
 Bonus criteria (điểm thưởng) and penalty criteria (điểm trừ) are told apart by a "Loại"
 column, by their area's title ("ĐIỂM THƯỞNG"), or by the section line above their area;
 a criterion is of its area's kind. A penalty's maximum may be written negative ("-2"): it
@@ -38,7 +44,7 @@ from criteria.importers import (
     parse_code,
     parse_number,
 )
-from criteria.models import Criterion, Framework
+from criteria.models import Criterion, CriterionLink, Framework, code_sort_key
 from criteria.national import _titles
 from criteria.services import Change, show
 
@@ -101,6 +107,8 @@ class UnitRow:
     max_score: Decimal
     kind: str = Kind.REGULAR
     is_survey: bool = False
+    # The codes of the national index's sub-criteria it bears on, as written.
+    related: list[str] = field(default_factory=list)
 
     @property
     def depth(self) -> int:
@@ -114,6 +122,11 @@ class UnitSheet:
     rows: list[UnitRow]
     titles: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_related(self) -> bool:
+        """Whether the file has the column of related national sub-criteria."""
+        return "related" in self.titles
 
     def maximum(self, kind: str = Kind.REGULAR) -> Decimal:
         """The sum of the areas' maxima of one kind: for regular areas, the framework's
@@ -137,6 +150,8 @@ class _Header:
 
 def _column_key(title: str) -> str | None:
     title = re.sub(r"\s*/\s*", "/", title)
+    if "liên quan" in title:
+        return "related"
     if title in CODE_TITLES:
         return "code"
     if title.startswith("loại") or title == "phân loại":
@@ -368,6 +383,7 @@ def _read_row(reading: _Reading, sheet_row: int, values: list[Any]) -> None:
     raw_title = _cell(values, idx["title"])
     raw_max = _cell(values, idx["max_score"])
     raw_kind = _cell(values, idx.get("kind"))
+    raw_related = _cell(values, idx.get("related"))
     code_text = " ".join(str(raw_code).split()) if raw_code is not None else ""
     words = f"{code_text} {normalise(raw_title)}"
     if raw_max is None and (sheet_row, idx["max_score"]) in reading.formulas:
@@ -412,6 +428,34 @@ def _read_row(reading: _Reading, sheet_row: int, values: list[Any]) -> None:
         )
         return
     _read_criterion(reading, line, code, raw_title, raw_max, raw_kind)
+    if reading.rows and reading.rows[-1].excel_row == line:
+        reading.rows[-1].related = _related_codes(reading, line, raw_related)
+
+
+RELATED_SEPARATORS = re.compile(r"[;,\n]+")
+
+
+def _related_codes(reading: _Reading, line: int, raw: Any) -> list[str]:
+    """The national sub-criteria a row names ("3.4.1; 5.2"), each once, in order."""
+    if raw is None:
+        return []
+    parts = [raw] if _is_number(raw) else RELATED_SEPARATORS.split(str(raw))
+    codes: list[str] = []
+    for part in parts:
+        if isinstance(part, str) and not part.strip():
+            continue
+        code = parse_code(part.strip() if isinstance(part, str) else part)
+        if code is None:
+            reading.problems.append(
+                _(
+                    "%(where)s: “%(value)s” không phải là mã tiêu chí thành phần của Bộ chỉ số "
+                    "tỉnh (ví dụ 3.4.1; ghi nhiều mã cách nhau bởi dấu chấm phẩy)."
+                )
+                % {"where": reading.where(line, "related"), "value": _text(part)}
+            )
+        elif code not in codes:
+            codes.append(code)
+    return codes
 
 
 def _unit_code(reading: _Reading, raw_code: Any) -> str | None:
@@ -530,6 +574,22 @@ def _tree_problems(reading: _Reading) -> list[str]:
             )
             continue
         seen[row.code] = row.excel_row
+    parents = {row.code.rpartition(".")[0] for row in reading.rows}
+    for row in reading.rows:
+        if row.related and (row.code in parents or row.kind != Kind.REGULAR):
+            problems.append(
+                _(
+                    "%(where)s: chỉ ghi tiêu chí liên quan ở tiêu chí chấm điểm không có tiêu "
+                    "chí con; %(code)s %(why)s."
+                )
+                % {
+                    "where": reading.where(row.excel_row, "related"),
+                    "code": row.code,
+                    "why": _("có tiêu chí con")
+                    if row.code in parents
+                    else _("là %(kind)s") % {"kind": Kind(row.kind).label.lower()},
+                }
+            )
     for row in reading.rows:
         parent = row.code.rpartition(".")[0]
         if parent and parent not in seen:
@@ -709,6 +769,8 @@ def import_unit_framework(
         first_year=first_year,
         last_year=last_year,
     )
+    national, links, link_problems = _resolve_related(sheet, first_year)
+    problems.extend(link_problems)
     if problems:
         raise AppendixError(problems)
     report = UnitFrameworkReport(
@@ -720,7 +782,18 @@ def import_unit_framework(
         warnings=list(sheet.warnings),
         dry_run=dry_run,
     )
+    if sheet.has_related and national is None and links:
+        report.warnings.append(
+            _(
+                "Chưa có bộ chỉ số của Bộ Nội vụ áp dụng năm %(year)s: chưa ghi các tiêu chí "
+                "liên quan của cột “%(column)s”; hãy nhập lại tệp sau khi có bộ chỉ số đó."
+            )
+            % {"year": first_year, "column": sheet.titles["related"]}
+        )
+    # The file is the framework's whole mapping, once its codes are resolved (or it has none).
+    sync_links = sheet.has_related and (national is not None or not links)
     existing = {c.code: c for c in framework.criteria.all()} if framework else {}
+    before_links = _existing_links(framework) if framework else {}
     changed: set[str] = set()
     for row in sheet.rows:
         before = existing.get(row.code)
@@ -733,10 +806,14 @@ def import_unit_framework(
             for column, value in row_cells(row).items()
             if show(old[column]) != show(value)
         ]
+        if sync_links:
+            old_links, new_links = before_links.get(row.code, ""), _joined(row.related)
+            if old_links != new_links:
+                changes.append(Change(row.code, sheet.titles["related"], old_links, new_links))
         report.changes.extend(changes)
-        if changes:
+        if any(change.column != sheet.titles.get("related") for change in changes):
             changed.add(row.code)
-        else:
+        if not changes:
             report.unchanged += 1
     if framework is not None and framework.max_score != report.maximum:
         report.changes.append(
@@ -759,6 +836,8 @@ def import_unit_framework(
                 framework.name, framework.max_score = name, report.maximum
                 framework.save(update_fields=["name", "max_score"])
             _write(framework, [r for r in sheet.rows if r.code in changed | set(report.created)])
+            if sync_links:
+                _write_links(framework, links)
     except IntegrityError as error:
         raise AppendixError([_("Không lưu được bộ chỉ số: %(error)s") % {"error": error}]) from None
     return report
@@ -786,3 +865,102 @@ def _write(framework: Framework, rows: list[UnitRow]) -> None:
             ["title", "max_score", "kind", "is_survey", "parent", "level", "sort_key"],
         )
         existing.update({criterion.code: criterion for criterion in created})
+
+
+# -- The related sub-criteria of the national index -------------------------------------
+
+
+def _resolve_related(
+    sheet: UnitSheet, first_year: int
+) -> tuple[Framework | None, dict[str, list[int]], list[str]]:
+    """The national framework the column's codes name (the one that applies in the unit
+    framework's first year), the national criteria's ids by unit criterion's code, and the
+    problems: a code that is no sub-criterion without children of that framework."""
+    named = {row.code: row.related for row in sheet.rows if row.related}
+    if not sheet.has_related or not named:
+        return None, {}, []
+    nationals = list(Framework.objects.national().applying_in(first_year).order_by("code"))
+    if len(nationals) > 1:
+        return (
+            None,
+            named,
+            [
+                _(
+                    "Năm %(year)s có nhiều bộ chỉ số của Bộ Nội vụ (%(codes)s): không biết mã ở "
+                    "cột “%(column)s” thuộc bộ nào."
+                )
+                % {
+                    "year": first_year,
+                    "codes": ", ".join(str(national) for national in nationals),
+                    "column": sheet.titles["related"],
+                }
+            ],
+        )
+    if not nationals:
+        return None, named, []
+    national = nationals[0]
+    ids = dict(national.criteria.values_list("code", "pk"))
+    parents = {code.rpartition(".")[0] for code in ids}
+    problems: list[str] = []
+    links: dict[str, list[int]] = {}
+    for row in sheet.rows:
+        for code in row.related:
+            where = _("Dòng %(row)s, cột “%(column)s”") % {
+                "row": row.excel_row,
+                "column": sheet.titles["related"],
+            }
+            if code not in ids:
+                problems.append(
+                    _("%(where)s: không có tiêu chí %(code)s trong bộ chỉ số %(national)s.")
+                    % {"where": where, "code": code, "national": national}
+                )
+            elif code in parents:
+                problems.append(
+                    _(
+                        "%(where)s: tiêu chí %(code)s của bộ chỉ số %(national)s có tiêu chí "
+                        "thành phần; hãy ghi mã tiêu chí thành phần (ví dụ %(code)s.1)."
+                    )
+                    % {"where": where, "code": code, "national": national}
+                )
+            else:
+                links.setdefault(row.code, []).append(ids[code])
+    return national, links, problems
+
+
+def _existing_links(framework: Framework) -> dict[str, str]:
+    """The related national codes of the framework's criteria, as the column writes them."""
+    by_code: dict[str, list[str]] = {}
+    rows = (
+        CriterionLink.objects.filter(unit_criterion__framework=framework)
+        .order_by("pk")
+        .values_list("unit_criterion__code", "national_criterion__code")
+    )
+    for unit_code, national_code in rows:
+        by_code.setdefault(unit_code, []).append(national_code)
+    return {code: _joined(codes) for code, codes in by_code.items()}
+
+
+def _joined(codes: list[str]) -> str:
+    """Codes as the column writes them, in the tree's order: "3.4.1; 5.2"."""
+    return "; ".join(sorted(codes, key=code_sort_key))
+
+
+def _write_links(framework: Framework, links: dict[str, list[int]]) -> None:
+    """Make the framework's links those of the file: add the new, remove the others (one
+    by one, so that the history records each removal)."""
+    ids = dict(framework.criteria.values_list("code", "pk"))
+    wanted = {(ids[code], national) for code, nationals in links.items() for national in nationals}
+    current = {
+        (link.unit_criterion_id, link.national_criterion_id): link
+        for link in CriterionLink.objects.filter(unit_criterion__framework=framework)
+    }
+    for key, link in current.items():
+        if key not in wanted:
+            link.delete()
+    bulk_create_with_history(
+        [
+            CriterionLink(unit_criterion_id=unit, national_criterion_id=national)
+            for unit, national in sorted(wanted - current.keys())
+        ],
+        CriterionLink,
+    )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from assessments.links import lowest_units, units_version
+from assignments.models import user_role
 from criteria.caching import cached_part, render_with_cached_part
 from criteria.locks import score_lock_reason
 from criteria.models import Criterion, Plan, Score
@@ -36,11 +38,26 @@ from reports.rollups import (
 )
 from reports.services import ScoreLockedError, StaleRowError, save_scores
 from reports.standing import overview_standing_context, route_standing_context
-from reports.unit_views import public_unit_results
+from reports.unit_views import READERS, public_unit_results
 
 CHANGE_SCORE = "criteria.change_score"
 # A refused value and a stale row are answers the grid shows, with their own status codes.
 SAVE_STATUS = {"saved": 200, "unchanged": 200, "invalid": 422, "stale": 409}
+
+
+def _units_vary(request: HttpRequest) -> str | None:
+    """For the roles that read every unit's scores (reports.unit_views.READERS), the version
+    of the units' data the gap and route pages show; None for the others, who do not see
+    the units' scores there (a unit reads only its own page)."""
+    return units_version() if user_role(request.user) in READERS else None
+
+
+def _unit_lows(plan: Plan, year: int, units: str | None) -> dict:
+    """The units lowest on the criteria related to each national sub-criterion, by the
+    national criterion's id (assessments.links), for a page whose reader may see them."""
+    if units is None:
+        return {}
+    return lowest_units(national_framework_id=plan.framework_id, year=year)
 
 
 def _get_plan_for_year(year: int) -> Plan:
@@ -252,12 +269,15 @@ def gap_dashboard(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     query = _gap_filters(request, plan)
     basis = _basis(request)
+    units = _units_vary(request)
     return render_with_cached_part(
         request,
         "reports/gap_dashboard.html",
         part="content",
-        vary=(plan.pk, year, tuple(sorted(query.items())), basis),
-        build=lambda: _gaps(plan, year, query, basis),
+        vary=(plan.pk, year, tuple(sorted(query.items())), basis, units),
+        build=lambda: (
+            _gaps(plan, year, query, basis) | {"unit_lows": _unit_lows(plan, year, units)}
+        ),
         context={"year": year},
     )
 
@@ -354,12 +374,16 @@ def route_to_target(request: HttpRequest, year: int) -> HttpResponse:
     plan = _get_plan_for_year(year)
     without_survey = request.GET.get("without_survey") == "1"
     basis = _basis(request)
+    units = _units_vary(request)
     return render_with_cached_part(
         request,
         "reports/route.html",
         part="content",
-        vary=(plan.pk, year, without_survey, basis),
-        build=lambda: _route(plan, year, without_survey=without_survey, basis=basis),
+        vary=(plan.pk, year, without_survey, basis, units),
+        build=lambda: (
+            _route(plan, year, without_survey=without_survey, basis=basis)
+            | {"unit_lows": _unit_lows(plan, year, units)}
+        ),
         context={"year": year, **route_standing_context(request, plan, year)},
     )
 

@@ -38,6 +38,7 @@ from assignments.models import (
 from criteria.models import (
     Action,
     Criterion,
+    CriterionLink,
     Framework,
     IndexResult,
     NationalGroup,
@@ -117,6 +118,10 @@ def admin_world(agency, agency_user) -> None:
         code="SBN-2020", name="Sở 2020", unit_type="department", first_year=2020
     )
     unit_area = Criterion.objects.create(framework=units, code="3", title="TTHC", max_score=14)
+    unit_leaf = Criterion.objects.create(
+        framework=units, parent=unit_area, code="3.1", title="Công khai TTHC", max_score=14
+    )
+    CriterionLink.objects.create(unit_criterion=unit_leaf, national_criterion=criterion)
     Exemption.objects.create(agency=agency, criterion=unit_area, reason="Không có TTHC")
     UnitBand.objects.create(year=2020, unit_type="department", name="Tốt", min_score=90)
     AssessmentRound.objects.create(

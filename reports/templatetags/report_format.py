@@ -57,3 +57,9 @@ def show_figure(figure: Figure | None) -> str:
     return format_html(
         "{}{}{}", score(figure.value), children_sum_note(figure.value, figure.children_sum), badge
     )
+
+
+@register.filter
+def lows_of(unit_lows: dict, criterion_id: int) -> list:
+    """The units lowest on the criteria related to a national criterion (assessments.links)."""
+    return unit_lows.get(criterion_id, []) if unit_lows else []

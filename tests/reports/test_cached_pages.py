@@ -207,14 +207,16 @@ QUERIES = {
     "criteria:plan-appendix-download": (9, 4),
     # session, user, plan, the areas (to check the filters), the data version, criteria,
     # official scores, targets, published index, user's groups (navigation) | session,
-    # user, plan, the areas, data version, user's groups
-    "reports:gap-dashboard": (10, 6),
+    # user, plan, the areas, data version, user's groups; for a leader (who reads every
+    # unit's scores) also the version of the units' data (assessments/links.py) and, cold,
+    # the units lowest on the related criteria
+    "reports:gap-dashboard": (12, 7),
     # session, user, plan, the data version, criteria, official scores, targets, published
     # index, user's groups (navigation) | session, user, plan, data version, user's groups
     "reports:results-print": (9, 5),
     # and the route's standing (cold: data version, provinces, national rows, groups;
-    # cached: data version)
-    "reports:route": (13, 6),
+    # cached: data version), and the units' as on the gap page (cold 2, cached 1)
+    "reports:route": (15, 7),
     # as above, and the agencies, the groups (their chosen agencies would be one more, but
     # there is no group here), the responsibilities' lead agencies and lead groups (a
     # group's points under the group)
@@ -322,10 +324,11 @@ def test_bad_gap_filters_share_the_default_pages_cache_entry(
     url = reverse("reports:gap-dashboard", args=[2018])
     default = leader_client.get(url).text
 
-    # session, user, plan, the areas, data version, user's groups: no page built again
-    with django_assert_num_queries(6):
+    # session, user, plan, the areas, data version, the units' data version, user's groups:
+    # no page built again
+    with django_assert_num_queries(7):
         junk = leader_client.get(url, {"sort": "junk", "area": "999999", "status": "x"})
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         leader_client.get(url, {"sort": "junk-2"})
 
     assert junk.status_code == 200

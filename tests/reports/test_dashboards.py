@@ -25,11 +25,13 @@ D = Decimal
 YEAR_PAGES = {
     # session, user, plan with framework, the data version (criteria/caching.py), criteria,
     # official scores of the year and the baseline, targets of the plan, the year's
-    # published index; the pages also the user's groups, for the navigation's role links
-    "reports:gap-dashboard": 10,  # and the areas, to check the filters
+    # published index; the pages also the user's groups, for the navigation's role links;
+    # the gap and route pages, for a leader (who reads every unit's scores), the version of
+    # the units' data and the units lowest on the related criteria (assessments/links.py)
+    "reports:gap-dashboard": 12,  # and the areas, to check the filters
     # the route also (reports/standing.py, RouteStanding): data version, provinces, the
     # national rows of the year and the two before, their groups
-    "reports:route": 13,
+    "reports:route": 15,
     "reports:results-print": 9,
     # session, user, plan, the data version; the appendix (official baseline scores,
     # targets, actions, criteria, baseline index result); the grid (criteria, scores of the
