@@ -221,7 +221,7 @@ class Filler:
         ]
         if not proposals:
             return
-        document = _demo_document(
+        document = demo_document(
             report.agency,
             by,
             year=self.year,
@@ -327,12 +327,20 @@ def demo_pdf(title: str, sections: list[str]) -> bytes:
     return bytes(out)
 
 
-def _demo_document(
-    agency: Agency, by: AbstractBaseUser | None, *, year: int, title: str, sections: list[str]
+def demo_document(
+    agency: Agency,
+    by: AbstractBaseUser | None,
+    *,
+    year: int,
+    title: str,
+    sections: list[str],
+    file_name: str = "bao-cao-cchc",
+    number: str = "BC-MH",
 ) -> EvidenceDocument:
-    """A demonstration document in the agency's library, checked and stored as an upload."""
+    """A demonstration document in the agency's library, checked and stored as an upload
+    (also the units' index demo's, assessments/demo.py)."""
     content = demo_pdf(f"{agency.name} - {title}", sections)
-    upload = SimpleUploadedFile(f"bao-cao-cchc-{year}.pdf", content, "application/pdf")
+    upload = SimpleUploadedFile(f"{file_name}-{year}.pdf", content, "application/pdf")
     kind = check_evidence(upload)
     document, _created = services.add_document(
         agency=agency,
@@ -340,7 +348,7 @@ def _demo_document(
         content_type=kind.content_type,
         extension=kind.extension,
         by=by,
-        number=f"{agency.pk:02d}/BC-MH",
+        number=f"{agency.pk:02d}/{number}",
         issued_on=datetime.date(year, 11, 15),
         issuer=agency.name,
         title=title,
@@ -435,7 +443,7 @@ def _create_last_cycle(plan: Plan) -> None:
     report = yearly.open_yearly_report(cycle=cycle, agency=drafting)
     filler.fill(report, by, lead_only=1)
     proposal = report.score_proposals.select_related("criterion").get(criterion__code="2.1.1")
-    document = _demo_document(
+    document = demo_document(
         drafting,
         by,
         year=cycle.year,

@@ -1,6 +1,7 @@
-"""The run command's data (assignments/management/commands/load_demo.py, assignments/demo.py):
-the seed plan, the agencies, one demo account per role and the agencies' yearly reports of
-2019 (all accepted) and 2020 (one in each state)."""
+"""The run command's data (assessments/management/commands/load_demo.py, assignments/demo.py,
+assessments/demo.py): the seed plan, the agencies, one demo account per role, the agencies'
+yearly reports of 2019 (all accepted) and 2020 (one in each state) and the units' index
+(tests/assessments/test_demo_units.py)."""
 
 import io
 from decimal import Decimal
@@ -9,11 +10,20 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from assessments.models import (
+    Assessment,
+    AssessmentRound,
+    AssessmentTransition,
+    CouncilAssignment,
+    Entry,
+    EntryEvidence,
+)
 from assignments.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from assignments.models import (
     Agency,
     EvidenceDocument,
     EvidenceLink,
+    Exemption,
     Membership,
     OutgoingMail,
     Report,
@@ -24,6 +34,7 @@ from assignments.models import (
     Role,
     ScoreProposal,
     Task,
+    UnitCluster,
     YearlyReport,
     YearlyTransition,
     user_agency,
@@ -32,11 +43,13 @@ from assignments.models import (
 from assignments.progress import build_workspace
 from criteria.models import (
     Criterion,
+    Framework,
     IndexResult,
     NationalResult,
     Province,
     RankGoal,
     Score,
+    UnitBand,
 )
 from reports.rollups import YearResults, agency_stakes
 
@@ -48,7 +61,8 @@ def test_load_demo_gives_the_seed_plan_agencies_and_an_account_per_role(settings
 
     call_command("load_demo", stdout=io.StringIO())
 
-    assert Criterion.objects.count() == 107
+    # The plan's 107; the units' frameworks (tests/assessments/test_demo_units.py) aside.
+    assert Criterion.objects.filter(framework__unit_type="").count() == 107
     assert IndexResult.objects.filter(province="Tiền Giang").count() == 3
     assert Province.objects.count() == 63
     tien_giang = NationalResult.objects.get(table__year=2018, province__name="Tiền Giang")
@@ -94,10 +108,21 @@ def _demo_state(media) -> dict:
             (EvidenceLink, ["location"]),
             (OutgoingMail, ["to"]),
             (Membership, ["agency"]),
+            (Framework, ["code", "max_score"]),
+            (UnitBand, ["min_score"]),
+            (UnitCluster, ["name"]),
+            (Exemption, ["criterion"]),
+            (AssessmentRound, ["opens_on", "deadline", "published_at"]),
+            (CouncilAssignment, ["area"]),
+            (Assessment, ["status", "version", "updated_at"]),
+            (AssessmentTransition, ["to_status", "at"]),
+            (Entry, ["final_score", "version"]),
+            (EntryEvidence, ["location"]),
         ]
     }
     state["history"] = [
-        model.history.count() for model in (Report, YearlyReport, ScoreProposal, EvidenceLink)
+        model.history.count()
+        for model in (Report, YearlyReport, ScoreProposal, EvidenceLink, Assessment, Entry)
     ]
     state["files"] = sorted(str(path) for path in media.rglob("*") if path.is_file())
     return state
@@ -112,10 +137,12 @@ def test_load_demo_twice_changes_nothing(settings):
 
     assert _demo_state(settings.MEDIA_ROOT) == before
     assert len(before["YearlyReport"]) > 30
+    assert len(before["Assessment"]) > 60
     assert len(before["files"]) == len(before["EvidenceDocument"]) > 30
     assert get_user_model().objects.count() == len(DEMO_ACCOUNTS)
     assert "0 tiêu chí mới, 0 dòng thay đổi" in out.getvalue()
     assert "Báo cáo năm minh họa" not in out.getvalue()
+    assert "Chỉ số CCHC minh họa của các đơn vị" not in out.getvalue()
 
 
 def test_load_demo_refuses_accounts_when_debug_is_off(settings):

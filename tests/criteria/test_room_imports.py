@@ -16,7 +16,7 @@ STILL_IMPORTING = {
 }
 
 
-def _imports_assignments(path: Path) -> bool:
+def _imports(path: Path, room: str = "assignments") -> bool:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -24,18 +24,26 @@ def _imports_assignments(path: Path) -> bool:
             names = [node.module or ""]
         else:
             continue
-        if any(name == "assignments" or name.startswith("assignments.") for name in names):
+        if any(name == room or name.startswith(f"{room}.") for name in names):
             return True
     return False
 
 
 def test_criteria_imports_assignments_only_where_it_is_known_to():
     importing = {
-        path.relative_to(CRITERIA).as_posix()
-        for path in CRITERIA.rglob("*.py")
-        if _imports_assignments(path)
+        path.relative_to(CRITERIA).as_posix() for path in CRITERIA.rglob("*.py") if _imports(path)
     }
 
     assert importing <= STILL_IMPORTING
     # The demo, which builds the agencies' work, lives in assignments.
     assert not (CRITERIA / "management/commands/load_demo.py").exists()
+
+
+def test_assignments_never_imports_assessments():
+    """load_demo lives in assessments and calls assignments' loader, not the reverse."""
+    assignments = Path(settings.BASE_DIR) / "assignments"
+
+    importing = [p for p in assignments.rglob("*.py") if _imports(p, "assessments")]
+
+    assert importing == []
+    assert not (assignments / "management/commands/load_demo.py").exists()

@@ -307,7 +307,7 @@ def test_the_summary_table_holds_every_sub_criterion_and_the_overviews_total(dem
         )
         assert evidence == ("Có" if leaf.code in with_documents else "Không"), leaf.code
     # The areas are rows of the table too, in bold.
-    assert rows["1"][1] == Criterion.objects.get(code="1").title
+    assert rows["1"][1] == Criterion.objects.get(framework__unit_type="", code="1").title
     assert rows["TỔNG ĐIỂM"][3] == _overview_self_total(YEAR)
     total = sum(scores.values(), D(0))
     assert rows["TỔNG ĐIỂM"][3] == f"{total.normalize():f}".replace(".", ",")
@@ -609,7 +609,7 @@ def test_a_year_in_progress_totals_the_overviews_projection_and_says_so(demo, tm
     # 2020 is neither published nor final: three sub-criteria self-assessed so far.
     for code in ("1.1.1", "1.1.2", "1.2"):
         Score.objects.create(
-            criterion=Criterion.objects.get(code=code),
+            criterion=Criterion.objects.get(framework__unit_type="", code=code),
             year=2020,
             kind=Score.Kind.SELF,
             value=D("0.5"),

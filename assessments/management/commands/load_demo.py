@@ -1,6 +1,8 @@
 """`manage.py load_demo`: the seed plan, the agencies and, on a development machine, the demo
-accounts and their work (assignments/demo.py). It lives with the agencies' reports, the
-highest thing it builds."""
+accounts and their work: the agencies' yearly reports (assignments/demo.py), then the
+province's index of its units (assessments/demo.py). It lives in assessments, the highest
+room it builds, and calls each room's own loader (DESIGN.md: no lower room imports a
+higher one)."""
 
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from assessments.demo import create_units_demo
 from assignments.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, create_demo_accounts, create_demo_work
 from assignments.owners import assign_from_actions
 from criteria.importers import AppendixError, read_appendix
@@ -63,6 +66,15 @@ class Command(BaseCommand):
                 self.stdout.write(
                     _("Báo cáo năm minh họa của các kỳ: %(years)s.")
                     % {"years": ", ".join(str(year) for year in years)}
+                )
+            try:
+                rounds = create_units_demo()
+            except AppendixError as error:  # a unit framework's workbook refused
+                raise CommandError("\n".join(error.problems)) from None
+            if rounds:
+                self.stdout.write(
+                    _("Chỉ số CCHC minh họa của các đơn vị, các năm: %(years)s.")
+                    % {"years": ", ".join(str(year) for year in rounds)}
                 )
             self.stdout.write(
                 _("Tài khoản dùng thử: %(names)s; mật khẩu “%(password)s”.")
