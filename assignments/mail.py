@@ -1,30 +1,20 @@
 """The mail the portal sends: letters to an agency's users kept in the outbox until sent,
-and the reminders before the deadline, to the agencies and their summary to Sở Nội vụ.
+and who receives them. The reminders before the deadline are in assignments/reminders.py.
 """
 
-import datetime
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, mailers
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assignments.models import (
-    Agency,
-    OutgoingMail,
-    Reminder,
-    Report,
-    ReportingCycle,
-    Role,
-    Task,
-)
-from assignments.progress import AgencyProgress, cycle_progress, outstanding_task_ids
+from assignments.models import Agency, OutgoingMail, Report, Role, Task
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +22,8 @@ logger = logging.getLogger(__name__)
 # -- Mail ---------------------------------------------------------------------------------
 
 
-def _agency_addresses(agency_ids: Iterable[int]) -> dict[int, list[str]]:
+def agency_addresses(agency_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The addresses of the agencies' active users, by agency id (one query)."""
     users = (
         get_user_model()
         .objects.filter(membership__agency__in=list(agency_ids), is_active=True)
@@ -46,7 +37,8 @@ def _agency_addresses(agency_ids: Iterable[int]) -> dict[int, list[str]]:
     return addresses
 
 
-def _noivu_addresses() -> list[str]:
+def noivu_addresses() -> list[str]:
+    """The addresses of Sở Nội vụ's active staff (one query)."""
     return list(
         get_user_model()
         .objects.filter(groups__name=Role.NOIVU_STAFF.value, is_active=True)
@@ -57,7 +49,7 @@ def _noivu_addresses() -> list[str]:
     )
 
 
-def _messages(subject: str, body: str, addresses: Iterable[str]) -> list[EmailMessage]:
+def one_per_address(subject: str, body: str, addresses: Iterable[str]) -> list[EmailMessage]:
     # One message per person: colleagues do not see each other's addresses.
     return [EmailMessage(subject, body, to=[address]) for address in addresses]
 
@@ -65,7 +57,7 @@ def _messages(subject: str, body: str, addresses: Iterable[str]) -> list[EmailMe
 def mail_agency_on_commit(agency: Agency, subject: str, body: str) -> None:
     """Keep a mail to each of the agency's users with the change, and send them once it is
     committed; a mail that cannot go now stays in the outbox for send_outbox."""
-    addresses = _agency_addresses([agency.pk]).get(agency.pk, [])
+    addresses = agency_addresses([agency.pk]).get(agency.pk, [])
     mails = OutgoingMail.objects.bulk_create(
         OutgoingMail(agency=agency, to=address, subject=subject, body=body) for address in addresses
     )
@@ -139,150 +131,3 @@ def mail_report_review(report: Report, *, note: str) -> None:
 
 def _task_number(task: Task) -> str:
     return f"{task.content_area.number}.{task.number}"
-
-
-# -- Reminders ----------------------------------------------------------------------------
-
-
-@dataclass
-class ReminderRun:
-    """What one run of send_reminders did."""
-
-    mailed: list[Agency] = field(default_factory=list)
-    already_sent: list[Agency] = field(default_factory=list)
-    without_address: list[Agency] = field(default_factory=list)
-    failed: list[Agency] = field(default_factory=list)
-    summaries: int = 0
-    failed_summaries: int = 0
-    outbox: OutboxRun = field(default_factory=OutboxRun)
-
-
-def send_reminders(*, days: int) -> ReminderRun:
-    """Mail each agency what is due within `days` days or overdue, and Sở Nội vụ a summary.
-
-    First sends what the outbox still holds (send_outbox). Covers the cycles of the
-    current year. Each mail is claimed by a Reminder row that is
-    committed before the mail goes out, so that a second run on the same day (or a run
-    alongside) sends nothing twice; a mail that fails gives its claim back for the next run.
-    """
-    today = timezone.localdate()
-    run = ReminderRun(outbox=send_outbox())
-    for cycle in ReportingCycle.objects.filter(year=today.year).select_related("plan"):
-        _remind_cycle(cycle, days=days, today=today, run=run)
-    return run
-
-
-def remind_agency(cycle: ReportingCycle, agency: Agency) -> ReminderRun:
-    """Mail one agency now what it still has to send in the cycle, whatever the days left.
-
-    The same mail and the same claim as send_reminders: an agency already reminded today
-    (by the command or by this) is not mailed again; Sở Nội vụ gets no summary. Nothing is
-    mailed to an agency with nothing left to send (the run's lists stay empty).
-    """
-    today = timezone.localdate()
-    run = ReminderRun()
-    due = [
-        row
-        for row in cycle_progress(cycle, today=today, kind=agency.kind)
-        if row.agency == agency and row.outstanding
-    ]
-    with translation.override(settings.LANGUAGE_CODE):  # the agency's mail, not the page's
-        _remind_agencies(cycle, due, today=today, run=run)
-    return run
-
-
-def _remind_cycle(
-    cycle: ReportingCycle, *, days: int, today: datetime.date, run: ReminderRun
-) -> None:
-    due = [
-        row
-        for row in cycle_progress(cycle, today=today)
-        if row.outstanding and row.deadline.days_left <= days
-    ]
-    if not due:
-        return
-    without_address = _remind_agencies(cycle, due, today=today, run=run)
-
-    summary = render_to_string(
-        "assignments/email/reminder_summary.txt",
-        {"cycle": cycle, "rows": due, "without_address": without_address},
-    )
-    subject = _("Tổng hợp tình hình báo cáo năm %(year)s") % {"year": cycle.year}
-    messages = _messages(subject, summary, _noivu_addresses())
-    if messages:
-        try:
-            if _send_once(cycle, None, today, messages):
-                run.summaries += 1
-        except OSError:
-            run.failed_summaries += 1
-
-
-def _remind_agencies(
-    cycle: ReportingCycle, due: list[AgencyProgress], *, today: datetime.date, run: ReminderRun
-) -> list[Agency]:
-    """Mail each agency of `due` its outstanding tasks, at most once a day; the agencies
-    without an address, who get nothing, are returned."""
-    if not due:
-        return []
-    outstanding = outstanding_task_ids(cycle, [row.agency for row in due])
-    tasks = Task.objects.select_related("content_area").in_bulk(
-        {task_id for task_ids in outstanding.values() for task_id in task_ids}
-    )
-    addresses = _agency_addresses(row.agency.pk for row in due)
-    without_address = [row.agency for row in due if row.agency.pk not in addresses]
-    run.without_address += without_address
-    for row in due:
-        if row.agency in without_address:
-            continue
-        body = render_to_string(
-            "assignments/email/reminder_agency.txt",
-            {
-                "cycle": cycle,
-                "row": row,
-                "tasks": [tasks[task_id] for task_id in outstanding[row.agency.pk]],
-            },
-        )
-        messages = _messages(_reminder_subject(cycle, row), body, addresses[row.agency.pk])
-        try:
-            sent = _send_once(cycle, row.agency, today, messages)
-        except OSError:
-            run.failed.append(row.agency)
-            continue
-        (run.mailed if sent else run.already_sent).append(row.agency)
-    return without_address
-
-
-def _reminder_subject(cycle: ReportingCycle, row: AgencyProgress) -> str:
-    params = {"year": cycle.year, "count": row.outstanding}
-    if row.deadline.is_passed:
-        return _("Quá hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params
-    return _("Sắp đến hạn báo cáo năm %(year)s: còn %(count)s nhiệm vụ chưa gửi") % params
-
-
-def _send_once(
-    cycle: ReportingCycle,
-    agency: Agency | None,
-    today: datetime.date,
-    messages: list[EmailMessage],
-) -> bool:
-    """Claim today's mail and send it: False when it was sent already today.
-
-    A mail that fails gives its claim back and raises (smtplib's errors are OSErrors).
-    """
-    try:
-        with transaction.atomic():
-            claim = Reminder.objects.create(
-                cycle=cycle,
-                agency=agency,
-                sent_on=today,
-                recipients=", ".join(address for m in messages for address in m.to),
-            )
-    except IntegrityError:
-        return False
-    try:
-        mailers.default.send_messages(messages)
-    except OSError:
-        logger.exception("Reminder to %s not sent", agency or "Sở Nội vụ")
-        claim.delete()
-        raise
-    return True

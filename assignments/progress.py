@@ -1,31 +1,27 @@
 """Who has to report on what in a cycle, and how far each agency has got.
 
-Read-only arithmetic shared by the agency's workspace, Sở Nội vụ's tracker, the
-consolidated export and the reminders. An agency reports on every task of the plan it
+Read-only arithmetic shared by the agency's workspace, Sở Nội vụ's tracker (review.py),
+the consolidated export and the reminders. An agency reports on every task of the plan it
 leads or coordinates, directly or through a group it belongs to (Task.objects.for_agency).
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
 )
 
 from assignments.models import (
     Agency,
     AgencyGroup,
-    ContentArea,
     Extension,
     Report,
     ReportingCycle,
@@ -288,10 +284,8 @@ class TargetResult:
 class AgencyGroups:
     """The agency groups with their chosen members (two queries), to tell who belongs where.
 
-    An agency reports on a task that names, as coordinator, a group it belongs to. The same
-    rule is given twice: in Python for one agency (`of`), and as an SQL condition on rows
-    that carry a task and an agency (`name_through_group`), so that counts over every
-    agency stay in the database.
+    An agency reports on a task that names, as coordinator, a group it belongs to, and owns
+    a sub-criterion whose lead group it belongs to.
     """
 
     def __init__(self) -> None:
@@ -309,199 +303,3 @@ class AgencyGroups:
         return frozenset(
             pk for pk, kinds, chosen in self._members if agency.kind in kinds or agency.pk in chosen
         )
-
-    def name_through_group(self) -> Q:
-        """Rows of `task` and `agency` where the task names the agency through one of its groups."""
-        # Subqueries that do not refer to the row: the database reads each group's tasks
-        # once and hashes them, instead of looking them up again for every row.
-        through = Q(pk__in=[])
-        for pk, kinds, chosen in self._members:
-            named = Task.coordinating_groups.through.objects.filter(agencygroup=pk)
-            members = Q(agency__kind__in=kinds) | Q(agency__in=chosen)
-            through |= members & Q(task__in=named.values("task"))
-        return Q(agency__is_active=True) & through
-
-
-def _plan_tasks(plan_id: int, area: ContentArea | None) -> "QuerySet[Task]":
-    tasks = Task.objects.filter(content_area__plan_id=plan_id)
-    return tasks if area is None else tasks.filter(content_area=area)
-
-
-def _links(relation, tasks: "QuerySet[Task]", kind: str | None) -> QuerySet:
-    """The rows of a task-agency relation (leads or coordinators) for some tasks."""
-    links = relation.objects.filter(task__in=tasks)
-    return links if kind is None else links.filter(agency__kind=kind)
-
-
-def expected_tasks(plan_id: int, agencies: list[Agency]) -> dict[int, dict[int, bool]]:
-    """For each of some agencies (by id), the tasks it reports on: {task id: whether it leads}.
-
-    Five queries. Builds every (agency, task) pair of the agencies given: meant for the
-    agencies whose tasks are listed one by one (reminders), not for counting them all.
-    """
-    groups = AgencyGroups()
-    tasks = _plan_tasks(plan_id, None)
-    ids = [agency.pk for agency in agencies]
-    by_group: dict[int, set[int]] = defaultdict(set)
-    for task_id, group_id in Task.coordinating_groups.through.objects.filter(
-        task__in=tasks
-    ).values_list("task_id", "agencygroup_id"):
-        by_group[group_id].add(task_id)
-    expected: dict[int, dict[int, bool]] = {}
-    for agency in agencies:
-        named = set().union(*(by_group[group_id] for group_id in groups.of(agency)))
-        expected[agency.pk] = dict.fromkeys(named, False)
-    for relation, is_lead in (
-        (Task.coordinating_agencies.through, False),
-        (Task.lead_agencies.through, True),
-    ):
-        links = relation.objects.filter(task__in=tasks, agency__in=ids)
-        for agency_id, task_id in links.values_list("agency_id", "task_id"):
-            expected[agency_id][task_id] = is_lead or expected[agency_id].get(task_id, False)
-    return expected
-
-
-def outstanding_task_ids(cycle: ReportingCycle, agencies: list[Agency]) -> dict[int, list[int]]:
-    """For each of some agencies (by id), the tasks it has still to send, in task id order.
-
-    Still to send: no report, a draft, or a report returned for correction. Six queries.
-    """
-    expected = expected_tasks(cycle.plan_id, agencies)
-    sent = set(
-        Report.objects.filter(
-            cycle=cycle,
-            agency__in=[agency.pk for agency in agencies],
-            status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
-        ).values_list("agency_id", "task_id")
-    )
-    return {
-        agency_id: sorted(task_id for task_id in tasks if (agency_id, task_id) not in sent)
-        for agency_id, tasks in expected.items()
-    }
-
-
-@dataclass
-class AgencyProgress:
-    """One agency's line in the tracker."""
-
-    agency: Agency
-    deadline: Deadline
-    expected: int = 0
-    submitted: int = 0
-    accepted: int = 0
-    returned: int = 0
-    drafts: int = 0
-
-    @property
-    def reported(self) -> int:
-        return self.submitted + self.accepted
-
-    @property
-    def missing(self) -> int:
-        """Tasks without a report sent: none written yet, or a draft not sent."""
-        return self.expected - self.reported - self.returned
-
-    @property
-    def outstanding(self) -> int:
-        """Tasks still to send: no report, a draft, or returned for correction."""
-        return self.expected - self.reported
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.deadline.is_passed and self.outstanding > 0
-
-
-# Whether the row's agency leads, or coordinates, the row's task (rows of `task`, `agency`).
-AGENCY_LEADS = Exists(
-    Task.lead_agencies.through.objects.filter(task=OuterRef("task"), agency=OuterRef("agency"))
-)
-AGENCY_COORDINATES = Exists(
-    Task.coordinating_agencies.through.objects.filter(
-        task=OuterRef("task"), agency=OuterRef("agency")
-    )
-)
-
-
-def _direct_tasks(tasks: "QuerySet[Task]", through_group: Q, kind: str | None) -> dict[int, int]:
-    """Per agency id, the tasks it leads or coordinates that none of its groups names."""
-    leads = _links(Task.lead_agencies.through, tasks, kind).filter(~through_group)
-    coordinators = _links(Task.coordinating_agencies.through, tasks, kind).filter(
-        ~through_group & ~Q(AGENCY_LEADS)
-    )
-    direct: dict[int, int] = defaultdict(int)
-    for links in (leads, coordinators):
-        for agency_id, count in (
-            links.values("agency").annotate(n=Count("pk")).values_list("agency", "n")
-        ):
-            direct[agency_id] += count
-    return direct
-
-
-def cycle_progress(
-    cycle: ReportingCycle,
-    *,
-    today: datetime.date,
-    area: ContentArea | None = None,
-    kind: str | None = None,
-) -> list[AgencyProgress]:
-    """Every agency with work in the cycle, overdue ones first, then the most behind.
-
-    Counted in the database, without building every (agency, task) pair: an agency reports
-    on the tasks named by its groups, plus the tasks it leads or coordinates that none of
-    its groups names. Agencies in the same groups share the first number, counted once per
-    set of groups. Eight queries: the groups and their chosen members, the agencies, the
-    tasks per set of groups, the leads and the coordinators outside them, the reports per
-    status, the extensions.
-    """
-    groups = AgencyGroups()
-    agencies = Agency.objects.all() if kind is None else Agency.objects.filter(kind=kind)
-    memberships = {agency: groups.of(agency) for agency in agencies}
-    tasks = _plan_tasks(cycle.plan_id, area)
-    sets = sorted({ids for ids in memberships.values() if ids}, key=sorted)
-    named = Task.coordinating_groups.through.objects.filter(task__in=tasks)
-    by_set = named.aggregate(
-        **{
-            f"set{index}": Count("task", distinct=True, filter=Q(agencygroup__in=ids))
-            for index, ids in enumerate(sets)
-        }
-    )
-    through_group = groups.name_through_group()
-    direct = _direct_tasks(tasks, through_group, kind)
-    reports = Report.objects.filter(cycle=cycle, task__in=tasks)
-    if kind is not None:
-        reports = reports.filter(agency__kind=kind)
-    on_own_task = Q(AGENCY_LEADS) | Q(AGENCY_COORDINATES) | through_group
-    statuses = {
-        row["agency"]: row
-        for row in reports.filter(on_own_task)
-        .values("agency")
-        .annotate(
-            **{str(status): Count("pk", filter=Q(status=status)) for status in Report.Status.values}
-        )
-    }
-    extensions = {ext.agency_id: ext for ext in Extension.objects.filter(cycle=cycle)}
-    set_index = {ids: index for index, ids in enumerate(sets)}
-    rows = []
-    for agency, ids in memberships.items():
-        expected = direct[agency.pk]
-        if ids:
-            expected += by_set[f"set{set_index[ids]}"]
-        if not expected:
-            continue
-        extension = extensions.get(agency.pk)
-        counts = statuses.get(agency.pk, {})
-        rows.append(
-            AgencyProgress(
-                agency,
-                Deadline(cycle.deadline_for(extension), extension, today),
-                expected=expected,
-                submitted=counts.get(Report.Status.SUBMITTED, 0),
-                accepted=counts.get(Report.Status.ACCEPTED, 0),
-                returned=counts.get(Report.Status.RETURNED, 0),
-                drafts=counts.get(Report.Status.DRAFT, 0),
-            )
-        )
-    rows.sort(
-        key=lambda row: (not row.is_overdue, -row.outstanding, row.agency.kind, row.agency.name)
-    )
-    return rows

@@ -31,7 +31,7 @@ from assignments.forms import (
     task_target_formset,
 )
 from assignments.history import report_history_entries
-from assignments.mail import has_pending_mail, remind_agency
+from assignments.mail import has_pending_mail
 from assignments.models import (
     Agency,
     AgencyGroup,
@@ -55,6 +55,7 @@ from assignments.progress import (
     deadline_of,
     targets_of_year,
 )
+from assignments.reminders import remind_agency
 from assignments.yearly_export import (
     XLSX_CONTENT_TYPE,
     cached_export,
@@ -451,8 +452,8 @@ def extension_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def reminder_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    """Mail one agency now what it still has to send: the reminder of send_reminders, at
-    most once a day; the message says what was sent, or why nothing was."""
+    """Mail one agency now while its yearly report is not sent: the reminder of
+    send_reminders, at most once a day; the message says what was sent, or why nothing was."""
     _require_reviewer(request)
     agency = get_object_or_404(Agency, pk=pk)
     cycle = _get_cycle(year)
@@ -486,7 +487,9 @@ def reminder_create(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         )
     else:
         messages.info(
-            request, _("Không gửi thư nhắc: %(agency)s không còn nhiệm vụ nào chưa gửi.") % names
+            request,
+            _("Không gửi thư nhắc: %(agency)s đã gửi báo cáo năm hoặc không có gì phải báo cáo.")
+            % names,
         )
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

@@ -211,16 +211,27 @@ def missing_items(report: YearlyReport) -> list[Missing]:
     a result for every task it leads, a score for every sub-criterion it owns (but those
     scored by survey), and an explanation where that score has no evidence or incomplete
     evidence."""
-    missing = []
-    lead = Task.lead_agencies.through.objects.filter(task=OuterRef("task"), agency=report.agency)
+    return missing_by_report([report])[report.pk]
+
+
+def missing_by_report(reports: list[YearlyReport]) -> dict[int, list[Missing]]:
+    """missing_items of several reports at once, by report id (2 queries, whatever their
+    number)."""
+    missing: dict[int, list[Missing]] = {report.pk: [] for report in reports}
+    if not reports:
+        return missing
+    lead = Task.lead_agencies.through.objects.filter(
+        task=OuterRef("task"), agency=OuterRef("agency")
+    )
     task_reports = (
-        report.task_reports.filter(Exists(lead), Q(narrative="") | Q(narrative__regex=r"^\s*$"))
+        Report.objects.filter(yearly__in=list(missing))
+        .filter(Exists(lead), Q(narrative="") | Q(narrative__regex=r"^\s*$"))
         .select_related("task__content_area")
         .order_by("task__content_area__number", "task__number")
     )
     for task_report in task_reports:
         task = task_report.task
-        missing.append(
+        missing[task_report.yearly_id].append(
             Missing(
                 f"task-{task_report.pk}",
                 _("Nhiệm vụ %(number)s (chủ trì): cần ghi kết quả thực hiện.")
@@ -228,7 +239,8 @@ def missing_items(report: YearlyReport) -> list[Missing]:
             )
         )
     proposals = (
-        report.score_proposals.select_related("criterion")
+        ScoreProposal.objects.filter(report__in=list(missing))
+        .select_related("criterion")
         .annotate(has_evidence=Exists(EvidenceLink.objects.filter(proposal=OuterRef("pk"))))
         .order_by("criterion__sort_key")
     )
@@ -237,7 +249,7 @@ def missing_items(report: YearlyReport) -> list[Missing]:
         if proposal.criterion.is_survey:
             continue
         if proposal.score is None:
-            missing.append(
+            missing[proposal.report_id].append(
                 Missing(
                     f"proposal-{proposal.pk}",
                     _("Tiêu chí %(code)s: cần đề xuất điểm tự đánh giá.") % {"code": code},
@@ -246,7 +258,7 @@ def missing_items(report: YearlyReport) -> list[Missing]:
         if not (proposal.has_evidence and proposal.evidence_complete) and not (
             proposal.explanation.strip()
         ):
-            missing.append(
+            missing[proposal.report_id].append(
                 Missing(
                     f"proposal-{proposal.pk}",
                     _(

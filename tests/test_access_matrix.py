@@ -193,7 +193,8 @@ PAGES: dict[str, Page] = {
     "assignments:extension-create": Page(
         lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 200)
     ),
-    # The agency has sent everything: the reminder mails nothing and claims no day.
+    # The agency's yearly report of 2018 is a draft: a reviewer's reminder goes back to the
+    # agency's page, whatever it mailed.
     "assignments:reminder-create": Page(
         lambda w: [2018, w.agency.pk], WRONG_METHOD, only(REVIEWERS, 302)
     ),

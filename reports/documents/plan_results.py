@@ -21,12 +21,13 @@ from assignments.models import (
     Agency,
     Report,
     ReportingCycle,
-    ReportTransition,
     Task,
     TaskTarget,
     YearlyReport,
+    YearlyTransition,
 )
-from assignments.progress import AgencyProgress, TargetResult, cycle_progress, targets_of_year
+from assignments.progress import TargetResult, targets_of_year
+from assignments.review import NOT_STARTED, YearlyProgress, yearly_progress
 from criteria.exporters import write_text
 from criteria.models import Criterion, Plan
 from criteria.templatetags.scores import score
@@ -36,6 +37,16 @@ from reports.rollups import GapRow, Status, YearResults
 
 TEMPLATE = "plan_results"
 MET, NOT_MET, NOT_REPORTED = "Đạt", "Không đạt", "Chưa báo cáo"
+# The state of a yearly report not sent, in the report's words.
+UNSENT_STATES = {
+    NOT_STARTED: "chưa bắt đầu",
+    YearlyReport.Status.DRAFT: "đang soạn",
+    YearlyReport.Status.RETURNED: "bị trả lại, chưa gửi lại",
+}
+SENT_STATES = {
+    YearlyReport.Status.SUBMITTED: "đã gửi, chờ Sở Nội vụ xem xét",
+    YearlyReport.Status.ACCEPTED: "đã được chấp nhận",
+}
 COMPARATOR_SIGNS = {
     TaskTarget.Comparator.AT_LEAST: "≥",
     TaskTarget.Comparator.ABOVE: ">",
@@ -60,9 +71,21 @@ class TaskResult:
 
 @dataclass
 class LateAgency:
-    agency: Agency
+    """An agency that first sent its yearly report after the cycle's deadline (with the
+    extension it was granted, if any)."""
+
+    row: YearlyProgress
     sent_on: datetime.date
     deadline: datetime.date
+
+    @property
+    def agency(self) -> Agency:
+        return self.row.agency
+
+    @property
+    def extended_until(self) -> datetime.date | None:
+        extension = self.row.deadline.extension
+        return extension.until if extension is not None else None
 
 
 @dataclass
@@ -73,7 +96,7 @@ class PlanResults:
     cycle: ReportingCycle
     today: datetime.date
     tasks: list[TaskResult]
-    missing: list[AgencyProgress]  # agencies with tasks still to send
+    missing: list[YearlyProgress]  # agencies whose yearly report is not sent
     late: list[LateAgency]
     results: YearResults
     reports: list[YearlyReport] = field(default_factory=list)
@@ -89,13 +112,14 @@ class PlanResults:
         cls, cycle: ReportingCycle, *, today: datetime.date, basis: str | None = None
     ) -> "PlanResults":
         plan = cycle.plan
+        progress = yearly_progress(cycle, today=today)
         return cls(
             plan=plan,
             cycle=cycle,
             today=today,
             tasks=_task_results(cycle),
-            missing=[row for row in cycle_progress(cycle, today=today) if row.outstanding > 0],
-            late=_late_agencies(cycle),
+            missing=[row for row in progress if not row.is_sent],
+            late=_late_agencies(cycle, [row for row in progress if row.is_sent]),
             results=YearResults.build(plan, cycle.year, basis=basis),
             reports=list(
                 YearlyReport.objects.filter(cycle=cycle, status__in=SENT)
@@ -152,26 +176,31 @@ def _task_results(cycle: ReportingCycle) -> list[TaskResult]:
     return results
 
 
-def _late_agencies(cycle: ReportingCycle) -> list[LateAgency]:
-    """Agencies that first sent a report after the cycle's deadline (with an extension)."""
-    first_sent = (
-        ReportTransition.objects.filter(
-            report__cycle=cycle, to_status=Report.Status.SUBMITTED, report__status__in=SENT
+def _late_agencies(cycle: ReportingCycle, sent: list[YearlyProgress]) -> list[LateAgency]:
+    """The agencies whose yearly report, sent, was first sent after the cycle's deadline
+    (one query): a report returned and sent again counts from its first sending."""
+    first_sent = dict(
+        YearlyTransition.objects.filter(
+            report__cycle=cycle, to_status=YearlyReport.Status.SUBMITTED
         )
-        .values("report", "report__agency")
+        .values("report")
         .annotate(at=Min("at"))
-        .values_list("report__agency", "at")
+        .values_list("report", "at")
     )
-    last_first: dict[int, datetime.datetime] = {}
-    for agency_id, at in first_sent:
-        last_first[agency_id] = max(at, last_first.get(agency_id, at))
-    late_ids = {
-        agency_id: timezone.localtime(at).date()
-        for agency_id, at in last_first.items()
-        if timezone.localtime(at).date() > cycle.deadline
-    }
-    agencies = Agency.objects.filter(pk__in=late_ids).order_by("name")
-    return [LateAgency(agency, late_ids[agency.pk], cycle.deadline) for agency in agencies]
+    late = []
+    for row in sent:
+        at = first_sent.get(row.report.pk, row.submitted_at)
+        if at is None:
+            continue
+        sent_on = timezone.localtime(at).date()
+        if sent_on > cycle.deadline:
+            late.append(LateAgency(row, sent_on, cycle.deadline))
+    return sorted(late, key=lambda item: item.agency.name)
+
+
+def unsent_text(row: YearlyProgress) -> str:
+    """ "chưa bắt đầu, đã điền 0/5 phần bắt buộc"."""
+    return f"{UNSENT_STATES[row.status]}, đã điền {row.filled}/{row.required} phần bắt buộc"
 
 
 def target_text(target: TaskTarget) -> str:
@@ -276,17 +305,21 @@ def _body(document: DocxDocument, r: PlanResults) -> None:
     for row in r.missing:
         overdue = " (đã quá hạn)" if row.is_overdue else ""
         layout.paragraph(
-            document,
-            f"- {row.agency.name}: chưa gửi {row.outstanding}/{row.expected} nhiệm vụ{overdue}.",
+            document, f"- {row.agency.name}: chưa gửi báo cáo năm – {unsent_text(row)}{overdue}."
         )
     layout.heading(document, "2. Cơ quan, đơn vị báo cáo trễ hạn", level=2)
     if not r.late:
         layout.paragraph(document, "Không có cơ quan, đơn vị báo cáo trễ hạn.")
     for late in r.late:
+        extended = (
+            f", được gia hạn đến {layout.date_text(late.extended_until)}"
+            if late.extended_until
+            else ""
+        )
         layout.paragraph(
             document,
             f"- {late.agency.name}: gửi ngày {layout.date_text(late.sent_on)} "
-            f"(hạn {layout.date_text(late.deadline)}).",
+            f"(hạn {layout.date_text(late.deadline)}{extended}).",
         )
 
     _scores(document, r)
@@ -523,16 +556,40 @@ def plan_results_xlsx(results: PlanResults) -> bytes:
         )
         _sheet(
             workbook.create_sheet("Đơn vị"),
-            ["Đơn vị", "Tình hình báo cáo", "Số nhiệm vụ chưa gửi", "Ngày gửi", "Hạn"],
             [
-                [row.agency.name, "Chưa báo cáo", row.outstanding, None, row.deadline.date]
+                "Đơn vị",
+                "Tình hình báo cáo",
+                "Báo cáo năm",
+                "Phần bắt buộc đã điền",
+                "Ngày gửi",
+                "Hạn",
+                "Gia hạn đến",
+            ],
+            [
+                [
+                    row.agency.name,
+                    "Chưa báo cáo",
+                    UNSENT_STATES[row.status],
+                    f"{row.filled}/{row.required}",
+                    None,
+                    r.cycle.deadline,
+                    row.deadline.extension.until if row.deadline.extension else None,
+                ]
                 for row in r.missing
             ]
             + [
-                [late.agency.name, "Báo cáo trễ hạn", None, late.sent_on, late.deadline]
+                [
+                    late.agency.name,
+                    "Báo cáo trễ hạn",
+                    SENT_STATES[late.row.status],
+                    f"{late.row.filled}/{late.row.required}",
+                    late.sent_on,
+                    late.deadline,
+                    late.extended_until,
+                ]
                 for late in r.late
             ],
-            widths=[40, 20, 14, 14, 14],
+            widths=[40, 18, 24, 14, 14, 14, 14],
         )
         appraisal = r.previous
         if appraisal is not None and appraisal.rows:

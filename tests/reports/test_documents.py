@@ -24,6 +24,7 @@ from docx.shared import Pt
 from assignments import yearly
 from assignments.models import (
     Agency,
+    AgencyGroup,
     EvidenceDocument,
     EvidenceLink,
     Extension,
@@ -33,6 +34,7 @@ from assignments.models import (
     ScoreProposal,
     Task,
     YearlyReport,
+    YearlyTransition,
 )
 from assignments.services import save_report
 from criteria.models import Criterion, Plan, Score
@@ -116,6 +118,8 @@ def _send(report: YearlyReport, user, day: datetime.date, monkeypatch) -> None:
     yearly.send_yearly_report(report=report, by=user, version=report.version)
     sent_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     ReportTransition.objects.filter(report__yearly=report).update(at=sent_at)
+    YearlyTransition.objects.filter(report=report).update(at=sent_at)
+    YearlyReport.objects.filter(pk=report.pk).update(submitted_at=sent_at)
 
 
 @pytest.fixture(scope="module")
@@ -426,9 +430,53 @@ def test_plan_results_name_the_agencies_that_did_not_report_or_were_late(demo, t
 
     missing = _section(texts, "1. Cơ quan, đơn vị chưa báo cáo", "2. Cơ quan, đơn vị báo cáo trễ")
     late = _section(texts, "2. Cơ quan, đơn vị báo cáo trễ", "IV. KẾT QUẢ")
-    assert any(t.startswith(f"- {SILENT}: chưa gửi ") and "(đã quá hạn)" in t for t in missing)
+    silent = [t for t in missing if t.startswith(f"- {SILENT}: ")]
+    required = _required_sections(SILENT)
+    assert silent == [
+        f"- {SILENT}: chưa gửi báo cáo năm – chưa bắt đầu, đã điền 0/{required} phần bắt buộc "
+        "(đã quá hạn)."
+    ]
     assert not any(name in t for t in missing for name in SENDERS)
-    assert late == ["- Văn phòng UBND tỉnh: gửi ngày 28/11/2019 (hạn 25/11/2019)."]
+    # Sent after 25/11 within the extension it was granted: late, and said so.
+    assert late == [
+        "- Văn phòng UBND tỉnh: gửi ngày 28/11/2019 (hạn 25/11/2019, được gia hạn đến 05/12/2019)."
+    ]
+
+
+def test_a_report_returned_and_sent_again_counts_from_its_first_sending(demo, tmp_path):
+    """Sở Tài chính sent on the deadline day; sent again after a return on 2/12, it is not
+    late."""
+    report = YearlyReport.objects.get(
+        cycle__plan=demo, cycle__year=YEAR, agency__name="Sở Tài chính"
+    )
+    again = timezone.make_aware(datetime.datetime(2019, 12, 2, 9))
+    YearlyReport.objects.filter(pk=report.pk).update(submitted_at=again)
+    YearlyTransition.objects.create(
+        report=report,
+        from_status=YearlyReport.Status.RETURNED,
+        to_status=YearlyReport.Status.SUBMITTED,
+    )
+    YearlyTransition.objects.filter(report=report, at__year=timezone.now().year).update(at=again)
+    texts = _paragraphs(Document(_draft(tmp_path, "plan-results")))
+
+    late = _section(texts, "2. Cơ quan, đơn vị báo cáo trễ", "IV. KẾT QUẢ")
+    assert not any("Sở Tài chính" in t for t in late)
+
+
+def _required_sections(name: str) -> int:
+    """The tasks the agency leads and the scored sub-criteria it owns, counted on the plan."""
+    agency = Agency.objects.get(name=name)
+    leads = Task.objects.filter(content_area__plan__number=PLAN, lead_agencies=agency).count()
+    owned = [
+        leaf
+        for leaf in yearly.owned_criteria(
+            agency,
+            Plan.objects.get(number=PLAN).pk,
+            list(AgencyGroup.objects.ids_including(agency)),
+        )
+        if not leaf.is_survey
+    ]
+    return leads + len(owned)
 
 
 def test_plan_results_show_the_scores_against_the_targets_and_remedies(demo, tmp_path):
@@ -454,8 +502,15 @@ def test_plan_results_xlsx_holds_the_targets_and_the_agencies(demo, tmp_path):
     assert [row[5] for row in targets].count("Không đạt") == 2
     assert [row[5] for row in targets].count("Chưa báo cáo") == 4
     agencies = {row[0]: row for row in book["Đơn vị"].iter_rows(min_row=2, values_only=True)}
-    assert agencies["Văn phòng UBND tỉnh"][1] == "Báo cáo trễ hạn"
-    assert agencies[SILENT][1] == "Chưa báo cáo"
+    late = agencies["Văn phòng UBND tỉnh"]
+    assert late[1:3] == ("Báo cáo trễ hạn", "đã gửi, chờ Sở Nội vụ xem xét")
+    assert late[4:] == (
+        datetime.datetime(2019, 11, 28),
+        datetime.datetime(2019, 11, 25),
+        datetime.datetime(2019, 12, 5),
+    )
+    silent = agencies[SILENT]
+    assert silent[1:4] == ("Chưa báo cáo", "chưa bắt đầu", f"0/{_required_sections(SILENT)}")
     tasks = list(book["Nhiệm vụ"].iter_rows(min_row=2, values_only=True))
     assert {row[0] for row in tasks} == {
         f"{t.content_area.number}.{t.number}"
@@ -581,11 +636,11 @@ def test_the_downloads_queries_do_not_grow_with_the_reports(demo, monkeypatch):
     # the entries (5: the proposals, their links, the decisions), the year's results
     # (criteria, scores, published results, targets), the yearly reports; its .xlsx adds
     # the appendix (5). The plan's report adds the cycle, the tasks with leads and targets
-    # (3), the reports with values (2), the tracker's
-    # counts (8), the late agencies (2), the previous year's appraisal losses (5: criteria,
-    # scores, responsibilities with their leads and lead groups) and, for the .docx, the
+    # (3), the reports with values (2), the tracker's rows (12), the late agencies' first
+    # sending (1), the previous year's appraisal losses (5: criteria, scores,
+    # responsibilities with their leads and lead groups) and, for the .docx, the
     # framework's maximum.
-    assert before == [14, 19, 31, 30]
+    assert before == [14, 19, 34, 33]
 
 
 def test_each_task_says_its_targets_under_the_leads_result(demo, tmp_path):

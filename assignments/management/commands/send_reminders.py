@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assignments.mail import send_reminders
+from assignments.reminders import send_reminders
 
 
 class Command(BaseCommand):
     help = _(
-        "Gửi thư nhắc hạn báo cáo cho cán bộ các đơn vị còn nhiệm vụ chưa gửi, sắp đến hạn "
+        "Gửi thư nhắc hạn báo cáo cho cán bộ các đơn vị chưa gửi báo cáo năm, sắp đến hạn "
         "hoặc đã quá hạn, và thư tổng hợp cho Sở Nội vụ. Chạy lại trong ngày không gửi trùng. "
         "Trước đó gửi lại các thư báo còn chờ trong hộp thư đi."
     )
