@@ -5,6 +5,7 @@ branch agency above 100 with its bonus, appraisal with reasons, a district's res
 approval; the ranking per type and per cluster with a tie, and each unit's page."""
 
 import datetime
+import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
@@ -12,17 +13,22 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
+from docx import Document
 
 from assessments import services, units
 from assessments.models import Assessment, AssessmentTransition, CouncilAssignment, Entry
 from assessments.province import Evidence
 from assessments.ranking import round_results, unit_page
 from assignments.models import Agency, Exemption, Role, UnitCluster
-from criteria.models import UnitBand
+from criteria.importers import read_appendix
+from criteria.models import Criterion, CriterionLink, Plan, Score, UnitBand
 from criteria.ranking import competition_ranks
+from criteria.services import import_appendix
+from reports.services import ScoreEntry, save_scores
 from tests.assessments.conftest import _document
 from tests.assessments.units import (
     AFTER_RESPONSES,
@@ -36,6 +42,7 @@ from tests.assessments.units import (
     user,
     walk,
 )
+from tests.assignments.conftest import FIXTURES, SEED_PLAN_NUMBER, seed_appendix
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -44,9 +51,12 @@ Status = Assessment.Status
 
 class Index:
     """Two departments (Sở Tư pháp exempt from area 3), three districts in two clusters,
-    a branch agency; Sở Nội vụ, a leader and a unit user each."""
+    a branch agency; Sở Nội vụ, a leader and a unit user each. With `national`, plan
+    252/KH-UBND and its national framework are loaded first, so that the unit frameworks'
+    column of related national sub-criteria is written as links (criteria.CriterionLink)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, national: bool = False) -> None:
+        self.plan = national_plan() if national else None
         self.frameworks = {t: load_framework(t) for t in ("department", "district", "branch")}
         self.rounds = {t: make_round(f) for t, f in self.frameworks.items()}
         self.tu_phap = Agency.objects.create(name="Sở Tư pháp", short_name="STP", kind="department")
@@ -96,9 +106,23 @@ class Index:
         )  # fmt: skip
 
 
+def national_plan() -> Plan:
+    """Plan 252/KH-UBND with its appendix, as tests.assignments.conftest.seed_plan loads it
+    but without Tiền Giang's agencies, whose names the scenario's units take (unique)."""
+    call_command("loaddata", FIXTURES / "seed_plan.json", verbosity=0)
+    plan = Plan.objects.select_related("framework").get(number=SEED_PLAN_NUMBER)
+    import_appendix(table=read_appendix(seed_appendix()), plan=plan)
+    return plan
+
+
 @pytest.fixture
 def index() -> Index:
     return Index()
+
+
+@pytest.fixture
+def national_index() -> Index:
+    return Index(national=True)
 
 
 def test_the_issues_scenario_ranks_each_type_and_cluster_with_ties(index):
@@ -395,9 +419,12 @@ def independent_total(assessment: Assessment) -> Decimal:
     )
 
 
-def test_the_issues_scenario_through_the_pages_agrees_to_the_cent(index, today):
-    """Five units walk the round through the pages with the forms their users post; the
-    tables per type and per cluster and each unit's page show the totals the entries give."""
+def test_the_issues_scenario_through_the_pages_agrees_to_the_cent(national_index, today):
+    """Six units walk the round through the pages with the forms their users post; the
+    tables per type and per cluster, the .docx announcement and each unit's page show the
+    totals the entries give; the gap page shows, for a weak national sub-criterion, the
+    units lowest on its related criteria."""
+    index = national_index
     staff, boss = client_of(index.staff), client_of(index.leader)
     # unit: (round, proposals other than the maximum, survey scores, cuts with reasons)
     plans = {
@@ -519,6 +546,110 @@ def test_the_issues_scenario_through_the_pages_agrees_to_the_cent(index, today):
     post(boss, reverse("assessments:unit-round-publish", args=[index.rounds["district"].pk]))
     own = cai_be.get(reverse("reports:unit-detail", args=[2020, index.cai_be.pk]))
     assert re.search(r'id="total">98,50<', own.content.decode())
+
+    the_announcement_agrees(boss, totals, expected)
+    the_gap_page_shows_the_lowest_units(index, staff)
+
+
+ANNOUNCEMENT_TABLES = {
+    "1. Kết quả Chỉ số CCHC của các sở, ban, ngành tỉnh": "department",
+    "2. Kết quả Chỉ số CCHC của các cơ quan ngành dọc Trung ương trên địa bàn tỉnh": "branch",
+    "3. Kết quả Chỉ số CCHC của UBND các huyện, thị xã, thành phố": "district",
+    "a) Cụm 1": "Cụm 1",
+    "b) Cụm 2": "Cụm 2",
+}
+
+
+def announcement_tables(content: bytes) -> dict[str, list[tuple[str, str, str]]]:
+    """The result tables of the .docx decision, each as [(rank, unit, total)] under the
+    heading above it (a scaled total's "(*)" mark left off the name)."""
+    document = Document(io.BytesIO(content))
+    paragraphs = {p._p: p for p in document.paragraphs}
+    tables = {t._tbl: t for t in document.tables}
+    found, heading = {}, ""
+    for element in document.element.body:
+        if element in paragraphs and paragraphs[element].style.name.startswith("Heading"):
+            heading = paragraphs[element].text
+        elif element in tables:
+            rows = [[cell.text for cell in row.cells] for row in tables[element].rows]
+            if rows[0][:3] == ["Xếp hạng", "Đơn vị", "Tổng điểm"]:
+                found[heading] = [(r[0], r[1].removesuffix(" (*)"), r[2]) for r in rows[1:]]
+    return found
+
+
+def the_announcement_agrees(boss: Client, totals: dict, expected: dict) -> None:
+    """The leader downloads the decision from the results page: each table per type and per
+    cluster has the units, ranks and totals (to the cent) the entries give."""
+    url = reverse("reports:document-download", args=[2020, "unit-results", "docx"])
+    assert url in boss.get(reverse("reports:unit-results", args=[2020])).content.decode()
+    response = boss.get(url)
+    assert response.status_code == 200
+    tables = announcement_tables(response.content)
+
+    assert list(tables) == list(ANNOUNCEMENT_TABLES)
+    for heading, key in ANNOUNCEMENT_TABLES.items():
+        ranks = competition_ranks({a.pk: totals[a] for a in expected[key]})
+        assert sorted(tables[heading]) == sorted(
+            (str(ranks[a.pk]), a.name, cents(totals[a])) for a in expected[key]
+        ), heading
+        assert [int(rank) for rank, _name, _total in tables[heading]] == sorted(ranks.values())
+
+
+# A unit on a sub-criterion's line: its page, its score / the maximum, the unit criterion.
+LOW = re.compile(
+    r'<a href="/reports/units/2020/(\d+)/">[^<]*</a> ([\d,]+)/([\d,]+) \(tiêu chí ([\d.]+)\)'
+)
+
+
+def the_gap_page_shows_the_lowest_units(index: Index, staff: Client) -> None:
+    """The province self-assesses national 1.1.2 (Mức độ thực hiện kế hoạch CCHC) below its
+    target for 2020: on the gap page its row says so, and names the units whose final score
+    on the unit criteria related to it (the xlsx column, as links) is the lowest share of
+    the maximum, as the entries and the links give them."""
+    national = index.plan.framework.criteria.get(code="1.1.2")
+    target = index.plan.targets.get(criterion=national, first_year__lte=2020, last_year__gte=2020)
+    save_scores(
+        criterion=national, year=2020, by=index.staff,
+        entries={Score.Kind.SELF: ScoreEntry(target.min_score - D("0.5"), version=0)},
+    )  # fmt: skip
+    related = set(
+        CriterionLink.objects.filter(national_criterion=national).values_list(
+            "unit_criterion_id", flat=True
+        )
+    )
+    assert {c.framework.unit_type for c in Criterion.objects.filter(pk__in=related)} == {
+        "department", "district",
+    }  # fmt: skip
+    lowest: dict[Agency, tuple[Decimal, Entry]] = {}
+    for row in Entry.objects.filter(
+        criterion_id__in=related, assessment__year=2020, assessment__status=Status.APPROVED
+    ).select_related("criterion", "assessment__agency"):
+        share = row.final_score / row.criterion.max_score
+        agency = row.assessment.agency
+        if agency not in lowest or share < lowest[agency][0]:
+            lowest[agency] = (share, row)
+    ordered = sorted(lowest, key=lambda agency: (lowest[agency][0], agency.name))[:3]
+    # Sở Tư pháp (cut to 2 of 3) and Cai Lậy (proposed 2 of 3) first, then the full marks.
+    assert [agency.short_name for agency in ordered[:2]] == ["STP", "CL"]
+
+    html = staff.get(reverse("reports:gap-dashboard", args=[2020])).content.decode()
+    start = html.index(f"<td>{national.code}</td>")
+    row = html[start : html.index("</tr>", start)]
+    assert 'class="status-below"' in row
+    line = row[
+        row.index('<p class="unit-lows') : row.index("</p>", row.index('<p class="unit-lows'))
+    ]
+    shown = [
+        (int(pk), D(score.replace(",", ".")), D(maximum.replace(",", ".")), code)
+        for pk, score, maximum, code in LOW.findall(line)
+    ]
+    assert shown == [
+        (
+            agency.pk, lowest[agency][1].final_score, lowest[agency][1].criterion.max_score,
+            lowest[agency][1].criterion.code,
+        )
+        for agency in ordered
+    ]  # fmt: skip
 
 
 def test_an_exemption_added_later_does_not_change_an_approved_total(index):

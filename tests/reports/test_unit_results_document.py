@@ -18,10 +18,10 @@ from docx import Document
 from assessments.models import Assessment
 from assessments.ranking import round_results
 from assignments.models import Agency, Role
-from criteria.models import Framework, Plan
+from criteria.models import Plan
 from reports.documents.drafts import DraftError, draft_report
 from reports.documents.unit_results import total_text
-from tests.assessments.test_unit_index import Index
+from tests.assessments.test_unit_index import Index, national_plan
 from tests.assessments.test_unit_pages import approved
 from tests.assessments.units import load_framework, make_round, user, walk
 
@@ -32,12 +32,9 @@ HEADER = ["Xếp hạng", "Đơn vị", "Tổng điểm", "Xếp loại", "So v�
 
 @pytest.fixture
 def plan() -> Plan:
-    national = Framework.objects.create(code="QĐ 2948/QĐ-BNV", name="Đề án", first_year=2017)
-    return Plan.objects.create(
-        number="252/KH-UBND", title="Kế hoạch", issued_on=datetime.date(2018, 9, 19),
-        province="Tiền Giang", framework=national, baseline_year=2017, first_year=2018,
-        last_year=2020,
-    )  # fmt: skip
+    """Plan 252/KH-UBND with its national framework, in force when the unit frameworks are
+    loaded: their column of related sub-criteria names its codes."""
+    return national_plan()
 
 
 @pytest.fixture
