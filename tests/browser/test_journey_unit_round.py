@@ -78,8 +78,11 @@ def test_a_department_self_assesses_on_a_phone_is_appraised_answers_and_is_ranke
     open_as, live_server, unit_round, agency, agency_user, noivu_staff, leader
 ):
     document = _document(agency, "12/KH-STP")
-    y_te = Agency.objects.create(name="Sở Y tế", short_name="SYT", kind="department")
-    approved(unit_round, y_te, {"1.1": "55", "2.1": "35"})  # 90
+    # A long name, as many are: the results table is then wider than a phone.
+    labour = Agency.objects.create(
+        name="Sở Lao động - Thương binh và Xã hội", short_name="SLĐTBXH", kind="department"
+    )
+    approved(unit_round, labour, {"1.1": "55", "2.1": "35"})  # 90
     desktop = {"width": 1366, "height": 768}
 
     # Sở Tư pháp, on a phone, opens the round from the navigation and starts.
@@ -174,3 +177,9 @@ def test_a_department_self_assesses_on_a_phone_is_appraised_answers_and_is_ranke
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.APPROVED
     assert assessment.entries.get(criterion__code="2.1").final_score == Decimal(35)
+
+    # On a phone the leader reads the results: the wide table scrolls inside the page.
+    phone = open_as(leader, PHONE)
+    phone.goto(live_server.url + reverse("reports:unit-results", args=[unit_round.year]))
+    expect(phone.locator("table#department tbody tr")).to_have_count(2)
+    _fits(phone)
