@@ -173,12 +173,15 @@ def assessment_detail(request: HttpRequest, round_pk: int, agency_pk: int) -> Ht
     areas = units.appraised_areas(request.user, unit_round) if role == Role.COUNCIL_MEMBER else None
     is_unit = role == Role.AGENCY_USER
     status = assessment.status if assessment else None
+    # A draft is the unit's own until it sends: the others see the criteria, not its scores.
+    is_draft_of_another = not is_unit and status == Status.PROPOSED
     today = timezone.localdate()
     context = {
         "unit_round": unit_round,
         "agency": agency,
         "assessment": assessment,
-        "rows": _rows(assessment, unit_round, agency, areas),
+        "is_draft_of_another": is_draft_of_another,
+        "rows": _rows(None if is_draft_of_another else assessment, unit_round, agency, areas),
         "deadline": units.deadline_for(unit_round, agency),
         "is_unit": is_unit,
         "can_start": is_unit and assessment is None,

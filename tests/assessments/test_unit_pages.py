@@ -423,3 +423,26 @@ def test_an_approved_assessment_keeps_its_rows_when_an_exemption_comes_later(
     assert 'class="final">8<' in row.search(before).group()
     assert row.search(after).group() == row.search(before).group()
     assert "Được miễn đánh giá" not in after
+
+
+def test_a_draft_stays_the_units_own_until_it_is_sent(
+    drafting, agency, unit_user, noivu_staff, leader, framework
+):
+    unit_round, assessment = drafting
+    member = user("hoidong", Role.COUNCIL_MEMBER)
+    CouncilAssignment.objects.create(
+        unit_round=unit_round, member=member, area=framework.criteria.get(code="1")
+    )
+    entry = assessment.entries.get(criterion__code="1.2")
+    client_of(unit_user).post(
+        reverse("assessments:unit-entry-save", args=[entry.pk]),
+        {"score": "4,5", "explanation": "Bản nháp chưa gửi", "version": entry.version},
+    )
+    url = reverse("assessments:unit-assessment", args=[unit_round.pk, agency.pk])
+
+    own = client_of(unit_user).get(url).content.decode()
+    assert "Bản nháp chưa gửi" in own and 'id="draft-note"' not in own
+    for person in (noivu_staff, leader, member):
+        page = client_of(person).get(url).content.decode()
+        assert "Bản nháp chưa gửi" not in page
+        assert 'id="draft-note"' in page and "Tiêu chí 1.2" in page
