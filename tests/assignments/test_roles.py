@@ -22,6 +22,7 @@ later_migration = importlib.import_module(
 unit_index_migration = importlib.import_module("assignments.migrations.0016_unit_index_permissions")
 council_migration = importlib.import_module("assignments.migrations.0017_council_member_role")
 rounds_migration = importlib.import_module("assessments.migrations.0003_unit_round_permissions")
+links_migration = importlib.import_module("assignments.migrations.0018_criterion_link_permissions")
 
 
 def permissions_by_group() -> dict[str, set[str]]:
@@ -48,7 +49,9 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     unit_apps = loader.project_state(("assignments", "0016_unit_index_permissions")).apps
     council_apps = loader.project_state(("assignments", "0017_council_member_role")).apps
     rounds_apps = loader.project_state(("assessments", "0003_unit_round_permissions")).apps
+    links_apps = loader.project_state(("assignments", "0018_criterion_link_permissions")).apps
 
+    links_migration.revoke(links_apps, editor)
     rounds_migration.revoke(rounds_apps, editor)
     council_migration.delete_group(council_apps, editor)
     unit_index_migration.revoke(unit_apps, editor)
@@ -62,6 +65,7 @@ def test_roles_migration_reverses_and_reapplies_the_same_groups():
     unit_index_migration.grant(unit_apps, editor)
     council_migration.create_group(council_apps, editor)
     rounds_migration.grant(rounds_apps, editor)
+    links_migration.grant(links_apps, editor)
 
     assert emptied == 0
     assert permissions_by_group() == before
