@@ -10,7 +10,6 @@ each is claimed by a Reminder row so that an agency is mailed at most once a day
 
 import datetime
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -32,15 +31,13 @@ from assignments.mail import (
 from assignments.models import (
     Agency,
     Reminder,
-    Report,
     ReportingCycle,
-    ScoreProposal,
     Task,
     YearlyReport,
 )
 from assignments.review import NOT_STARTED, YearlyProgress, yearly_progress
-from assignments.yearly import GENERAL, Missing, missing_by_report
-from assignments.yearly_summary import ReturnedSection
+from assignments.yearly import Missing, missing_by_report
+from assignments.yearly_summary import ReturnedSection, returned_sections
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +164,7 @@ def _due_reports(cycle: ReportingCycle, rows: list[YearlyProgress]) -> list[DueR
     due = [DueReport(row) for row in rows]
     opened = [item.row.report for item in due if item.is_opened]
     missing = missing_by_report(opened)
-    returned = _returned_sections(
+    returned = returned_sections(
         [report for report in opened if report.status == YearlyReport.Status.RETURNED]
     )
     not_opened = [item.agency.pk for item in due if not item.is_opened]
@@ -188,49 +185,6 @@ def _due_reports(cycle: ReportingCycle, rows: list[YearlyProgress]) -> list[DueR
         else:
             item.lead_tasks = leads.get(item.agency.pk, 0)
     return due
-
-
-def _returned_sections(reports: list[YearlyReport]) -> dict[int, list[ReturnedSection]]:
-    """The sections of returned reports that Sở Nội vụ reopened, with its comments, in the
-    report's order, by report id (two queries)."""
-    sections: dict[int, list[ReturnedSection]] = defaultdict(list)
-    if not reports:
-        return sections
-    task_reports = (
-        Report.objects.filter(yearly__in=reports, status=Report.Status.RETURNED)
-        .select_related("task__content_area")
-        .order_by("task__content_area__number", "task__number")
-    )
-    for task_report in task_reports:
-        task = task_report.task
-        sections[task_report.yearly_id].append(
-            ReturnedSection(
-                f"task-{task_report.pk}",
-                _("Nhiệm vụ %(number)s") % {"number": f"{task.content_area.number}.{task.number}"},
-                task_report.review_comment,
-            )
-        )
-    proposals = (
-        ScoreProposal.objects.filter(report__in=reports, status=Report.Status.RETURNED)
-        .select_related("criterion")
-        .order_by("criterion__sort_key")
-    )
-    for proposal in proposals:
-        sections[proposal.report_id].append(
-            ReturnedSection(
-                f"proposal-{proposal.pk}",
-                _("Tiêu chí %(code)s") % {"code": proposal.criterion.code},
-                proposal.review_comment,
-            )
-        )
-    for report in reports:
-        if report.general_status == YearlyReport.Status.RETURNED:
-            sections[report.pk].append(
-                ReturnedSection(
-                    GENERAL, _("Khó khăn, vướng mắc và kiến nghị"), report.general_comment
-                )
-            )
-    return sections
 
 
 def _remind_agencies(

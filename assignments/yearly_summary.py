@@ -1,6 +1,7 @@
 """What the agency's workspace and login notice say of its yearly report: the sections Sở
 Nội vụ returned, and how much is still missing before sending. Read-only."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -34,41 +35,53 @@ def yearly_summary(*, agency: Agency, cycle: ReportingCycle) -> YearlySummary:
     report.cycle, report.agency = cycle, agency  # read already
     summary = YearlySummary(report)
     if report.status == YearlyReport.Status.RETURNED:
-        task_reports = (
-            report.task_reports.filter(status=Report.Status.RETURNED)
-            .select_related("task__content_area")
-            .order_by("task__content_area__number", "task__number")
-        )
-        for task_report in task_reports:
-            task = task_report.task
-            summary.returned.append(
-                ReturnedSection(
-                    f"task-{task_report.pk}",
-                    _("Nhiệm vụ %(number)s")
-                    % {"number": f"{task.content_area.number}.{task.number}"},
-                    task_report.review_comment,
-                )
+        summary.returned = returned_sections([report])[report.pk]
+    if report.is_editable:
+        summary.missing = len(missing_items(report))
+    return summary
+
+
+def returned_sections(reports: list[YearlyReport]) -> dict[int, list[ReturnedSection]]:
+    """The sections of returned reports that Sở Nội vụ reopened, with its comments, in the
+    report's order, by report id (two queries)."""
+    sections: dict[int, list[ReturnedSection]] = defaultdict(list)
+    if not reports:
+        return sections
+    task_reports = (
+        Report.objects.filter(yearly__in=reports, status=Report.Status.RETURNED)
+        .select_related("task__content_area")
+        .order_by("task__content_area__number", "task__number")
+    )
+    for task_report in task_reports:
+        task = task_report.task
+        sections[task_report.yearly_id].append(
+            ReturnedSection(
+                f"task-{task_report.pk}",
+                _("Nhiệm vụ %(number)s") % {"number": f"{task.content_area.number}.{task.number}"},
+                task_report.review_comment,
             )
-        proposals = report.score_proposals.filter(status=Report.Status.RETURNED).select_related(
-            "criterion"
         )
-        for proposal in proposals.order_by("criterion__sort_key"):
-            summary.returned.append(
-                ReturnedSection(
-                    f"proposal-{proposal.pk}",
-                    _("Tiêu chí %(code)s") % {"code": proposal.criterion.code},
-                    proposal.review_comment,
-                )
+    proposals = (
+        ScoreProposal.objects.filter(report__in=reports, status=Report.Status.RETURNED)
+        .select_related("criterion")
+        .order_by("criterion__sort_key")
+    )
+    for proposal in proposals:
+        sections[proposal.report_id].append(
+            ReturnedSection(
+                f"proposal-{proposal.pk}",
+                _("Tiêu chí %(code)s") % {"code": proposal.criterion.code},
+                proposal.review_comment,
             )
+        )
+    for report in reports:
         if report.general_status == YearlyReport.Status.RETURNED:
-            summary.returned.append(
+            sections[report.pk].append(
                 ReturnedSection(
                     GENERAL, _("Khó khăn, vướng mắc và kiến nghị"), report.general_comment
                 )
             )
-    if report.is_editable:
-        summary.missing = len(missing_items(report))
-    return summary
+    return sections
 
 
 def returned_section_count(agency: Agency) -> int:
